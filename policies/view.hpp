@@ -1,0 +1,57 @@
+#pragma once
+// What a policy may see: a read-only snapshot of the queue and the cluster. Plain data, no SimGrid.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace racksim::policies {
+
+using JobId = std::int64_t;
+
+struct QueuedJob {
+  JobId id = 0;
+  int gpus = 1;
+  double submit_s = 0;
+  double estimate_s = 0; // the run-time estimate the scheduler may use (the trace duration)
+};
+
+struct RunningJob {
+  JobId id = 0;
+  int gpus = 1;
+  double start_s = 0;
+  double expected_end_s = 0; // start + estimate
+};
+
+struct SchedulerView {
+  double now_s = 0;
+  int total_gpus = 0;
+  int free_gpus = 0;
+  std::span<const QueuedJob> queue;     // in arrival order (submit_s, then id)
+  std::span<const RunningJob> running;  // any order
+};
+
+// A decision is an intent: the engine checks it (enough free GPUs, job queued) and applies it.
+struct SchedulingDecision {
+  std::vector<JobId> start;             // jobs to start now, in this order
+  // easy_backfill: when the blocked head job is guaranteed to start (its "shadow time"); < 0 when none.
+  double head_reservation_s = -1;
+};
+
+// The cluster's shape and which GPUs are free. GPU g sits on node g / gpus_per_node, rack node / nodes_per_rack.
+struct ClusterShape {
+  int gpus_per_node = 8;
+  int nodes_per_rack = 4;
+  int nodes = 0;
+  int total_gpus() const { return gpus_per_node * nodes; }
+  int node_of(int gpu) const { return gpu / gpus_per_node; }
+  int rack_of_node(int node) const { return node / nodes_per_rack; }
+};
+
+struct PlacementView {
+  const ClusterShape& shape;
+  std::span<const std::uint8_t> gpu_free; // size shape.total_gpus(); 1 = free
+  int gpus_requested = 1;
+};
+
+} // namespace racksim::policies

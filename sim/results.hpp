@@ -1,0 +1,88 @@
+#pragma once
+// The results of one run and their HDF5 file (schema: docs/results-schema.md). Files are written under a
+// temporary name in the same directory and renamed when complete, so a crash never leaves a partial file
+// under the final name.
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace racksim::sim {
+
+struct JobRecord {
+  std::int64_t id = 0;
+  std::string kind = "training";   // stored as a fixed-length string (16 bytes)
+  double submit_s = 0;
+  double start_s = -1;             // -1 when the job never started
+  double end_s = -1;               // -1 when the job did not finish
+  std::int32_t gpus = 0;
+  std::string status = "queued";   // completed | running | queued (at the horizon) — fixed-length 16 bytes
+  std::int32_t restarts = 0;
+  double queue_s = 0;              // start - submit (or horizon - submit when never started)
+  double compute_s = 0;            // time spent in compute activities
+  double comm_s = 0;               // time spent in collectives
+  double checkpoint_s = 0;         // time spent writing checkpoints
+  double lost_gpu_s = 0;           // GPU-seconds of work lost to failures (0 until failures exist)
+  double energy_j = 0;             // 0 until the energy model exists
+  std::int32_t nodes = 0;          // placement summary: distinct nodes
+  std::int32_t racks = 0;          //                    distinct racks
+};
+
+// A fixed-interval series: value[i] is the state at time_s[i] = i * interval.
+struct TimeSeries {
+  std::string name;
+  std::string unit;
+  std::vector<double> time_s;
+  std::vector<double> value;
+};
+
+struct Meta {
+  std::string racksim_version;
+  std::string git_sha;
+  std::string simgrid_version;
+  std::uint64_t seed = 0;
+  std::string scenario_yaml;       // fully resolved scenario text
+  std::string calibration;         // timing source and digest, e.g. "roofline:H100-SXM5-80GB"
+  std::string started_utc;         // ISO 8601
+  double wall_seconds = 0;
+};
+
+struct ResultSet {
+  Meta meta;
+  std::vector<JobRecord> jobs;
+  std::vector<TimeSeries> timeseries;
+  std::vector<std::pair<std::string, double>> summary; // /summary attributes, in this order
+};
+
+class ResultsError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+// Atomic: writes PATH.tmp.<pid> then renames. Throws ResultsError with the path on failure.
+void write_results(const std::string& path, const ResultSet& results);
+// Reads back what write_results wrote (used by `racksim summary` and the tests).
+ResultSet read_results(const std::string& path);
+
+// Step function of a count over time, e.g. GPUs allocated: (time, new value) in time order.
+struct StepSeries {
+  std::vector<std::pair<double, double>> points;
+  void set(double t, double v) { points.emplace_back(t, v); }
+  // Samples the value holding at each multiple of `interval` in [0, end].
+  TimeSeries sample(const std::string& name, const std::string& unit, double interval, double end) const;
+  // Time integral of the value over [0, end].
+  double integral(double end) const;
+};
+
+// Headline metrics (docs/results-schema.md gives each formula): makespan_s, mean_jct_s, p50_jct_s, p99_jct_s,
+// mean_queue_s, p50_queue_s, p99_queue_s, gpu_utilization, jobs_total, jobs_completed, ...
+std::vector<std::pair<std::string, double>> compute_summary(const std::vector<JobRecord>& jobs,
+                                                            double allocated_gpu_seconds, int total_gpus,
+                                                            double end_s);
+
+// Percentile by linear interpolation between closest ranks (numpy's default), p in [0, 100].
+double percentile(std::vector<double> values, double p);
+
+} // namespace racksim::sim

@@ -1,0 +1,65 @@
+#pragma once
+// A scenario: YAML file -> typed, validated values. Every setting is declared once (settings.cpp) with its
+// type, default, unit and doc; the same table drives parsing, validation, `--set` overrides, the resolved
+// scenario text stored in results, and `racksim validate --explain`.
+
+#include "platforms/spec.hpp"
+#include "workloads/spec.hpp"
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace racksim::sim {
+
+struct Diagnostic {
+  std::string file;
+  int line = 0;   // 1-based; 0 when unknown (e.g. a --set override)
+  int column = 0; // 1-based
+  std::string message;
+  std::string str() const; // "file:line:col: message"
+};
+
+// One or more problems in a scenario. what() is all diagnostics, one per line.
+class ScenarioError : public std::runtime_error {
+public:
+  explicit ScenarioError(std::vector<Diagnostic> diagnostics);
+  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+
+private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+struct PolicySpec {
+  std::string scheduler = "fifo";      // a name from policies::schedulers()
+  std::string placement = "first_fit"; // a name from policies::placements()
+};
+
+struct OutputSpec {
+  double timeseries_interval_s = 0;    // 0 = automatic (makespan / 1000, at least 1 s)
+};
+
+struct Scenario {
+  std::string name;
+  std::uint64_t seed = 1;
+  double horizon_s = 0;                // 0 = run until every job has finished
+  platforms::PlatformSpec platform;
+  workloads::WorkloadSpec workload;
+  PolicySpec policies;
+  OutputSpec output;
+
+  std::string source_path;             // the file it came from ("<string>" for text)
+  std::string resolved_yaml;           // every setting with its final value, units included
+};
+
+// Parses, applies overrides ("a.b.c=value", value parsed as YAML), validates. Relative paths inside the scenario
+// (workload.trace.path) are resolved against the scenario file's directory. Throws ScenarioError.
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+Scenario load_scenario_text(const std::string& yaml_text, const std::string& display_name,
+                            const std::vector<std::string>& overrides = {}, const std::string& base_dir = ".");
+
+// One line per setting: path, type, default, unit, doc (for `racksim validate --explain`).
+std::string explain_settings();
+
+} // namespace racksim::sim

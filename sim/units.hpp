@@ -1,0 +1,30 @@
+#pragma once
+// Strict quantities with units in the value: "400Gbps", "1.5us", "80GiB", "12h", "30d". A missing or unknown
+// unit is an error; so is a unit of the wrong kind ("10GB" where a bandwidth is expected).
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace racksim::sim {
+
+enum class Dimension {
+  time,      // s, ms, us, ns, min, h, d            -> seconds
+  size,      // B, KB, MB, GB, TB, KiB, MiB, GiB, TiB -> bytes
+  bandwidth, // bps, Kbps, Mbps, Gbps, Tbps (bits/s); Bps, KBps, MBps, GBps, TBps, KiBps, MiBps, GiBps (bytes/s);
+             // "GB/s" is read as GBps                -> bytes per second
+  flops      // FLOPS, KFLOPS, MFLOPS, GFLOPS, TFLOPS, PFLOPS (also "TFLOP/s")  -> FLOP per second
+};
+const char* to_string(Dimension dim);
+
+class UnitError : public std::invalid_argument {
+public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// Throws UnitError with a message that lists the accepted units.
+double parse_quantity(std::string_view text, Dimension dim);
+// A readable value with a unit that parse_quantity reads back to the same double (used in resolved YAML).
+std::string format_quantity(double value, Dimension dim);
+
+} // namespace racksim::sim
