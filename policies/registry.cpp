@@ -1,1 +1,38 @@
-// placeholder
+#include "policies/registry.hpp"
+
+#include "policies/placement/first_fit.hpp"
+#include "policies/placement/pack.hpp"
+#include "policies/scheduling/easy_backfill.hpp"
+#include "policies/scheduling/fifo.hpp"
+
+namespace racksim::policies {
+
+namespace {
+template <class Base, class Impl>
+std::unique_ptr<Base> make() {
+  return std::make_unique<Impl>();
+}
+} // namespace
+
+const Registry<Scheduler>& schedulers() {
+  static const Registry<Scheduler> registry(
+      "scheduler", {
+                       {"fifo", "strict arrival order; a job that does not fit blocks the queue",
+                        make<Scheduler, FifoScheduler>},
+                       {"easy_backfill", "FIFO plus EASY backfilling behind a reservation for the head job",
+                        make<Scheduler, EasyBackfillScheduler>},
+                   });
+  return registry;
+}
+
+const Registry<Placement>& placements() {
+  static const Registry<Placement> registry(
+      "placement", {
+                       {"first_fit", "lowest-numbered free GPUs, wherever they are", make<Placement, FirstFitPlacement>},
+                       {"pack", "fill a node, then a rack (best fit), so jobs span few nodes and racks",
+                        make<Placement, PackPlacement>},
+                   });
+  return registry;
+}
+
+} // namespace racksim::policies
