@@ -1,1 +1,141 @@
-int main() { return 0; }
+// racksim: the command line. Exit codes: 0 success, 2 bad input (scenario, trace, platform, usage),
+// 1 anything else (I/O failure, internal error).
+
+#include "platforms/topology.hpp"
+#include "sim/engine.hpp"
+#include "sim/results.hpp"
+#include "sim/scenario.hpp"
+#include "sim/version.hpp"
+#include "workloads/traces/trace_reader.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using namespace racksim;
+
+constexpr int exit_bad_input = 2;
+constexpr int exit_failure = 1;
+
+void print_summary(const sim::ResultSet& rs, std::ostream& out) {
+  out << "racksim " << rs.meta.racksim_version << " (" << rs.meta.git_sha << "), SimGrid " << rs.meta.simgrid_version
+      << ", seed " << rs.meta.seed << ", wall " << rs.meta.wall_seconds << " s\n";
+  std::size_t width = 0;
+  for (const auto& [k, v] : rs.summary) width = std::max(width, k.size());
+  for (const auto& [k, v] : rs.summary) {
+    char buf[64];
+    if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15)
+      std::snprintf(buf, sizeof buf, "%.0f", v);
+    else
+      std::snprintf(buf, sizeof buf, "%.6g", v);
+    out << "  " << k << std::string(width - k.size() + 2, ' ') << buf << "\n";
+  }
+}
+
+std::vector<std::string> overrides_with_seed(std::vector<std::string> sets, const std::string& seed) {
+  if (!seed.empty()) sets.push_back("seed=" + seed);
+  return sets;
+}
+
+int report_error(const std::exception& e) {
+  if (const auto* se = dynamic_cast<const sim::ScenarioError*>(&e)) {
+    for (const auto& d : se->diagnostics()) std::cerr << d.str() << "\n";
+    return exit_bad_input;
+  }
+  if (dynamic_cast<const platforms::PlatformError*>(&e) || dynamic_cast<const workloads::TraceError*>(&e) ||
+      dynamic_cast<const sim::RunError*>(&e)) {
+    std::cerr << "racksim: error: " << e.what() << "\n";
+    return exit_bad_input;
+  }
+  std::cerr << "racksim: error: " << e.what() << "\n";
+  return exit_failure;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"racksim: discrete-event simulator of AI datacenters (SimGrid)"};
+  app.set_version_flag("--version", std::string("racksim ") + racksim::version + " (" + racksim::git_sha + ")");
+  app.require_subcommand(1);
+
+  std::string scenario_path, out_path, seed, results_path;
+  std::vector<std::string> sets;
+  bool quiet = false, explain = false;
+
+  auto* run = app.add_subcommand("run", "Run one simulation and write its results (HDF5)");
+  run->add_option("scenario", scenario_path, "Scenario YAML file")->required();
+  run->add_option("-o,--output", out_path, "Results file (HDF5), written atomically")->required();
+  run->add_option("--seed", seed, "Override the scenario's seed");
+  run->add_option("--set", sets, "Override a setting: key.path=value (repeatable)");
+  run->add_flag("-q,--quiet", quiet, "No progress line");
+
+  auto* validate = app.add_subcommand("validate", "Check a scenario without running it (exit 2 on errors)");
+  validate->add_option("scenario", scenario_path, "Scenario YAML file");
+  validate->add_option("--set", sets, "Override a setting: key.path=value (repeatable)");
+  validate->add_flag("--explain", explain, "List every setting with its type, default, unit and meaning");
+
+  auto* describe = app.add_subcommand("describe", "Print the platform a scenario describes");
+  describe->add_option("scenario", scenario_path, "Scenario YAML file")->required();
+  describe->add_option("--set", sets, "Override a setting: key.path=value (repeatable)");
+
+  auto* summary = app.add_subcommand("summary", "Print the summary table of a results file");
+  summary->add_option("results", results_path, "Results file (HDF5)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : exit_bad_input;
+  }
+
+  try {
+    if (*run) {
+      const auto scenario = sim::load_scenario(scenario_path, overrides_with_seed(sets, seed));
+      sim::RunOptions options;
+      options.progress = !quiet && isatty(STDERR_FILENO);
+      const auto report = sim::run_simulation(scenario, options);
+      sim::write_results(out_path, report.results);
+      if (report.trace.skipped_zero_gpus + report.trace.skipped_too_large > 0) {
+        std::cerr << "racksim: trace: " << report.trace.rows << " rows, " << report.trace.jobs << " jobs; skipped "
+                  << report.trace.skipped_zero_gpus << " asking for 0 GPUs and " << report.trace.skipped_too_large
+                  << " asking for more GPUs than the cluster has\n";
+      }
+      print_summary(report.results, std::cout);
+      std::cout << "results: " << out_path << "\n";
+    } else if (*validate) {
+      if (explain) {
+        std::cout << sim::explain_settings();
+        if (scenario_path.empty()) return 0;
+      }
+      if (scenario_path.empty()) throw CLI::RequiredError("scenario");
+      const auto scenario = sim::load_scenario(scenario_path, sets);
+      const auto topo = platforms::build_topology(scenario.platform);
+      std::cout << scenario_path << ": ok (" << topo.num_gpus() << " GPUs";
+      if (scenario.workload.kind == workloads::WorkloadKind::trace) {
+        workloads::TraceReport tr;
+        const auto jobs = workloads::read_trace(scenario.workload.trace, topo.num_gpus(), tr);
+        std::cout << "; trace: " << tr.rows << " rows, " << jobs.size() << " jobs, " << tr.skipped_zero_gpus
+                  << " skipped (0 GPUs), " << tr.skipped_too_large << " skipped (too large)";
+      }
+      std::cout << ")\n";
+    } else if (*describe) {
+      const auto scenario = sim::load_scenario(scenario_path, sets);
+      std::cout << platforms::describe_text(platforms::build_topology(scenario.platform));
+    } else if (*summary) {
+      print_summary(sim::read_results(results_path), std::cout);
+    }
+  } catch (const CLI::Error& e) {
+    std::cerr << "racksim: error: " << e.what() << "\n";
+    return exit_bad_input;
+  } catch (const std::exception& e) {
+    return report_error(e);
+  }
+  return 0;
+}

@@ -1,1 +1,351 @@
-// placeholder
+#include "sim/engine.hpp"
+
+#include "platforms/catalog.hpp"
+#include "platforms/simgrid_platform.hpp"
+#include "platforms/topology.hpp"
+#include "policies/registry.hpp"
+#include "sim/activities.hpp"
+#include "sim/ideal.hpp"
+#include "sim/version.hpp"
+#include "workloads/synthetic/synthetic.hpp"
+#include "workloads/training/training_model.hpp"
+
+#include <simgrid/s4u.hpp>
+#include <simgrid/version.h>
+#include <xbt/log.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <deque>
+#include <memory>
+#include <set>
+
+namespace sg4 = simgrid::s4u;
+
+namespace racksim::sim {
+
+namespace {
+
+struct JobState {
+  workloads::JobSpec spec;
+  workloads::TrainingPlan plan;
+  std::vector<workloads::Step> steps;
+  std::vector<int> gpus; // allocated, ascending
+  double alpha_s = 0;    // largest ring-edge path latency of the allocation
+  std::string status = "queued";
+  double start_s = -1, end_s = -1;
+  double compute_s = 0, comm_s = 0, checkpoint_s = 0;
+};
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string simgrid_version_string() {
+  int major = 0, minor = 0, patch = 0;
+  sg_version_get(&major, &minor, &patch);
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
+}
+
+// The whole simulation state; actors reach it by reference. SimGrid actors are cooperative (one runs at a
+// time), so no locking is needed.
+class Simulation {
+public:
+  Simulation(const Scenario& scenario, const RunOptions& options)
+      : scenario_(scenario), options_(options), topo_(platforms::build_topology(scenario.platform)),
+        scheduler_(policies::schedulers().create(scenario.policies.scheduler)),
+        placement_(policies::placements().create(scenario.policies.placement)) {
+    shape_.gpus_per_node = scenario.platform.gpus_per_node;
+    shape_.nodes_per_rack = scenario.platform.nodes_per_rack;
+    shape_.nodes = topo_.num_nodes();
+    gpu_free_.assign(static_cast<std::size_t>(topo_.num_gpus()), 1);
+    free_gpus_ = topo_.num_gpus();
+  }
+
+  RunReport run() {
+    const auto wall_start = std::chrono::steady_clock::now();
+    wall_start_ = wall_start;
+    RunReport report;
+    load_jobs(report);
+
+    std::vector<std::string> args{"racksim", "--log=root.thres:critical"};
+    args.insert(args.end(), options_.simgrid_args.begin(), options_.simgrid_args.end());
+    int argc = static_cast<int>(args.size());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    sg4::Engine engine(&argc, argv.data());
+    platforms::configure_network_model(scenario_.platform.network_model);
+    platform_ = platforms::build_simgrid_platform(topo_);
+
+    sg4::Actor::create("arrivals", platform_.controller, [this] { arrivals(); });
+    if (scenario_.horizon_s > 0)
+      engine.run_until(scenario_.horizon_s);
+    else
+      engine.run();
+    const double end = scenario_.horizon_s > 0 ? scenario_.horizon_s : last_event_s_;
+    if (options_.progress) std::fprintf(stderr, "\n");
+
+    auto& rs = report.results;
+    rs.meta.racksim_version = racksim::version;
+    rs.meta.git_sha = racksim::git_sha;
+    rs.meta.simgrid_version = simgrid_version_string();
+    rs.meta.seed = scenario_.seed;
+    rs.meta.scenario_yaml = scenario_.resolved_yaml;
+    rs.meta.calibration = "roofline:" + topo_.spec.gpu_model + " x " + format_efficiency();
+    rs.meta.started_utc = started_utc_;
+
+    for (const auto& job : jobs_) rs.jobs.push_back(to_record(job, end));
+    const double interval =
+        scenario_.output.timeseries_interval_s > 0 ? scenario_.output.timeseries_interval_s : std::max(1.0, end / 1000);
+    rs.timeseries.push_back(gpus_allocated_.sample("gpus_allocated", "GPUs", interval, end));
+    rs.timeseries.push_back(queue_length_.sample("queue_length", "jobs", interval, end));
+    rs.summary = compute_summary(rs.jobs, gpus_allocated_.integral(end), topo_.num_gpus(), end);
+    rs.summary.emplace_back("total_gpus", topo_.num_gpus());
+    rs.summary.emplace_back("simulated_s", end);
+    rs.summary.emplace_back("trace_rows_skipped_zero_gpus", static_cast<double>(report.trace.skipped_zero_gpus));
+    rs.summary.emplace_back("trace_rows_skipped_too_large", static_cast<double>(report.trace.skipped_too_large));
+    rs.summary.emplace_back("jobs_compute_clamped", static_cast<double>(report.jobs_compute_clamped));
+    rs.meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    return report;
+  }
+
+private:
+  std::string format_efficiency() const {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", topo_.spec.gpu_efficiency);
+    return std::string("efficiency ") + buf;
+  }
+
+  void load_jobs(RunReport& report) {
+    started_utc_ = utc_now();
+    std::vector<workloads::JobSpec> specs;
+    const auto& wl = scenario_.workload;
+    if (wl.kind == workloads::WorkloadKind::trace) {
+      specs = workloads::read_trace(wl.trace, topo_.num_gpus(), report.trace);
+    } else {
+      specs = workloads::generate_synthetic(wl.synthetic, scenario_.seed);
+      for (const auto& s : specs)
+        if (s.gpus > topo_.num_gpus())
+          throw RunError("workload.synthetic.gpus: a job asks for " + std::to_string(s.gpus) + " GPUs but the cluster has " +
+                         std::to_string(topo_.num_gpus()));
+    }
+    // Ideal costs depend only on the GPU count: compute them once per distinct count.
+    std::vector<std::pair<int, workloads::IdealCosts>> ideal_cache;
+    const double ckpt_ideal = checkpoint_write_s(topo_, 0, wl.training.checkpoint_bytes);
+    jobs_.reserve(specs.size());
+    for (auto& spec : specs) {
+      auto it = std::find_if(ideal_cache.begin(), ideal_cache.end(), [&](const auto& p) { return p.first == spec.gpus; });
+      if (it == ideal_cache.end()) {
+        workloads::IdealCosts ideal;
+        ideal.allreduce_s_per_iteration = ring_allreduce_packed_s(topo_, spec.gpus, wl.training.gradient_bytes);
+        ideal.checkpoint_s = ckpt_ideal;
+        ideal_cache.emplace_back(spec.gpus, ideal);
+        it = std::prev(ideal_cache.end());
+      }
+      JobState job;
+      job.plan = workloads::plan_training(spec, wl.training, it->second);
+      job.steps = workloads::plan_steps(job.plan, wl.training.max_iterations_per_step);
+      job.spec = std::move(spec);
+      if (job.plan.compute_clamped) ++report.jobs_compute_clamped;
+      jobs_.push_back(std::move(job));
+    }
+    // Arrival order: (submit, id); readers already sort, synthetic jobs are generated in order.
+    std::stable_sort(jobs_.begin(), jobs_.end(), [](const JobState& a, const JobState& b) {
+      return a.spec.submit_s < b.spec.submit_s || (a.spec.submit_s == b.spec.submit_s && a.spec.id < b.spec.id);
+    });
+  }
+
+  void arrivals() {
+    std::size_t i = 0;
+    while (i < jobs_.size()) {
+      const double t = jobs_[i].spec.submit_s;
+      if (t > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(t);
+      for (; i < jobs_.size() && jobs_[i].spec.submit_s == t; ++i) queue_.push_back(i);
+      queue_length_.set(sg4::Engine::get_clock(), static_cast<double>(queue_.size()));
+      schedule();
+    }
+  }
+
+  void schedule() {
+    const double now = sg4::Engine::get_clock();
+    last_event_s_ = std::max(last_event_s_, now);
+    report_progress(now);
+    if (queue_.empty()) return;
+
+    std::vector<policies::QueuedJob> queued;
+    queued.reserve(queue_.size());
+    for (std::size_t idx : queue_) {
+      const auto& s = jobs_[idx].spec;
+      queued.push_back({s.id, s.gpus, s.submit_s, s.duration_s});
+    }
+    std::vector<policies::RunningJob> running;
+    running.reserve(running_.size());
+    for (std::size_t idx : running_) {
+      const auto& j = jobs_[idx];
+      running.push_back({j.spec.id, j.spec.gpus, j.start_s, j.start_s + j.spec.duration_s});
+    }
+    policies::SchedulerView view{now, topo_.num_gpus(), free_gpus_, queued, running};
+    const auto decision = scheduler_->decide(view);
+
+    bool started = false;
+    for (const auto id : decision.start) {
+      auto pos = std::find_if(queue_.begin(), queue_.end(), [&](std::size_t idx) { return jobs_[idx].spec.id == id; });
+      if (pos == queue_.end())
+        throw RunError("scheduler '" + scenario_.policies.scheduler + "' started job " + std::to_string(id) +
+                       " which is not queued");
+      const std::size_t idx = *pos;
+      JobState& job = jobs_[idx];
+      if (job.spec.gpus > free_gpus_) break; // an over-eager decision: the rest waits for the next pass
+      policies::PlacementView pview{shape_, gpu_free_, job.spec.gpus};
+      auto gpus = placement_->place(pview);
+      if (gpus.empty()) break;
+      validate_placement(gpus, job.spec.gpus);
+      for (int g : gpus) gpu_free_[static_cast<std::size_t>(g)] = 0;
+      free_gpus_ -= job.spec.gpus;
+      job.gpus = std::move(gpus);
+      job.start_s = now;
+      job.status = "running";
+      queue_.erase(pos);
+      running_.insert(idx);
+      started = true;
+      sg4::Actor::create("job-" + std::to_string(job.spec.id), platform_.gpu_hosts[job.gpus.front()],
+                         [this, idx] { run_job(idx); });
+    }
+    if (started) {
+      gpus_allocated_.set(now, topo_.num_gpus() - free_gpus_);
+      queue_length_.set(now, static_cast<double>(queue_.size()));
+    }
+  }
+
+  void validate_placement(const std::vector<int>& gpus, int wanted) const {
+    bool ok = static_cast<int>(gpus.size()) == wanted && std::is_sorted(gpus.begin(), gpus.end()) &&
+              std::adjacent_find(gpus.begin(), gpus.end()) == gpus.end();
+    for (int g : gpus) ok = ok && g >= 0 && g < topo_.num_gpus() && gpu_free_[static_cast<std::size_t>(g)];
+    if (!ok)
+      throw RunError("placement '" + scenario_.policies.placement + "' returned an invalid GPU set for a " +
+                     std::to_string(wanted) + "-GPU job");
+  }
+
+  void run_job(std::size_t idx) {
+    JobState& job = jobs_[idx];
+    const auto& training = scenario_.workload.training;
+    const int n = static_cast<int>(job.gpus.size());
+    std::vector<sg4::Host*> hosts;
+    for (int g : job.gpus) hosts.push_back(platform_.gpu_hosts[static_cast<std::size_t>(g)]);
+    double alpha = 0;
+    for (int i = 0; i < n && n > 1; ++i)
+      alpha = std::max(alpha, platforms::gpu_path(topo_, job.gpus[i], job.gpus[(i + 1) % n]).latency_s);
+    job.alpha_s = alpha;
+
+    for (const auto& step : job.steps) {
+      const double iters = static_cast<double>(step.iterations);
+      double t0 = sg4::Engine::get_clock();
+      if (job.plan.compute_s_per_iteration > 0) {
+        const double flops = iters * job.plan.compute_s_per_iteration * topo_.gpu_flops;
+        std::vector<sg4::ExecPtr> execs;
+        execs.reserve(hosts.size());
+        for (auto* h : hosts) execs.push_back(h->exec_async(flops));
+        for (auto& e : execs) e->wait();
+      }
+      double t1 = sg4::Engine::get_clock();
+      job.compute_s += t1 - t0;
+
+      if (n > 1 && job.plan.allreduce_bytes_per_iteration > 0) {
+        ring_allreduce(hosts, job.plan.allreduce_bytes_per_iteration, iters, alpha);
+        const double t2 = sg4::Engine::get_clock();
+        job.comm_s += t2 - t1;
+        t1 = t2;
+      }
+
+      if (step.checkpoint_after) {
+        striped_write(hosts.front(), platform_.storage_hosts, platform_.storage_disks, training.checkpoint_bytes);
+        job.checkpoint_s += sg4::Engine::get_clock() - t1;
+      }
+    }
+    finish_job(idx);
+  }
+
+  void finish_job(std::size_t idx) {
+    JobState& job = jobs_[idx];
+    const double now = sg4::Engine::get_clock();
+    job.end_s = now;
+    job.status = "completed";
+    for (int g : job.gpus) gpu_free_[static_cast<std::size_t>(g)] = 1;
+    free_gpus_ += job.spec.gpus;
+    running_.erase(idx);
+    ++completed_;
+    gpus_allocated_.set(now, topo_.num_gpus() - free_gpus_);
+    schedule();
+  }
+
+  void report_progress(double now) {
+    if (!options_.progress) return;
+    const auto wall = std::chrono::steady_clock::now();
+    if (wall - last_progress_ < std::chrono::milliseconds(500)) return;
+    last_progress_ = wall;
+    const double elapsed = std::chrono::duration<double>(wall - wall_start_).count();
+    std::fprintf(stderr, "\r[racksim] simulated %.1f h | jobs done %zu/%zu | running %zu | queued %zu | %.1f s wall   ",
+                 now / 3600, completed_, jobs_.size(), running_.size(), queue_.size(), elapsed);
+    std::fflush(stderr);
+  }
+
+  JobRecord to_record(const JobState& job, double end) const {
+    JobRecord r;
+    r.id = job.spec.id;
+    r.kind = workloads::to_string(job.spec.kind);
+    r.submit_s = job.spec.submit_s;
+    r.start_s = job.start_s;
+    r.end_s = job.end_s;
+    r.gpus = job.spec.gpus;
+    r.status = job.status;
+    r.queue_s = (job.start_s >= 0 ? job.start_s : std::max(end, job.spec.submit_s)) - job.spec.submit_s;
+    r.compute_s = job.compute_s;
+    r.comm_s = job.comm_s;
+    r.checkpoint_s = job.checkpoint_s;
+    std::set<int> nodes, racks;
+    for (int g : job.gpus) {
+      nodes.insert(topo_.node_of_gpu(g));
+      racks.insert(topo_.rack_of_gpu(g));
+    }
+    r.nodes = static_cast<std::int32_t>(nodes.size());
+    r.racks = static_cast<std::int32_t>(racks.size());
+    return r;
+  }
+
+  const Scenario& scenario_;
+  const RunOptions& options_;
+  platforms::Topology topo_;
+  platforms::SimPlatform platform_;
+  std::unique_ptr<policies::Scheduler> scheduler_;
+  std::unique_ptr<policies::Placement> placement_;
+  policies::ClusterShape shape_;
+  std::vector<std::uint8_t> gpu_free_;
+  int free_gpus_ = 0;
+
+  std::vector<JobState> jobs_;
+  std::deque<std::size_t> queue_;    // indices into jobs_, arrival order
+  std::set<std::size_t> running_;    // ordered: deterministic iteration
+  std::size_t completed_ = 0;
+  double last_event_s_ = 0;
+  StepSeries gpus_allocated_, queue_length_;
+  std::string started_utc_;
+  std::chrono::steady_clock::time_point wall_start_, last_progress_{};
+};
+
+} // namespace
+
+RunReport run_simulation(const Scenario& scenario, const RunOptions& options) {
+  Simulation simulation(scenario, options);
+  return simulation.run();
+}
+
+} // namespace racksim::sim

@@ -1,0 +1,42 @@
+#pragma once
+// Builds the SimGrid platform from a Topology graph. One of the two places in racksim that touch SimGrid.
+//
+// Zones (all SimGrid star zones, so routing is O(1) per host pair and build time is linear):
+//   datacenter (root)
+//   ├── rack-R (one per leaf)       route up/down: the leaf's spine links, aggregated (fluid ECMP)
+//   │   └── node-N (one per node)   route up/down: the node's uplink (nics_per_node x NIC bandwidth)
+//   │       └── gpu-G hosts         route up/down: the GPU's NVLink (split-duplex)
+//   ├── storage                     route up/down: the storage leaf's spine links, aggregated
+//   │   └── storage-S hosts + disk  route up/down: the server's link
+//   └── controller host (no links; runs the scheduler actor, never communicates)
+// Every link is split-duplex, so the two directions never share bandwidth. See docs/network-model.md.
+
+#include "platforms/spec.hpp"
+#include "platforms/topology.hpp"
+
+#include <vector>
+
+namespace simgrid::s4u {
+class Disk;
+class Engine;
+class Host;
+class Link;
+} // namespace simgrid::s4u
+
+namespace racksim::platforms {
+
+struct SimPlatform {
+  std::vector<simgrid::s4u::Host*> gpu_hosts;     // by GPU id
+  std::vector<simgrid::s4u::Host*> storage_hosts; // by server id
+  std::vector<simgrid::s4u::Disk*> storage_disks; // by server id
+  simgrid::s4u::Host* controller = nullptr;
+  std::vector<simgrid::s4u::Link*> leaf_uplinks;  // by rack: the aggregated leaf<->spine link
+};
+
+// Sets SimGrid's network model configuration. Must run after the Engine exists and before any zone is created.
+void configure_network_model(NetworkModel model);
+
+// Creates zones, hosts, links and disks for `topo` under a new root zone, and seals them.
+SimPlatform build_simgrid_platform(const Topology& topo);
+
+} // namespace racksim::platforms
