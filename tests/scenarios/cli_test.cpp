@@ -1,0 +1,153 @@
+// The racksim binary as a user meets it: exit codes, located error messages, determinism, the summary table.
+
+#include "sim/results.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct Output {
+  int exit_code = -1;
+  std::string text; // stdout and stderr together
+};
+
+Output racksim(const std::string& args) {
+  const std::string cmd = std::string(RACKSIM_BINARY) + " " + args + " 2>&1";
+  Output out;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return out;
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), pipe)) out.text += buf.data();
+  const int status = pclose(pipe);
+  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+std::string src(const std::string& rel) { return std::string(RACKSIM_SOURCE_DIR) + "/" + rel; }
+
+std::string tmp(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("racksim-cli-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
+}
+
+} // namespace
+
+TEST(Cli, ValidateAcceptsEveryExample) {
+  for (const char* name : {"quickstart", "chronus-philly", "gavel-philly"}) {
+    const auto out = racksim("validate " + src(std::string("examples/") + name + ".yaml"));
+    EXPECT_EQ(out.exit_code, 0) << out.text;
+    EXPECT_NE(out.text.find(": ok"), std::string::npos) << out.text;
+  }
+}
+
+TEST(Cli, UnknownKeyIsLocatedWithExitCode2) {
+  const auto out = racksim("validate " + src("tests/scenarios/bad/unknown_key.yaml"));
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_NE(out.text.find("unknown_key.yaml:7:5:"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("spines"), std::string::npos) << out.text; // the suggestion
+}
+
+TEST(Cli, BadUnitIsLocatedWithExitCode2) {
+  const auto out = racksim("validate " + src("tests/scenarios/bad/bad_unit.yaml"));
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_NE(out.text.find("bad_unit.yaml:4:20:"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("Gbs"), std::string::npos) << out.text;
+}
+
+TEST(Cli, YamlSyntaxErrorIsLocatedWithExitCode2) {
+  const auto out = racksim("validate " + src("tests/scenarios/bad/syntax.yaml"));
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_NE(out.text.find("syntax.yaml:"), std::string::npos) << out.text;
+}
+
+TEST(Cli, ImpossiblePlatformIsExitCode2) {
+  const auto out = racksim("validate " + src("tests/scenarios/bad/impossible.yaml"));
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_NE(out.text.find("racks"), std::string::npos) << out.text;
+}
+
+TEST(Cli, BrokenTraceRowNamesFileLineAndField) {
+  const auto out = racksim("run " + src("tests/scenarios/bad/broken_trace.yaml") + " -o " + tmp("broken.h5"));
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_NE(out.text.find("broken_trace.csv:3"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("num_gpu"), std::string::npos) << out.text;
+  EXPECT_FALSE(std::filesystem::exists(tmp("broken.h5")));
+}
+
+TEST(Cli, MissingFileAndUnknownSubcommandFailCleanly) {
+  EXPECT_EQ(racksim("validate /nonexistent/scenario.yaml").exit_code, 2);
+  EXPECT_NE(racksim("frobnicate").exit_code, 0);
+  EXPECT_EQ(racksim("summary /nonexistent/out.h5").exit_code, 1);
+}
+
+TEST(Cli, HelpForEverySubcommand) {
+  for (const char* sub : {"run", "validate", "describe", "summary"}) {
+    const auto out = racksim(std::string(sub) + " --help");
+    EXPECT_EQ(out.exit_code, 0) << sub;
+    EXPECT_NE(out.text.find("Usage"), std::string::npos) << out.text;
+  }
+}
+
+TEST(Cli, DescribePrintsThePlatform) {
+  const auto out = racksim("describe " + src("examples/chronus-philly.yaml"));
+  EXPECT_EQ(out.exit_code, 0) << out.text;
+  EXPECT_NE(out.text.find("2048"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("isection"), std::string::npos) << out.text;
+}
+
+TEST(Cli, RunWritesResultsAndSummaryReadsThemBack) {
+  const auto path = tmp("quick.h5");
+  const auto out = racksim("run " + src("examples/quickstart.yaml") + " -o " + path + " --quiet");
+  ASSERT_EQ(out.exit_code, 0) << out.text;
+  EXPECT_NE(out.text.find("jobs_completed"), std::string::npos) << out.text;
+  const auto rs = racksim::sim::read_results(path);
+  EXPECT_EQ(rs.jobs.size(), 200u);
+  EXPECT_NE(rs.meta.scenario_yaml.find("quickstart"), std::string::npos);
+  const auto again = racksim("summary " + path);
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.text.find("mean_jct_s"), std::string::npos);
+  // No temporary file is left behind.
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(path).parent_path()))
+    EXPECT_EQ(entry.path().string().find(".tmp"), std::string::npos) << entry.path();
+}
+
+TEST(Cli, SameSeedGivesIdenticalDatasetsAndAnotherSeedDoesNot) {
+  const auto a = tmp("a.h5"), b = tmp("b.h5"), c = tmp("c.h5");
+  const std::string scenario = src("examples/quickstart.yaml");
+  ASSERT_EQ(racksim("run " + scenario + " -o " + a + " -q").exit_code, 0);
+  ASSERT_EQ(racksim("run " + scenario + " -o " + b + " -q").exit_code, 0);
+  ASSERT_EQ(racksim("run " + scenario + " -o " + c + " -q --seed 43").exit_code, 0);
+  const auto ra = racksim::sim::read_results(a), rb = racksim::sim::read_results(b), rc = racksim::sim::read_results(c);
+  ASSERT_EQ(ra.jobs.size(), rb.jobs.size());
+  for (std::size_t i = 0; i < ra.jobs.size(); ++i) {
+    const auto &x = ra.jobs[i], &y = rb.jobs[i];
+    EXPECT_TRUE(x.id == y.id && x.submit_s == y.submit_s && x.start_s == y.start_s && x.end_s == y.end_s &&
+                x.gpus == y.gpus && x.status == y.status && x.compute_s == y.compute_s && x.comm_s == y.comm_s &&
+                x.checkpoint_s == y.checkpoint_s && x.nodes == y.nodes && x.racks == y.racks)
+        << "job row " << i << " differs";
+  }
+  EXPECT_EQ(ra.summary, rb.summary);
+  ASSERT_EQ(ra.timeseries.size(), rb.timeseries.size());
+  for (std::size_t i = 0; i < ra.timeseries.size(); ++i) EXPECT_EQ(ra.timeseries[i].value, rb.timeseries[i].value);
+  EXPECT_NE(ra.summary, rc.summary);
+}
+
+TEST(Cli, SetOverridesAnyKey) {
+  const auto path = tmp("set.h5");
+  const auto out = racksim("run " + src("examples/quickstart.yaml") + " -o " + path +
+                           " -q --set workload.synthetic.jobs=10 --set policies.scheduler=easy_backfill");
+  ASSERT_EQ(out.exit_code, 0) << out.text;
+  const auto rs = racksim::sim::read_results(path);
+  EXPECT_EQ(rs.jobs.size(), 10u);
+  EXPECT_NE(rs.meta.scenario_yaml.find("easy_backfill"), std::string::npos);
+  const auto bad = racksim("validate " + src("examples/quickstart.yaml") + " --set policies.scheduler=lottery");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.text.find("easy_backfill"), std::string::npos) << bad.text; // lists the valid names
+}
