@@ -3,6 +3,7 @@
 // temporary name in the same directory and renamed when complete, so a crash never leaves a partial file
 // under the final name.
 
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -36,6 +37,9 @@ struct TimeSeries {
   std::string unit;
   std::vector<double> time_s;
   std::vector<double> value;
+  // Sampling interval, stored as the dataset's `interval_s` attribute. 0 means "derive it from time_s" on write
+  // (time_s[1] - time_s[0]; 0 for fewer than two samples).
+  double interval_s = 0;
 };
 
 struct Meta {
@@ -55,6 +59,12 @@ struct ResultSet {
   std::vector<TimeSeries> timeseries;
   std::vector<std::pair<std::string, double>> summary; // /summary attributes, in this order
 };
+
+// Stored as /meta attribute `schema_version`; bumped (with a migration note in docs/results-schema.md) whenever a
+// name or meaning in the file changes.
+inline constexpr std::uint32_t results_schema_version = 1;
+// Capacity of the fixed-length string fields of /jobs (`kind`, `status`); longer values are a write error.
+inline constexpr std::size_t job_string_bytes = 16;
 
 class ResultsError : public std::runtime_error {
 public:
