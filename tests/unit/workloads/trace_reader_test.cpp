@@ -224,7 +224,7 @@ TEST_P(WorkloadTraceError, NamesFileLineAndField) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Fixtures, WorkloadTraceError,
+    WorkloadFixtures, WorkloadTraceError,
     ::testing::Values(
         ErrorCase{"bad_duration_text.csv", TraceFormat::chronus_philly,
                   "3: field 'duration': expected a positive number, got 'abc'"},
