@@ -1,6 +1,42 @@
 #pragma once
 // The platform as a Boost.Graph graph: GPUs, NVSwitches, leaf and spine switches, storage servers and the
 // links between them. Everything else (SimGrid build, describe, analyses) is derived from this graph.
+//
+// Vertices (in this order in the graph; names are unique and stable, the SimGrid build reuses them):
+//   gpu-<g>              one per GPU, g = 0 .. racks*nodes_per_rack*gpus_per_node - 1
+//   node-<n>-nvswitch    one per node (the node's NVLink/NVSwitch fabric, one switch vertex)
+//   leaf-<r>             one top-of-rack switch per rack
+//   spine-<s>            one per spine
+//   storage-leaf         the switch the storage servers hang off; it has one link to every spine
+//   storage-<k>          one per storage server (one disk volume each)
+// Edges (undirected, full duplex; bandwidth is per direction):
+//   nvlink-gpu-<g>              gpu-<g> -- node-<n>-nvswitch      tier nvlink      nvlink_Bps, nvlink_latency_s
+//   uplink-node-<n>             node-<n>-nvswitch -- leaf-<r>     tier node_leaf   nics_per_node x NIC bandwidth,
+//                                                                                  fabric.link_latency_s
+//   leaf-<r>-spine-<s>          leaf-<r> -- spine-<s>             tier leaf_spine  leaf_spine_Bps (below),
+//                                                                                  fabric.link_latency_s
+//   storage-leaf-spine-<s>      storage-leaf -- spine-<s>         tier storage     storage_uplink_Bps (below),
+//                                                                                  fabric.link_latency_s
+//   storage-<k>-link            storage-<k> -- storage-leaf       tier storage     storage.server_link_Bps,
+//                                                                                  storage.link_latency_s
+//   leaf_spine_Bps     = nodes_per_rack x node_uplink_Bps / oversubscription / spines
+//   storage_uplink_Bps = (storage.uplink_Bps, or servers x server_link_Bps when 0) / spines
+//
+// Fluid ECMP. The SimGrid build models a leaf's S spine links as ONE aggregated link of S x leaf_spine_Bps
+// (suggested name leaf-<r>-uplink) and the storage leaf's as one of S x storage_uplink_Bps (storage-leaf-uplink),
+// each with latency fabric.link_latency_s: a fluid max-min model with perfect ECMP splitting. The graph keeps
+// the individual links because bisection and failure domains (one spine down) need them.
+//
+// Path rules (gpu_path, gpu_to_storage_path) follow the routes the simulator uses, with the aggregation above:
+//   same GPU        bandwidth +infinity, latency 0 (no transfer happens; callers skip the network)
+//   same node       nvlink up, nvlink down                                      bw nvlink, lat 2 x nvlink_lat
+//   same rack       nvlink, uplink, uplink, nvlink                              bw min(nvlink, node uplink),
+//                                                                               lat 2 x nvlink_lat + 2 x link_lat
+//   across racks    nvlink, uplink, leaf aggregate (up), leaf aggregate (down), uplink, nvlink
+//                   bw min(nvlink, node uplink, spines x leaf_spine_Bps), lat 2 x nvlink_lat + 4 x link_lat
+//   GPU -> storage  nvlink, uplink, leaf aggregate, storage-leaf aggregate, server link
+//                   bw min(nvlink, node uplink, spines x leaf_spine_Bps, spines x storage_uplink_Bps,
+//                   server link), lat nvlink_lat + 3 x link_lat + storage.link_latency_s
 
 #include "platforms/spec.hpp"
 
@@ -82,7 +118,48 @@ struct PathFacts {
   double bandwidth_Bps = 0; // bottleneck bandwidth of the path
   double latency_s = 0;     // sum of link latencies
 };
+// Both throw std::out_of_range for a GPU id or server index that does not exist.
 PathFacts gpu_path(const Topology& topo, int gpu_a, int gpu_b);
 PathFacts gpu_to_storage_path(const Topology& topo, int gpu, int server);
+
+// Throws PlatformError naming the first bad field, e.g. "platform.fabric.spines must be >= 1 (got 0)".
+// build_topology calls it; exposed so callers can check a spec without building the graph.
+void validate_spec(const PlatformSpec& spec);
+
+// Capacity of one leaf's (resp. the storage leaf's) aggregated spine link, per direction (fluid ECMP, above).
+double leaf_uplink_aggregate_Bps(const Topology& topo);
+double storage_uplink_aggregate_Bps(const Topology& topo);
+
+// Largest number of links on a shortest GPU-to-GPU route (BFS on the graph): 2 within one node, 4 within one
+// rack, 6 across racks.
+int gpu_hop_diameter(const Topology& topo);
+
+// Multi-line, human-readable platform facts for `racksim describe`: counts per vertex kind and link tier,
+// per-tier bandwidth, storage, effective GPU rate, bisection (graph and formula), oversubscription, diameter,
+// failure domains.
+std::string describe_text(const Topology& topo);
+
+// Readable quantities for describe: network bandwidth in bits ("400 Gb/s", "3.2 Tb/s"), memory/disk bandwidth in
+// bytes ("3.35 TB/s"), rates ("989.4 TFLOPS").
+std::string format_bits_per_second(double bytes_per_second);
+std::string format_bytes_per_second(double bytes_per_second);
+std::string format_flops(double flops);
+
+// Stable vertex and link names (see the top of this file). The SimGrid build uses the same functions.
+namespace names {
+std::string gpu(int gpu);
+std::string nvswitch(int node);
+std::string leaf(int rack);
+std::string spine(int spine);
+std::string storage_leaf();
+std::string storage_server(int server);
+std::string nvlink(int gpu);
+std::string node_uplink(int node);
+std::string leaf_spine(int rack, int spine);
+std::string storage_leaf_spine(int spine);
+std::string storage_server_link(int server);
+std::string leaf_uplink_aggregate(int rack); // "leaf-<r>-uplink", for the fluid-ECMP aggregated link
+std::string storage_uplink_aggregate();      // "storage-leaf-uplink"
+} // namespace names
 
 } // namespace racksim::platforms
