@@ -35,11 +35,9 @@ SchedulingDecision EasyBackfillScheduler::decide(const SchedulerView& view) {
   double shadow = std::numeric_limits<double>::infinity();
   int available = free;
   for (const auto& rel : releases) {
+    if (rel.at > shadow) break; // every release at the shadow time itself counts
     available += rel.gpus;
-    if (available >= blocked.gpus) {
-      shadow = rel.at;
-      break;
-    }
+    if (available >= blocked.gpus && shadow == std::numeric_limits<double>::infinity()) shadow = rel.at;
   }
   // GPUs free at the shadow time beyond what the head job needs: backfill may use them for any duration.
   int extra = available - blocked.gpus;

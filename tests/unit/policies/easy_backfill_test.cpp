@@ -182,9 +182,6 @@ TEST(PolicyEasyBackfill, NoFreeGpusNothingBackfilled) {
 }
 
 TEST(PolicyEasyBackfill, ExtraCountsEveryReleaseAtTheShadowTime) {
-  GTEST_SKIP() << "policies bug: easy_backfill stops the release walk at the first release that makes the head fit, "
-                  "so GPUs released by other jobs ending at the same shadow time are left out of 'extra' "
-                  "(see the helper's report)";
   // 8 GPUs, 2 free; A (3 GPUs) and B (3 GPUs) both end at 100. Head needs 4 -> shadow 100.
   // At t=100 all 8 GPUs are free, the head needs 4, so extra = 4 (not 2+3-4 = 1).
   // Job 2: 2 GPUs, 1000 s, uses only GPUs the head will not need -> should start.
