@@ -1,1 +1,505 @@
-// placeholder
+// The one declaration of every scenario setting. Defaults are not repeated here: they are read from a
+// default-constructed Scenario, so platforms/spec.hpp and workloads/spec.hpp remain the only place they live.
+
+#include "sim/settings.hpp"
+
+#include "platforms/catalog.hpp"
+#include "policies/registry.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <climits>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+namespace racksim::sim {
+namespace {
+
+Range at_least(double v) { return Range{Bound{v, true}, std::nullopt}; }
+Range above(double v) { return Range{Bound{v, false}, std::nullopt}; }
+Range closed(double lo, double hi) { return Range{Bound{lo, true}, Bound{hi, true}}; }
+Range left_open(double lo, double hi) { return Range{Bound{lo, false}, Bound{hi, true}}; }
+Range any() { return Range{}; }
+
+SettingValue to_setting_value(int v) { return std::int64_t{v}; }
+SettingValue to_setting_value(long v) { return std::int64_t{v}; }
+SettingValue to_setting_value(std::uint64_t v) { return v; }
+SettingValue to_setting_value(double v) { return v; }
+SettingValue to_setting_value(const std::string& v) { return v; }
+SettingValue to_setting_value(const std::vector<int>& v) { return std::vector<std::int64_t>(v.begin(), v.end()); }
+SettingValue to_setting_value(const std::vector<double>& v) { return v; }
+
+// The casts below cannot truncate: parse_setting_scalar has already checked Setting::integer_max.
+void from_setting_value(const SettingValue& v, int& out) { out = static_cast<int>(std::get<std::int64_t>(v)); }
+void from_setting_value(const SettingValue& v, long& out) { out = static_cast<long>(std::get<std::int64_t>(v)); }
+void from_setting_value(const SettingValue& v, std::uint64_t& out) { out = std::get<std::uint64_t>(v); }
+void from_setting_value(const SettingValue& v, double& out) { out = std::get<double>(v); }
+void from_setting_value(const SettingValue& v, std::string& out) { out = std::get<std::string>(v); }
+void from_setting_value(const SettingValue& v, std::vector<int>& out) {
+  const auto& in = std::get<std::vector<std::int64_t>>(v);
+  out.assign(in.size(), 0);
+  std::transform(in.begin(), in.end(), out.begin(), [](std::int64_t x) { return static_cast<int>(x); });
+}
+void from_setting_value(const SettingValue& v, std::vector<double>& out) { out = std::get<std::vector<double>>(v); }
+
+// access is a generic lambda returning a reference to the field, so one lambda serves both get (const) and set.
+template <class Access>
+Setting field(std::string path, SettingType type, Access access, Range range, std::string unit, std::string doc) {
+  using T = std::remove_cvref_t<decltype(access(std::declval<Scenario&>()))>;
+  Setting s;
+  s.path = std::move(path);
+  s.type = type;
+  s.range = range;
+  s.unit = std::move(unit);
+  s.doc = std::move(doc);
+  if constexpr (std::is_same_v<T, int> || std::is_same_v<T, std::vector<int>>) s.integer_max = INT_MAX;
+  s.get = [access](const Scenario& sc) { return to_setting_value(access(sc)); };
+  s.set = [access](Scenario& sc, const SettingValue& v) { from_setting_value(v, access(sc)); };
+  return s;
+}
+
+// A choice whose valid names come from elsewhere (the GPU catalog, a policy registry).
+template <class Access>
+Setting name_field(std::string path, Access access, std::function<std::vector<std::string>()> names,
+                   std::string doc) {
+  Setting s = field(std::move(path), SettingType::choice, access, any(), "", std::move(doc));
+  s.choices = std::move(names);
+  return s;
+}
+
+// A choice that fills an enum: the name table is the only mapping between YAML text and enum value.
+template <class E, class Access>
+Setting enum_field(std::string path, Access access, std::vector<std::pair<std::string, E>> names, std::string doc) {
+  Setting s;
+  s.path = std::move(path);
+  s.type = SettingType::choice;
+  s.doc = std::move(doc);
+  s.choices = [names] {
+    std::vector<std::string> out;
+    for (const auto& [name, value] : names) out.push_back(name);
+    return out;
+  };
+  s.get = [access, names](const Scenario& sc) -> SettingValue {
+    for (const auto& [name, value] : names)
+      if (value == access(sc)) return name;
+    return std::string("?");
+  };
+  s.set = [access, names](Scenario& sc, const SettingValue& v) {
+    for (const auto& [name, value] : names)
+      if (name == std::get<std::string>(v)) access(sc) = value;
+  };
+  return s;
+}
+
+template <class T>
+std::vector<std::string> registry_names(const policies::Registry<T>& registry) {
+  std::vector<std::string> out;
+  for (const auto& entry : registry.entries()) out.push_back(entry.name);
+  return out;
+}
+
+std::vector<Setting> build_table() {
+  using ST = SettingType;
+  using platforms::NetworkModel;
+  using workloads::DurationDistribution;
+  using workloads::TraceFormat;
+  using workloads::WorkloadKind;
+  std::vector<Setting> t;
+
+  // Top level.
+  Setting name = field("name", ST::string, [](auto& s) -> auto& { return s.name; }, any(), "",
+                       "scenario name, stored with the results");
+  name.required = true;
+  t.push_back(std::move(name));
+  t.push_back(field("seed", ST::unsigned_integer, [](auto& s) -> auto& { return s.seed; }, any(), "",
+                    "root of every random stream; each component derives its own stream from it"));
+  t.push_back(field("horizon", ST::time, [](auto& s) -> auto& { return s.horizon_s; }, at_least(0), "",
+                    "stop the simulation at this simulated time; 0 = run until every job has finished"));
+
+  // Platform.
+  t.push_back(name_field("platform.gpu", [](auto& s) -> auto& { return s.platform.gpu_model; },
+                         platforms::gpu_names, "GPU model, by its exact name in the GPU catalog"));
+  t.push_back(field("platform.gpus_per_node", ST::integer, [](auto& s) -> auto& { return s.platform.gpus_per_node; },
+                    closed(1, 72), "GPUs", "GPUs in one node, joined by NVLink/NVSwitch"));
+  t.push_back(field("platform.nodes_per_rack", ST::integer,
+                    [](auto& s) -> auto& { return s.platform.nodes_per_rack; }, at_least(1), "nodes",
+                    "nodes in one rack, behind one leaf (top-of-rack) switch"));
+  t.push_back(field("platform.racks", ST::integer, [](auto& s) -> auto& { return s.platform.racks; }, at_least(1),
+                    "racks", "number of racks"));
+  t.push_back(field("platform.gpu_efficiency", ST::real, [](auto& s) -> auto& { return s.platform.gpu_efficiency; },
+                    left_open(0, 1), "",
+                    "achieved / peak dense bf16 rate for training compute (the GPU host speed is peak x this)"));
+  t.push_back(field("platform.nvlink_bandwidth", ST::bandwidth,
+                    [](auto& s) -> auto& { return s.platform.nvlink_bandwidth_Bps; }, at_least(0), "",
+                    "NVLink bandwidth per GPU, per direction; 0 = the GPU catalog's figure"));
+  t.push_back(field("platform.nvlink_latency", ST::time, [](auto& s) -> auto& { return s.platform.nvlink_latency_s; },
+                    at_least(0), "", "latency of one NVLink hop inside a node"));
+  t.push_back(enum_field("platform.network_model", [](auto& s) -> auto& { return s.platform.network_model; },
+                         std::vector<std::pair<std::string, NetworkModel>>{{"rdma", NetworkModel::rdma},
+                                                                           {"tcp", NetworkModel::tcp}},
+                         "rdma: CM02 with factors 1 (T = latency + S/B exactly); tcp: SimGrid's TCP-calibrated LV08"));
+  t.push_back(name_field(
+      "platform.fabric.kind", [](auto& s) -> auto& { return s.platform.fabric.kind; },
+      [] { return std::vector<std::string>{"leaf_spine"}; }, "scale-out fabric topology"));
+  t.push_back(field("platform.fabric.spines", ST::integer, [](auto& s) -> auto& { return s.platform.fabric.spines; },
+                    at_least(1), "switches", "spine switches; every leaf has one uplink to each"));
+  t.push_back(field("platform.fabric.nics_per_node", ST::integer,
+                    [](auto& s) -> auto& { return s.platform.fabric.nics_per_node; }, at_least(1), "NICs",
+                    "scale-out NICs per node, each on its own leaf port"));
+  t.push_back(field("platform.fabric.nic_bandwidth", ST::bandwidth,
+                    [](auto& s) -> auto& { return s.platform.fabric.nic_bandwidth_Bps; }, above(0), "",
+                    "bandwidth of one NIC, per direction"));
+  t.push_back(field("platform.fabric.link_latency", ST::time,
+                    [](auto& s) -> auto& { return s.platform.fabric.link_latency_s; }, at_least(0), "",
+                    "latency of one fabric link (node-leaf, leaf-spine)"));
+  t.push_back(field("platform.fabric.oversubscription", ST::real,
+                    [](auto& s) -> auto& { return s.platform.fabric.oversubscription; }, at_least(1), "",
+                    "leaf downlink : uplink capacity; 1 = non-blocking"));
+  t.push_back(field("platform.storage.servers", ST::integer,
+                    [](auto& s) -> auto& { return s.platform.storage.servers; }, at_least(1), "servers",
+                    "parallel file system servers, one disk volume each"));
+  t.push_back(field("platform.storage.disk_read_bandwidth", ST::bandwidth,
+                    [](auto& s) -> auto& { return s.platform.storage.disk_read_Bps; }, above(0), "",
+                    "disk read bandwidth of one storage server"));
+  t.push_back(field("platform.storage.disk_write_bandwidth", ST::bandwidth,
+                    [](auto& s) -> auto& { return s.platform.storage.disk_write_Bps; }, above(0), "",
+                    "disk write bandwidth of one storage server"));
+  t.push_back(field("platform.storage.server_link_bandwidth", ST::bandwidth,
+                    [](auto& s) -> auto& { return s.platform.storage.server_link_Bps; }, above(0), "",
+                    "network link of one storage server, per direction"));
+  t.push_back(field("platform.storage.uplink_bandwidth", ST::bandwidth,
+                    [](auto& s) -> auto& { return s.platform.storage.uplink_Bps; }, at_least(0), "",
+                    "storage leaf to spines; 0 = the sum of the server links (non-blocking)"));
+  t.push_back(field("platform.storage.link_latency", ST::time,
+                    [](auto& s) -> auto& { return s.platform.storage.link_latency_s; }, at_least(0), "",
+                    "latency of one storage network link"));
+
+  // Workload.
+  t.push_back(enum_field("workload.kind", [](auto& s) -> auto& { return s.workload.kind; },
+                         std::vector<std::pair<std::string, WorkloadKind>>{{"synthetic", WorkloadKind::synthetic},
+                                                                           {"trace", WorkloadKind::trace}},
+                         "synthetic: generated jobs (workload.synthetic); trace: replayed jobs (workload.trace)"));
+  t.push_back(field("workload.synthetic.jobs", ST::integer, [](auto& s) -> auto& { return s.workload.synthetic.jobs; },
+                    at_least(1), "jobs", "number of jobs to generate"));
+  t.push_back(field("workload.synthetic.mean_interarrival", ST::time,
+                    [](auto& s) -> auto& { return s.workload.synthetic.mean_interarrival_s; }, above(0), "",
+                    "mean time between job submissions (Poisson arrivals)"));
+  Setting gpus = field("workload.synthetic.gpus", ST::int_list,
+                       [](auto& s) -> auto& { return s.workload.synthetic.gpu_values; }, at_least(1), "GPUs",
+                       "GPU counts a job may ask for");
+  gpus.min_items = 1;
+  t.push_back(std::move(gpus));
+  t.push_back(field("workload.synthetic.gpu_weights", ST::real_list,
+                    [](auto& s) -> auto& { return s.workload.synthetic.gpu_weights; }, at_least(0), "",
+                    "relative weight of each entry of gpus (same length); [] = uniform"));
+  t.push_back(enum_field(
+      "workload.synthetic.duration.distribution",
+      [](auto& s) -> auto& { return s.workload.synthetic.duration_distribution; },
+      std::vector<std::pair<std::string, DurationDistribution>>{{"constant", DurationDistribution::constant},
+                                                                {"exponential", DurationDistribution::exponential},
+                                                                {"lognormal", DurationDistribution::lognormal}},
+      "distribution of job durations"));
+  t.push_back(field("workload.synthetic.duration.median", ST::time,
+                    [](auto& s) -> auto& { return s.workload.synthetic.duration_median_s; }, above(0), "",
+                    "median (lognormal), mean (exponential) or the value (constant) of job durations"));
+  t.push_back(field("workload.synthetic.duration.sigma", ST::real,
+                    [](auto& s) -> auto& { return s.workload.synthetic.duration_sigma; }, at_least(0), "",
+                    "lognormal shape: standard deviation of ln(duration)"));
+  t.push_back(field("workload.synthetic.duration.min", ST::time,
+                    [](auto& s) -> auto& { return s.workload.synthetic.duration_min_s; }, at_least(0), "",
+                    "drawn durations are clamped to at least this"));
+  t.push_back(field("workload.synthetic.duration.max", ST::time,
+                    [](auto& s) -> auto& { return s.workload.synthetic.duration_max_s; }, above(0), "",
+                    "drawn durations are clamped to at most this (>= duration.min)"));
+  t.push_back(enum_field("workload.trace.format", [](auto& s) -> auto& { return s.workload.trace.format; },
+                         std::vector<std::pair<std::string, TraceFormat>>{
+                             {"chronus_philly", TraceFormat::chronus_philly},
+                             {"gavel_philly", TraceFormat::gavel_philly}},
+                         "trace file format"));
+  t.push_back(field("workload.trace.path", ST::path, [](auto& s) -> auto& { return s.workload.trace.path; }, any(),
+                    "", "trace file, relative to the scenario file's directory; required when workload.kind is trace"));
+  t.push_back(field("workload.trace.limit", ST::integer, [](auto& s) -> auto& { return s.workload.trace.limit; },
+                    at_least(0), "jobs", "read at most this many jobs from the trace; 0 = all"));
+  t.push_back(field("workload.trace.time_scale", ST::real,
+                    [](auto& s) -> auto& { return s.workload.trace.time_scale; }, above(0), "",
+                    "multiply trace submit times by this (0.5 = twice the load)"));
+  t.push_back(field("workload.training.iteration_time", ST::time,
+                    [](auto& s) -> auto& { return s.workload.training.iteration_time_s; }, above(0), "",
+                    "one training iteration (compute + all-reduce) when the job is placed well"));
+  t.push_back(field("workload.training.gradient_size", ST::size,
+                    [](auto& s) -> auto& { return s.workload.training.gradient_bytes; }, at_least(0), "",
+                    "data-parallel all-reduce volume per iteration"));
+  t.push_back(field("workload.training.checkpoint_every", ST::integer,
+                    [](auto& s) -> auto& { return s.workload.training.checkpoint_every; }, at_least(0), "iterations",
+                    "iterations between checkpoints; 0 = never checkpoint"));
+  t.push_back(field("workload.training.checkpoint_size", ST::size,
+                    [](auto& s) -> auto& { return s.workload.training.checkpoint_bytes; }, at_least(0), "",
+                    "bytes written to storage by one checkpoint"));
+  t.push_back(field("workload.training.max_iterations_per_step", ST::integer,
+                    [](auto& s) -> auto& { return s.workload.training.max_iterations_per_step; }, at_least(1),
+                    "iterations", "fidelity: iterations aggregated into one simulated compute + all-reduce step"));
+
+  // Policies and output.
+  t.push_back(name_field("policies.scheduler", [](auto& s) -> auto& { return s.policies.scheduler; },
+                         [] { return registry_names(policies::schedulers()); },
+                         "scheduling policy: which queued jobs start now"));
+  t.push_back(name_field("policies.placement", [](auto& s) -> auto& { return s.policies.placement; },
+                         [] { return registry_names(policies::placements()); },
+                         "placement policy: which GPUs a starting job gets"));
+  t.push_back(field("output.timeseries_interval", ST::time,
+                    [](auto& s) -> auto& { return s.output.timeseries_interval_s; }, at_least(0), "",
+                    "sampling interval of /timeseries; 0 = automatic (makespan / 1000, at least 1 s)"));
+  return t;
+}
+
+std::optional<std::int64_t> parse_integer(std::string_view text) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+bool looks_integral(std::string_view text) {
+  if (!text.empty() && (text.front() == '+' || text.front() == '-')) text.remove_prefix(1);
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+SettingType item_type(SettingType type) {
+  if (type == SettingType::int_list) return SettingType::integer;
+  if (type == SettingType::real_list) return SettingType::real;
+  return type;
+}
+
+std::string format_number_for(const Setting& setting, double v) {
+  if (const auto dim = dimension_of(setting.type)) return format_quantity(v, *dim);
+  return format_number(v);
+}
+
+std::string describe_range(const Setting& setting) {
+  const Range& r = setting.range;
+  const auto num = [&](double v) { return format_number_for(setting, v); };
+  if (r.min && r.max)
+    return std::string("in ") + (r.min->inclusive ? "[" : "(") + num(r.min->value) + ", " + num(r.max->value) +
+           (r.max->inclusive ? "]" : ")");
+  if (r.min) return (r.min->inclusive ? ">= " : "> ") + num(r.min->value);
+  if (r.max) return (r.max->inclusive ? "<= " : "< ") + num(r.max->value);
+  return "";
+}
+
+ParsedValue fail(std::string message) { return ParsedValue{std::nullopt, std::move(message)}; }
+
+ParsedValue checked(const Setting& setting, double v, SettingValue value) {
+  if (!setting.range.contains(v))
+    return fail("must be " + describe_range(setting) + ", got " + format_number_for(setting, v));
+  return ParsedValue{std::move(value), ""};
+}
+
+} // namespace
+
+const char* to_string(SettingType type) {
+  switch (type) {
+  case SettingType::integer: return "integer";
+  case SettingType::unsigned_integer: return "unsigned integer";
+  case SettingType::real: return "real";
+  case SettingType::boolean: return "boolean";
+  case SettingType::string: return "string";
+  case SettingType::choice: return "choice";
+  case SettingType::time: return "time";
+  case SettingType::size: return "size";
+  case SettingType::bandwidth: return "bandwidth";
+  case SettingType::int_list: return "integer list";
+  case SettingType::real_list: return "real list";
+  case SettingType::path: return "path";
+  }
+  return "?";
+}
+
+std::optional<Dimension> dimension_of(SettingType type) {
+  switch (type) {
+  case SettingType::time: return Dimension::time;
+  case SettingType::size: return Dimension::size;
+  case SettingType::bandwidth: return Dimension::bandwidth;
+  default: return std::nullopt;
+  }
+}
+
+bool is_list(SettingType type) { return type == SettingType::int_list || type == SettingType::real_list; }
+
+bool Range::contains(double v) const {
+  if (min && (min->inclusive ? v < min->value : v <= min->value)) return false;
+  if (max && (max->inclusive ? v > max->value : v >= max->value)) return false;
+  return true;
+}
+
+const std::vector<Setting>& scenario_settings() {
+  static const std::vector<Setting> table = build_table();
+  return table;
+}
+
+const Setting* find_setting(std::string_view path) {
+  for (const auto& s : scenario_settings())
+    if (s.path == path) return &s;
+  return nullptr;
+}
+
+ParsedValue parse_setting_scalar(const Setting& setting, std::string_view text) {
+  const std::string quoted = "'" + std::string(text) + "'";
+  switch (item_type(setting.type)) {
+  case SettingType::integer: {
+    const auto v = parse_integer(text);
+    if (!v) {
+      if (looks_integral(text)) return fail("integer out of range: " + quoted);
+      return fail("expected an integer, got " + quoted);
+    }
+    if (*v > setting.integer_max || *v < -setting.integer_max - 1)
+      return fail("integer out of range: " + quoted + " (at most " + std::to_string(setting.integer_max) + ")");
+    return checked(setting, static_cast<double>(*v), *v);
+  }
+  case SettingType::unsigned_integer: {
+    std::string_view digits = text;
+    if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
+    std::uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (!digits.empty() && digits.front() != '-' && ec == std::errc::result_out_of_range)
+      return fail("integer out of range: " + quoted + " (at most 18446744073709551615)");
+    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size())
+      return fail("expected a non-negative integer, got " + quoted);
+    return ParsedValue{v, ""};
+  }
+  case SettingType::real: {
+    const auto v = parse_number(text);
+    if (!v) return fail("expected a number, got " + quoted);
+    return checked(setting, *v, *v);
+  }
+  case SettingType::boolean:
+    if (text == "true") return ParsedValue{true, ""};
+    if (text == "false") return ParsedValue{false, ""};
+    return fail("expected true or false, got " + quoted);
+  case SettingType::string:
+    if (setting.required && text.empty()) return fail("must not be empty");
+    return ParsedValue{std::string(text), ""};
+  case SettingType::path: return ParsedValue{std::string(text), ""};
+  case SettingType::choice: {
+    const auto names = setting.choices();
+    if (std::find(names.begin(), names.end(), text) != names.end()) return ParsedValue{std::string(text), ""};
+    const std::string near = nearest_name(text, names);
+    return fail("unknown value " + quoted + (near.empty() ? "" : " (did you mean '" + near + "'?)") +
+                "; valid: " + join(names));
+  }
+  case SettingType::time:
+  case SettingType::size:
+  case SettingType::bandwidth:
+    try {
+      const double v = parse_quantity(text, *dimension_of(setting.type));
+      return checked(setting, v, v);
+    } catch (const UnitError& e) {
+      return fail(e.what());
+    }
+  case SettingType::int_list:
+  case SettingType::real_list: break; // item_type() never returns a list type
+  }
+  return fail("internal error: unhandled setting type");
+}
+
+std::string format_setting_value(const Setting& setting, const SettingValue& value) {
+  struct Visitor {
+    const Setting& setting;
+    std::string operator()(bool v) const { return v ? "true" : "false"; }
+    std::string operator()(std::int64_t v) const { return std::to_string(v); }
+    std::string operator()(std::uint64_t v) const { return std::to_string(v); }
+    std::string operator()(double v) const { return format_number_for(setting, v); }
+    std::string operator()(const std::string& v) const { return v; }
+    std::string operator()(const std::vector<std::int64_t>& v) const {
+      std::vector<std::string> items;
+      for (auto x : v) items.push_back(std::to_string(x));
+      return "[" + join(items) + "]";
+    }
+    std::string operator()(const std::vector<double>& v) const {
+      std::vector<std::string> items;
+      for (auto x : v) items.push_back(format_number(x));
+      return "[" + join(items) + "]";
+    }
+  };
+  return std::visit(Visitor{setting}, value);
+}
+
+std::string describe_constraint(const Setting& setting) {
+  std::vector<std::string> parts;
+  if (setting.type == SettingType::choice) parts.push_back("one of: " + join(setting.choices()));
+  if (setting.required) parts.push_back("required");
+  if (setting.min_items > 0) parts.push_back("at least " + std::to_string(setting.min_items) + " item(s)");
+  const std::string range = describe_range(setting);
+  if (!range.empty()) parts.push_back(is_list(setting.type) ? "each " + range : range);
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
+  return out;
+}
+
+std::string nearest_name(std::string_view word, const std::vector<std::string>& candidates) {
+  // Optimal string alignment distance: a transposed pair ("shceduler") costs one edit, like a typo does.
+  const auto distance = [](std::string_view a, std::string_view b) {
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i)
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    return d[a.size()][b.size()];
+  };
+  const std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
+  std::string best;
+  std::size_t best_distance = limit + 1;
+  for (const auto& c : candidates) {
+    const std::size_t dist = distance(word, c);
+    if (dist < best_distance) best = c, best_distance = dist;
+  }
+  return best;
+}
+
+std::string explain_settings() {
+  struct Row {
+    std::string path, type, unit, def, constraint, doc;
+  };
+  const Scenario defaults;
+  std::vector<Row> rows;
+  for (const auto& s : scenario_settings()) {
+    Row r;
+    r.path = s.path;
+    r.type = to_string(s.type);
+    if (const auto dim = dimension_of(s.type)) r.unit = format_quantity(0, *dim).substr(1); // the base unit
+    if (!s.unit.empty()) r.unit = s.unit;
+    if (r.unit.empty()) r.unit = "-";
+    r.def = format_setting_value(s, s.get(defaults));
+    if (r.def.empty()) r.def = s.required ? "(none)" : "\"\"";
+    r.constraint = describe_constraint(s);
+    if (r.constraint.empty()) r.constraint = "-";
+    r.doc = s.doc;
+    rows.push_back(std::move(r));
+  }
+  std::size_t w_path = 0, w_type = 0, w_unit = 0, w_def = 0;
+  for (const auto& r : rows) {
+    w_path = std::max(w_path, r.path.size());
+    w_type = std::max(w_type, r.type.size());
+    w_unit = std::max(w_unit, r.unit.size());
+    w_def = std::max(w_def, r.def.size());
+  }
+  const auto pad = [](const std::string& s, std::size_t w) { return s + std::string(w - s.size() + 2, ' '); };
+  std::string out;
+  for (const auto& r : rows)
+    out += pad(r.path, w_path) + pad(r.type, w_type) + pad(r.unit, w_unit) + pad(r.def, w_def) + r.constraint +
+           " -- " + r.doc + "\n";
+  return out;
+}
+
+} // namespace racksim::sim

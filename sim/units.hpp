@@ -2,6 +2,7 @@
 // Strict quantities with units in the value: "400Gbps", "1.5us", "80GiB", "12h", "30d". A missing or unknown
 // unit is an error; so is a unit of the wrong kind ("10GB" where a bandwidth is expected).
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -26,5 +27,14 @@ public:
 double parse_quantity(std::string_view text, Dimension dim);
 // A readable value with a unit that parse_quantity reads back to the same double (used in resolved YAML).
 std::string format_quantity(double value, Dimension dim);
+
+// The accepted unit spellings of a dimension, comma-separated, as listed in error messages.
+std::string accepted_units(Dimension dim);
+
+// A plain decimal number as the scenario grammar allows it: [+-] digits [. digits] [(e|E) [+-] digits], the
+// whole text, nothing else (no "inf", "nan", hex, "1_000"). Empty when the text is not such a number or overflows.
+std::optional<double> parse_number(std::string_view text);
+// Shortest text that parse_number reads back to exactly the same double.
+std::string format_number(double value);
 
 } // namespace racksim::sim

@@ -1,0 +1,245 @@
+// The settings table itself: complete, consistent with the struct defaults, documented, and explained.
+
+#include "sim/settings.hpp"
+
+#include "platforms/catalog.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace racksim::sim {
+namespace {
+
+// The settings the scenario format promises (docs/scenario-reference.md); the table must have exactly these.
+const std::vector<std::string> expected_paths{
+    "name",
+    "seed",
+    "horizon",
+    "platform.gpu",
+    "platform.gpus_per_node",
+    "platform.nodes_per_rack",
+    "platform.racks",
+    "platform.gpu_efficiency",
+    "platform.nvlink_bandwidth",
+    "platform.nvlink_latency",
+    "platform.network_model",
+    "platform.fabric.kind",
+    "platform.fabric.spines",
+    "platform.fabric.nics_per_node",
+    "platform.fabric.nic_bandwidth",
+    "platform.fabric.link_latency",
+    "platform.fabric.oversubscription",
+    "platform.storage.servers",
+    "platform.storage.disk_read_bandwidth",
+    "platform.storage.disk_write_bandwidth",
+    "platform.storage.server_link_bandwidth",
+    "platform.storage.uplink_bandwidth",
+    "platform.storage.link_latency",
+    "workload.kind",
+    "workload.synthetic.jobs",
+    "workload.synthetic.mean_interarrival",
+    "workload.synthetic.gpus",
+    "workload.synthetic.gpu_weights",
+    "workload.synthetic.duration.distribution",
+    "workload.synthetic.duration.median",
+    "workload.synthetic.duration.sigma",
+    "workload.synthetic.duration.min",
+    "workload.synthetic.duration.max",
+    "workload.trace.format",
+    "workload.trace.path",
+    "workload.trace.limit",
+    "workload.trace.time_scale",
+    "workload.training.iteration_time",
+    "workload.training.gradient_size",
+    "workload.training.checkpoint_every",
+    "workload.training.checkpoint_size",
+    "workload.training.max_iterations_per_step",
+    "policies.scheduler",
+    "policies.placement",
+    "output.timeseries_interval",
+};
+
+std::vector<std::string> table_paths() {
+  std::vector<std::string> out;
+  for (const auto& s : scenario_settings()) out.push_back(s.path);
+  return out;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+TEST(ScenarioSettings, TableHasExactlyTheDocumentedSettingsInOrder) {
+  EXPECT_EQ(table_paths(), expected_paths);
+}
+
+TEST(ScenarioSettings, EverySettingIsCompletelyDeclared) {
+  std::set<std::string> seen;
+  for (const auto& s : scenario_settings()) {
+    EXPECT_TRUE(seen.insert(s.path).second) << "duplicate " << s.path;
+    EXPECT_FALSE(s.doc.empty()) << s.path;
+    EXPECT_EQ(s.doc.find('\n'), std::string::npos) << s.path << ": doc must be one line";
+    EXPECT_TRUE(s.get && s.set) << s.path;
+    if (s.type == SettingType::choice) {
+      ASSERT_TRUE(s.choices) << s.path;
+      EXPECT_FALSE(s.choices().empty()) << s.path;
+    }
+    EXPECT_EQ(find_setting(s.path), &s);
+  }
+  EXPECT_EQ(find_setting("platform"), nullptr);
+  EXPECT_EQ(find_setting("platform.rack"), nullptr);
+}
+
+// Resolved YAML is written in one pass, nesting as it goes: that needs every section to be contiguous.
+TEST(ScenarioSettings, SectionsAreContiguous) {
+  std::set<std::string> closed;
+  std::string previous_section;
+  for (const auto& s : scenario_settings()) {
+    const auto dot = s.path.rfind('.');
+    const std::string section = dot == std::string::npos ? "" : s.path.substr(0, dot);
+    if (section != previous_section) {
+      EXPECT_FALSE(closed.contains(section)) << "section '" << section << "' is split around " << s.path;
+      closed.insert(previous_section);
+      previous_section = section;
+    }
+  }
+}
+
+// The defaults come from the structs; each must itself pass validation, or a scenario that leaves it out
+// would run with a value the user could not have written.
+TEST(ScenarioSettings, EveryStructDefaultIsValid) {
+  const Scenario defaults;
+  for (const auto& s : scenario_settings()) {
+    if (s.required) continue;
+    const SettingValue value = s.get(defaults);
+    if (is_list(s.type)) {
+      const std::string text = format_setting_value(s, value);
+      // "[1, 2, 4, 8]" -> items
+      std::string items = text.substr(1, text.size() - 2);
+      std::istringstream in(items);
+      for (std::string item; std::getline(in, item, ',');) {
+        while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+        const ParsedValue p = parse_setting_scalar(s, item);
+        EXPECT_TRUE(p.value.has_value()) << s.path << " default item '" << item << "': " << p.error;
+      }
+      continue;
+    }
+    const ParsedValue p = parse_setting_scalar(s, format_setting_value(s, value));
+    ASSERT_TRUE(p.value.has_value()) << s.path << ": " << p.error;
+    EXPECT_EQ(*p.value, value) << s.path;
+  }
+}
+
+TEST(ScenarioSettings, ParseScalarChecksTypeRangeAndChoices) {
+  const Setting& racks = *find_setting("platform.racks");
+  EXPECT_EQ(std::get<std::int64_t>(*parse_setting_scalar(racks, "3").value), 3);
+  EXPECT_EQ(parse_setting_scalar(racks, "0").error, "must be >= 1, got 0");
+  EXPECT_EQ(parse_setting_scalar(racks, "abc").error, "expected an integer, got 'abc'");
+  EXPECT_EQ(parse_setting_scalar(racks, "3.5").error, "expected an integer, got '3.5'");
+  EXPECT_NE(parse_setting_scalar(racks, "3000000000").error.find("integer out of range"), std::string::npos);
+  EXPECT_NE(parse_setting_scalar(racks, "99999999999999999999").error.find("integer out of range"), std::string::npos);
+
+  const Setting& eff = *find_setting("platform.gpu_efficiency");
+  EXPECT_EQ(parse_setting_scalar(eff, "0").error, "must be in (0, 1], got 0");
+  EXPECT_EQ(parse_setting_scalar(eff, "1.01").error, "must be in (0, 1], got 1.01");
+  EXPECT_EQ(std::get<double>(*parse_setting_scalar(eff, "1").value), 1.0);
+
+  const Setting& gpn = *find_setting("platform.gpus_per_node");
+  EXPECT_EQ(parse_setting_scalar(gpn, "73").error, "must be in [1, 72], got 73");
+  EXPECT_TRUE(parse_setting_scalar(gpn, "72").value);
+
+  const Setting& nic = *find_setting("platform.fabric.nic_bandwidth");
+  EXPECT_EQ(std::get<double>(*parse_setting_scalar(nic, "400Gbps").value), 50e9);
+  EXPECT_EQ(parse_setting_scalar(nic, "0Gbps").error, "must be > 0Bps, got 0Bps");
+
+  const Setting& model = *find_setting("platform.network_model");
+  EXPECT_EQ(parse_setting_scalar(model, "tpc").error, "unknown value 'tpc' (did you mean 'tcp'?); valid: rdma, tcp");
+
+  const Setting& seed = *find_setting("seed");
+  EXPECT_EQ(std::get<std::uint64_t>(*parse_setting_scalar(seed, "18446744073709551615").value),
+            18446744073709551615ULL);
+  EXPECT_NE(parse_setting_scalar(seed, "18446744073709551616").error.find("integer out of range"), std::string::npos);
+  EXPECT_EQ(parse_setting_scalar(seed, "-1").error, "expected a non-negative integer, got '-1'");
+
+  const Setting& name = *find_setting("name");
+  EXPECT_EQ(parse_setting_scalar(name, "").error, "must not be empty");
+}
+
+TEST(ScenarioSettings, DescribeConstraint) {
+  EXPECT_EQ(describe_constraint(*find_setting("platform.racks")), ">= 1");
+  EXPECT_EQ(describe_constraint(*find_setting("platform.gpu_efficiency")), "in (0, 1]");
+  EXPECT_EQ(describe_constraint(*find_setting("platform.gpus_per_node")), "in [1, 72]");
+  EXPECT_EQ(describe_constraint(*find_setting("workload.synthetic.mean_interarrival")), "> 0s");
+  EXPECT_EQ(describe_constraint(*find_setting("platform.network_model")), "one of: rdma, tcp");
+  EXPECT_EQ(describe_constraint(*find_setting("workload.synthetic.gpus")), "at least 1 item(s); each >= 1");
+  EXPECT_EQ(describe_constraint(*find_setting("name")), "required");
+  EXPECT_EQ(describe_constraint(*find_setting("seed")), "");
+}
+
+TEST(ScenarioSettings, NearestNameCatchesTyposOnly) {
+  const std::vector<std::string> keys{"kind", "spines", "nics_per_node", "nic_bandwidth", "link_latency"};
+  EXPECT_EQ(nearest_name("spine", keys), "spines");
+  EXPECT_EQ(nearest_name("nic_bandwith", keys), "nic_bandwidth");
+  EXPECT_EQ(nearest_name("link_latnecy", keys), "link_latency"); // a transposition is one edit
+  EXPECT_EQ(nearest_name("colour", keys), "");
+  EXPECT_EQ(nearest_name("", keys), "");
+}
+
+TEST(ScenarioSettings, ExplainHasOneLinePerSettingWithTypeDefaultRangeAndDoc) {
+  const auto lines = lines_of(explain_settings());
+  ASSERT_EQ(lines.size(), scenario_settings().size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Setting& s = scenario_settings()[i];
+    EXPECT_EQ(lines[i].rfind(s.path + " ", 0), 0u) << lines[i];
+    EXPECT_NE(lines[i].find(to_string(s.type)), std::string::npos) << lines[i];
+    EXPECT_NE(lines[i].find(" -- " + s.doc), std::string::npos) << lines[i];
+    EXPECT_LE(lines[i].find(" -- "), lines[i].size());
+  }
+  const auto line_of = [&](const std::string& path) {
+    for (const auto& l : lines)
+      if (l.rfind(path + " ", 0) == 0) return l;
+    return std::string();
+  };
+  const std::string racks = line_of("platform.racks");
+  EXPECT_NE(racks.find("integer"), std::string::npos);
+  EXPECT_NE(racks.find("racks"), std::string::npos);
+  EXPECT_NE(racks.find(" 2 "), std::string::npos) << "default from PlatformSpec: " << racks;
+  EXPECT_NE(racks.find(">= 1"), std::string::npos);
+  const std::string nic = line_of("platform.fabric.nic_bandwidth");
+  EXPECT_NE(nic.find("bandwidth"), std::string::npos);
+  EXPECT_NE(nic.find("50GBps"), std::string::npos) << nic;
+  EXPECT_NE(nic.find(" Bps "), std::string::npos) << "unit column: " << nic;
+  const std::string gpu = line_of("platform.gpu");
+  for (const auto& name : platforms::gpu_names()) EXPECT_NE(gpu.find(name), std::string::npos) << gpu;
+  EXPECT_NE(line_of("policies.scheduler").find("fifo, easy_backfill"), std::string::npos);
+  EXPECT_NE(line_of("name").find("(none)"), std::string::npos);
+  EXPECT_NE(line_of("name").find("required"), std::string::npos);
+  EXPECT_NE(line_of("workload.training.checkpoint_every").find("iterations"), std::string::npos);
+  EXPECT_NE(line_of("horizon").find("0s"), std::string::npos);
+}
+
+TEST(ScenarioSettings, ReferenceDocMentionsEverySetting) {
+  std::ifstream in(std::string(RACKSIM_SOURCE_DIR) + "/docs/scenario-reference.md");
+  ASSERT_TRUE(in) << "docs/scenario-reference.md is missing";
+  std::stringstream doc;
+  doc << in.rdbuf();
+  const Scenario defaults;
+  for (const auto& s : scenario_settings()) {
+    EXPECT_NE(doc.str().find("`" + s.path + "`"), std::string::npos) << s.path << " is not in the reference";
+    EXPECT_NE(doc.str().find(s.doc), std::string::npos) << s.path << ": its doc line differs from the table";
+    if (s.required) continue;
+    const std::string def = format_setting_value(s, s.get(defaults));
+    EXPECT_NE(doc.str().find("`" + def + "`"), std::string::npos) << s.path << ": default " << def << " is missing";
+  }
+}
+
+} // namespace
+} // namespace racksim::sim
