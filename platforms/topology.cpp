@@ -15,6 +15,7 @@
 #include <limits>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 namespace racksim::platforms {
 
@@ -185,28 +186,37 @@ Topology build_topology(const PlatformSpec& spec) {
   const int num_gpus = num_nodes * spec.gpus_per_node;
   TopologyGraph& g = topo.graph;
 
-  // Vertices, in a fixed order: GPUs, NVSwitches, leaves, spines, storage leaf, storage servers.
+  // Vertices, in a fixed order: GPUs, NVSwitches, leaves, spines, storage leaf, storage servers. They are
+  // created in one go and filled in place: add_vertex(props, g) trips GCC 12's -Wmaybe-uninitialized inside
+  // Boost's named_graph at -O1 (sanitizer builds), which -Werror would turn into a build failure.
+  std::size_t next_vertex = 0;
+  g = TopologyGraph(static_cast<std::size_t>(num_gpus) + num_nodes + spec.racks + fabric.spines + 1 + storage.servers);
+  auto add_vertex = [&g, &next_vertex](VertexProps props) {
+    const Vertex v = next_vertex++;
+    g[v] = std::move(props);
+    return v;
+  };
   topo.gpus.reserve(num_gpus);
   for (int gpu = 0; gpu < num_gpus; ++gpu) {
     const int node = gpu / spec.gpus_per_node;
     topo.gpus.push_back(
-        boost::add_vertex(VertexProps{VertexKind::gpu, names::gpu(gpu), gpu, node, node / spec.nodes_per_rack}, g));
+        add_vertex(VertexProps{VertexKind::gpu, names::gpu(gpu), gpu, node, node / spec.nodes_per_rack}));
   }
   topo.nvswitches.reserve(num_nodes);
   for (int node = 0; node < num_nodes; ++node)
-    topo.nvswitches.push_back(boost::add_vertex(
-        VertexProps{VertexKind::nvswitch, names::nvswitch(node), node, node, node / spec.nodes_per_rack}, g));
+    topo.nvswitches.push_back(
+        add_vertex(VertexProps{VertexKind::nvswitch, names::nvswitch(node), node, node, node / spec.nodes_per_rack}));
   topo.leaves.reserve(spec.racks);
   for (int rack = 0; rack < spec.racks; ++rack)
-    topo.leaves.push_back(boost::add_vertex(VertexProps{VertexKind::leaf, names::leaf(rack), rack, -1, rack}, g));
+    topo.leaves.push_back(add_vertex(VertexProps{VertexKind::leaf, names::leaf(rack), rack, -1, rack}));
   topo.spines.reserve(fabric.spines);
   for (int spine = 0; spine < fabric.spines; ++spine)
-    topo.spines.push_back(boost::add_vertex(VertexProps{VertexKind::spine, names::spine(spine), spine, -1, -1}, g));
-  topo.storage_leaf = boost::add_vertex(VertexProps{VertexKind::storage_leaf, names::storage_leaf(), 0, -1, -1}, g);
+    topo.spines.push_back(add_vertex(VertexProps{VertexKind::spine, names::spine(spine), spine, -1, -1}));
+  topo.storage_leaf = add_vertex(VertexProps{VertexKind::storage_leaf, names::storage_leaf(), 0, -1, -1});
   topo.storage_servers.reserve(storage.servers);
   for (int server = 0; server < storage.servers; ++server)
     topo.storage_servers.push_back(
-        boost::add_vertex(VertexProps{VertexKind::storage_server, names::storage_server(server), server, -1, -1}, g));
+        add_vertex(VertexProps{VertexKind::storage_server, names::storage_server(server), server, -1, -1}));
 
   // Edges, in the same order.
   for (int gpu = 0; gpu < num_gpus; ++gpu)
@@ -466,15 +476,16 @@ std::string describe_text(const Topology& topo) {
       << " per leaf), latency " << format_seconds(fabric.link_latency_s) << "\n";
   out << "  storage     " << links[static_cast<int>(LinkTier::storage)] << ": " << fabric.spines << " x "
       << format_bits_per_second(topo.storage_uplink_Bps) << " storage leaf to spine ("
-      << format_bits_per_second(storage_uplink_aggregate_Bps(topo)) << " total), " << storage_servers << " x "
-      << format_bits_per_second(storage.server_link_Bps) << " server links, latency "
-      << format_seconds(storage.link_latency_s) << "\n";
+      << format_bits_per_second(storage_uplink_aggregate_Bps(topo)) << " total, latency "
+      << format_seconds(fabric.link_latency_s) << "), " << storage_servers << " x "
+      << format_bits_per_second(storage.server_link_Bps) << " server links (latency "
+      << format_seconds(storage.link_latency_s) << ")\n";
   out << "storage: " << storage_servers << " servers, disk read " << format_bytes_per_second(storage.disk_read_Bps)
       << " each (" << format_bytes_per_second(storage.disk_read_Bps * storage_servers) << " aggregate), write "
       << format_bytes_per_second(storage.disk_write_Bps) << " each ("
       << format_bytes_per_second(storage.disk_write_Bps * storage_servers) << " aggregate)\n";
   out << "fabric: " << fabric.kind << ", oversubscription " << number(fabric.oversubscription)
-      << ":1 (leaf downlink : uplink), spine layer modelled as one aggregated link per leaf (fluid ECMP)\n";
+      << ":1 (leaf downlink : uplink); spine layer simulated as one aggregated link per leaf\n";
   out << "bisection: " << format_bits_per_second(bisection_bandwidth_Bps(topo)) << " (graph max-flow), "
       << format_bits_per_second(leaf_spine_bisection_formula_Bps(topo)) << " (formula); racks [0, "
       << topo.num_racks() / 2 << ") to [" << topo.num_racks() / 2 << ", " << topo.num_racks() << ")\n";

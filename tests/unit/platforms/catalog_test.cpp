@@ -14,7 +14,7 @@ constexpr double giga = 1e9;
 constexpr double gibi = 1024.0 * 1024.0 * 1024.0;
 } // namespace
 
-TEST(Catalog, A100Figures) {
+TEST(PlatformCatalog, A100Figures) {
   const rp::GpuModel& gpu = rp::find_gpu("A100-SXM4-80GB");
   EXPECT_DOUBLE_EQ(gpu.peak_bf16_flops, 312 * tera);
   EXPECT_DOUBLE_EQ(gpu.peak_fp16_flops, 312 * tera);
@@ -27,7 +27,7 @@ TEST(Catalog, A100Figures) {
   EXPECT_LT(gpu.idle_power_w, gpu.max_power_w);
 }
 
-TEST(Catalog, H100Figures) {
+TEST(PlatformCatalog, H100Figures) {
   const rp::GpuModel& gpu = rp::find_gpu("H100-SXM5-80GB");
   EXPECT_DOUBLE_EQ(gpu.peak_bf16_flops, 989.4 * tera); // dense: half the 1,979 TFLOPS sparsity figure
   EXPECT_DOUBLE_EQ(gpu.peak_fp16_flops, 989.4 * tera);
@@ -40,7 +40,7 @@ TEST(Catalog, H100Figures) {
   EXPECT_LT(gpu.idle_power_w, gpu.max_power_w);
 }
 
-TEST(Catalog, H200SameComputeAsH100MoreMemory) {
+TEST(PlatformCatalog, H200SameComputeAsH100MoreMemory) {
   const rp::GpuModel& h100 = rp::find_gpu("H100-SXM5-80GB");
   const rp::GpuModel& gpu = rp::find_gpu("H200-SXM-141GB");
   EXPECT_DOUBLE_EQ(gpu.peak_bf16_flops, h100.peak_bf16_flops);
@@ -52,7 +52,7 @@ TEST(Catalog, H200SameComputeAsH100MoreMemory) {
   EXPECT_DOUBLE_EQ(gpu.max_power_w, 700);
 }
 
-TEST(Catalog, EveryEntryIsCompleteAndSourced) {
+TEST(PlatformCatalog, EveryEntryIsCompleteAndSourced) {
   for (const rp::GpuModel& gpu : rp::gpu_catalog()) {
     SCOPED_TRACE(gpu.name);
     EXPECT_GT(gpu.peak_bf16_flops, gpu.peak_fp32_flops);
@@ -65,13 +65,13 @@ TEST(Catalog, EveryEntryIsCompleteAndSourced) {
   }
 }
 
-TEST(Catalog, NamesInCatalogOrder) {
+TEST(PlatformCatalog, NamesInCatalogOrder) {
   EXPECT_EQ(rp::gpu_names(), (std::vector<std::string>{"A100-SXM4-80GB", "H100-SXM5-80GB", "H200-SXM-141GB"}));
   for (const std::string& name : rp::gpu_names())
     EXPECT_EQ(rp::find_gpu(name).name, name);
 }
 
-TEST(Catalog, UnknownNameListsKnownNames) {
+TEST(PlatformCatalog, UnknownNameListsKnownNames) {
   try {
     rp::find_gpu("X100");
     FAIL() << "expected std::invalid_argument";

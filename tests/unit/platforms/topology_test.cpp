@@ -52,7 +52,7 @@ void expect_close(double actual, double expected) {
 
 // ---- shape ------------------------------------------------------------------------------------------------------
 
-TEST(Topology, DefaultShapeCounts) {
+TEST(PlatformTopology, DefaultShapeCounts) {
   const rp::Topology topo = rp::build_topology(base_spec());
   EXPECT_EQ(topo.num_gpus(), 64);
   EXPECT_EQ(topo.num_nodes(), 8);
@@ -73,7 +73,7 @@ TEST(Topology, DefaultShapeCounts) {
   EXPECT_EQ(boost::num_edges(topo.graph), 88u);
 }
 
-TEST(Topology, OtherShapesCounts) {
+TEST(PlatformTopology, OtherShapesCounts) {
   struct Shape {
     int gpus_per_node, nodes_per_rack, racks, spines, servers;
   };
@@ -105,7 +105,7 @@ TEST(Topology, OtherShapesCounts) {
   }
 }
 
-TEST(Topology, NamesAreUniqueStableAndIndexed) {
+TEST(PlatformTopology, NamesAreUniqueStableAndIndexed) {
   const rp::Topology topo = rp::build_topology(base_spec());
   const auto& g = topo.graph;
   std::set<std::string> names;
@@ -132,7 +132,7 @@ TEST(Topology, NamesAreUniqueStableAndIndexed) {
   EXPECT_EQ(rp::names::storage_uplink_aggregate(), "storage-leaf-uplink");
 }
 
-TEST(Topology, EdgeCapacitiesAndLatencies) {
+TEST(PlatformTopology, EdgeCapacitiesAndLatencies) {
   rp::PlatformSpec spec = base_spec();
   spec.fabric.oversubscription = 2;
   spec.fabric.link_latency_s = 2e-6;
@@ -170,7 +170,7 @@ TEST(Topology, EdgeCapacitiesAndLatencies) {
   EXPECT_DOUBLE_EQ(server->latency_s, 3e-6);
 }
 
-TEST(Topology, ExplicitNvlinkAndStorageUplinkOverrideDefaults) {
+TEST(PlatformTopology, ExplicitNvlinkAndStorageUplinkOverrideDefaults) {
   rp::PlatformSpec spec = base_spec();
   spec.gpu_model = "A100-SXM4-80GB";
   spec.nvlink_bandwidth_Bps = 100e9;
@@ -184,7 +184,7 @@ TEST(Topology, ExplicitNvlinkAndStorageUplinkOverrideDefaults) {
 
 // ---- validation -------------------------------------------------------------------------------------------------
 
-TEST(Topology, ValidationMessagesNameTheField) {
+TEST(PlatformTopology, ValidationMessagesNameTheField) {
   using Mutator = std::function<void(rp::PlatformSpec&)>;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
@@ -234,7 +234,7 @@ TEST(Topology, ValidationMessagesNameTheField) {
   EXPECT_NO_THROW(rp::validate_spec(base_spec()));
 }
 
-TEST(Topology, BoundaryValuesAreAccepted) {
+TEST(PlatformTopology, BoundaryValuesAreAccepted) {
   rp::PlatformSpec spec = base_spec();
   spec.gpu_efficiency = 1;
   spec.nvlink_latency_s = 0;
@@ -246,7 +246,7 @@ TEST(Topology, BoundaryValuesAreAccepted) {
 
 // ---- bisection --------------------------------------------------------------------------------------------------
 
-TEST(Bisection, GraphMatchesFormulaAcrossShapes) {
+TEST(PlatformBisection, GraphMatchesFormulaAcrossShapes) {
   for (int racks : {2, 3, 4, 8}) {
     for (double oversubscription : {1.0, 2.0, 3.0, 1.5}) {
       for (int spines : {1, 4, 6}) {
@@ -266,7 +266,7 @@ TEST(Bisection, GraphMatchesFormulaAcrossShapes) {
   }
 }
 
-TEST(Bisection, HandComputedValues) {
+TEST(PlatformBisection, HandComputedValues) {
   rp::PlatformSpec spec = base_spec();
   expect_close(rp::bisection_bandwidth_Bps(rp::build_topology(spec)), 1.6e12); // 1 rack x 4 x 400 GB/s
   spec.racks = 4;
@@ -277,7 +277,7 @@ TEST(Bisection, HandComputedValues) {
   expect_close(rp::bisection_bandwidth_Bps(rp::build_topology(spec)), 4 * 1600e9 / 3);
 }
 
-TEST(Bisection, TwoToOneIsHalfOfOneToOne) {
+TEST(PlatformBisection, TwoToOneIsHalfOfOneToOne) {
   rp::PlatformSpec spec = base_spec();
   spec.racks = 4;
   const double full = rp::bisection_bandwidth_Bps(rp::build_topology(spec));
@@ -286,7 +286,7 @@ TEST(Bisection, TwoToOneIsHalfOfOneToOne) {
   expect_close(half, full / 2);
 }
 
-TEST(Bisection, SingleRackIsZero) {
+TEST(PlatformBisection, SingleRackIsZero) {
   rp::PlatformSpec spec = base_spec();
   spec.racks = 1;
   const rp::Topology topo = rp::build_topology(spec);
@@ -294,7 +294,7 @@ TEST(Bisection, SingleRackIsZero) {
   EXPECT_EQ(rp::leaf_spine_bisection_formula_Bps(topo), 0);
 }
 
-TEST(Bisection, LimitedByNodeInjectionWhenNvlinkIsSlow) {
+TEST(PlatformBisection, LimitedByNodeInjectionWhenNvlinkIsSlow) {
   // 2 GPUs per node at 10 GB/s NVLink inject 20 GB/s per node, 80 GB/s per rack: below the 1.6 TB/s of uplinks.
   rp::PlatformSpec spec = base_spec();
   spec.gpus_per_node = 2;
@@ -305,7 +305,7 @@ TEST(Bisection, LimitedByNodeInjectionWhenNvlinkIsSlow) {
   expect_close(rp::leaf_spine_bisection_formula_Bps(topo), 2 * 80e9);
 }
 
-TEST(Bisection, LargePlatformCompletes) {
+TEST(PlatformBisection, LargePlatformCompletes) {
   // 16 racks x 32 nodes x 8 GPUs = 4096 GPUs, 8 spines; 1:1 so each sending rack gives 32 x 400 GB/s.
   rp::PlatformSpec spec = base_spec();
   spec.racks = 16;
@@ -317,21 +317,21 @@ TEST(Bisection, LargePlatformCompletes) {
 
 // ---- paths ------------------------------------------------------------------------------------------------------
 
-TEST(Paths, SameGpuIsFree) {
+TEST(PlatformPaths, SameGpuIsFree) {
   const rp::Topology topo = rp::build_topology(base_spec());
   const rp::PathFacts p = rp::gpu_path(topo, 5, 5);
   EXPECT_TRUE(std::isinf(p.bandwidth_Bps));
   EXPECT_EQ(p.latency_s, 0);
 }
 
-TEST(Paths, SameNodeIsTwoNvlinkHops) {
+TEST(PlatformPaths, SameNodeIsTwoNvlinkHops) {
   const rp::Topology topo = rp::build_topology(base_spec());
   const rp::PathFacts p = rp::gpu_path(topo, 0, 7);
   EXPECT_DOUBLE_EQ(p.bandwidth_Bps, 450e9);
   EXPECT_DOUBLE_EQ(p.latency_s, 2 * 0.5e-6);
 }
 
-TEST(Paths, SameRackCrossesTheLeaf) {
+TEST(PlatformPaths, SameRackCrossesTheLeaf) {
   const rp::Topology topo = rp::build_topology(base_spec());
   const rp::PathFacts p = rp::gpu_path(topo, 0, 8); // node 0 -> node 1, rack 0
   EXPECT_DOUBLE_EQ(p.bandwidth_Bps, 400e9);         // min(NVLink 450, node uplink 400)
@@ -341,7 +341,7 @@ TEST(Paths, SameRackCrossesTheLeaf) {
   EXPECT_DOUBLE_EQ(back.latency_s, p.latency_s);
 }
 
-TEST(Paths, CrossRackUsesTheAggregatedSpineLayer) {
+TEST(PlatformPaths, CrossRackUsesTheAggregatedSpineLayer) {
   rp::PlatformSpec spec = base_spec();
   rp::Topology topo = rp::build_topology(spec);
   rp::PathFacts p = rp::gpu_path(topo, 0, 32); // rack 0 -> rack 1
@@ -356,7 +356,7 @@ TEST(Paths, CrossRackUsesTheAggregatedSpineLayer) {
   EXPECT_DOUBLE_EQ(p.bandwidth_Bps, 200e9);
 }
 
-TEST(Paths, GpuToStorage) {
+TEST(PlatformPaths, GpuToStorage) {
   rp::PlatformSpec spec = base_spec();
   rp::Topology topo = rp::build_topology(spec);
   rp::PathFacts p = rp::gpu_to_storage_path(topo, 40, 3);
@@ -374,7 +374,7 @@ TEST(Paths, GpuToStorage) {
   EXPECT_DOUBLE_EQ(p.latency_s, 0.5e-6 + 3e-6 + 5e-6);
 }
 
-TEST(Paths, OutOfRangeIdsThrow) {
+TEST(PlatformPaths, OutOfRangeIdsThrow) {
   const rp::Topology topo = rp::build_topology(base_spec());
   EXPECT_THROW(rp::gpu_path(topo, 0, 64), std::out_of_range);
   EXPECT_THROW(rp::gpu_path(topo, -1, 0), std::out_of_range);
@@ -384,7 +384,7 @@ TEST(Paths, OutOfRangeIdsThrow) {
 
 // ---- describe ---------------------------------------------------------------------------------------------------
 
-TEST(Describe, DiameterByShape) {
+TEST(PlatformDescribe, DiameterByShape) {
   rp::PlatformSpec spec = base_spec();
   EXPECT_EQ(rp::gpu_hop_diameter(rp::build_topology(spec)), 6);
   spec.racks = 1;
@@ -395,7 +395,7 @@ TEST(Describe, DiameterByShape) {
   EXPECT_EQ(rp::gpu_hop_diameter(rp::build_topology(spec)), 0);
 }
 
-TEST(Describe, Formats) {
+TEST(PlatformDescribe, Formats) {
   EXPECT_EQ(rp::format_bits_per_second(50e9), "400 Gb/s");
   EXPECT_EQ(rp::format_bits_per_second(1.6e12), "12.8 Tb/s");
   EXPECT_EQ(rp::format_bits_per_second(0), "0 b/s");
@@ -405,7 +405,7 @@ TEST(Describe, Formats) {
   EXPECT_EQ(rp::format_bits_per_second(std::numeric_limits<double>::infinity()), "unlimited");
 }
 
-TEST(Describe, TextStatesTheFacts) {
+TEST(PlatformDescribe, TextStatesTheFacts) {
   const rp::Topology topo = rp::build_topology(base_spec());
   const std::string text = rp::describe_text(topo);
   for (const char* fact :
