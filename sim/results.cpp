@@ -30,14 +30,14 @@ namespace {
 // Raised inside the HDF5 code with a message that lacks the path; the public functions prefix the path and
 // rethrow it as ResultsError, so every error names the file exactly once.
 class Failure : public std::runtime_error {
-public:
+ public:
   using std::runtime_error::runtime_error;
 };
 
 // HDF5 prints its whole error stack to stderr by default; the library instead reports one line per problem
 // through exceptions, so printing is switched off for the duration of a call and restored afterwards.
 class ErrorPrintingOff {
-public:
+ public:
   ErrorPrintingOff() {
     H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
@@ -46,7 +46,7 @@ public:
   ErrorPrintingOff(const ErrorPrintingOff&) = delete;
   ErrorPrintingOff& operator=(const ErrorPrintingOff&) = delete;
 
-private:
+ private:
   H5E_auto2_t func_ = nullptr;
   void* data_ = nullptr;
 };
@@ -76,7 +76,7 @@ T check(T status, const std::string& what) {
 
 // Owns one HDF5 identifier and closes it with the matching H5?close.
 class Handle {
-public:
+ public:
   using Closer = herr_t (*)(hid_t);
   Handle() = default;
   Handle(hid_t id, Closer closer, const std::string& what) : id_(id), closer_(closer) {
@@ -102,7 +102,7 @@ public:
     if (status < 0) fail(what);
   }
 
-private:
+ private:
   void reset() {
     if (id_ >= 0) closer_(std::exchange(id_, H5I_INVALID_HID));
   }
@@ -110,9 +110,15 @@ private:
   Closer closer_ = nullptr;
 };
 
-Handle make_plist(hid_t cls) { return {H5Pcreate(cls), H5Pclose, "cannot create a property list"}; }
-Handle make_space(hsize_t rows) { return {H5Screate_simple(1, &rows, nullptr), H5Sclose, "cannot create a dataspace"}; }
-Handle make_scalar_space() { return {H5Screate(H5S_SCALAR), H5Sclose, "cannot create a dataspace"}; }
+Handle make_plist(hid_t cls) {
+  return {H5Pcreate(cls), H5Pclose, "cannot create a property list"};
+}
+Handle make_space(hsize_t rows) {
+  return {H5Screate_simple(1, &rows, nullptr), H5Sclose, "cannot create a dataspace"};
+}
+Handle make_scalar_space() {
+  return {H5Screate(H5S_SCALAR), H5Sclose, "cannot create a dataspace"};
+}
 
 // Variable-length UTF-8: h5py reads these attributes as Python str, and long texts (the scenario) live in the
 // global heap instead of the 64 KiB attribute header.
@@ -189,20 +195,28 @@ const std::vector<Field>& job_fields() {
 // File types are little-endian standard types so files are identical whatever machine wrote them.
 hid_t file_atomic_type(FieldKind kind) {
   switch (kind) {
-  case FieldKind::i32: return H5T_STD_I32LE;
-  case FieldKind::i64: return H5T_STD_I64LE;
-  case FieldKind::f64: return H5T_IEEE_F64LE;
-  case FieldKind::str: break;
+  case FieldKind::i32:
+    return H5T_STD_I32LE;
+  case FieldKind::i64:
+    return H5T_STD_I64LE;
+  case FieldKind::f64:
+    return H5T_IEEE_F64LE;
+  case FieldKind::str:
+    break;
   }
   return H5I_INVALID_HID;
 }
 
 hid_t memory_atomic_type(FieldKind kind) {
   switch (kind) {
-  case FieldKind::i32: return H5T_NATIVE_INT32;
-  case FieldKind::i64: return H5T_NATIVE_INT64;
-  case FieldKind::f64: return H5T_NATIVE_DOUBLE;
-  case FieldKind::str: break;
+  case FieldKind::i32:
+    return H5T_NATIVE_INT32;
+  case FieldKind::i64:
+    return H5T_NATIVE_INT64;
+  case FieldKind::f64:
+    return H5T_NATIVE_DOUBLE;
+  case FieldKind::str:
+    break;
   }
   return H5I_INVALID_HID;
 }
@@ -236,7 +250,9 @@ void copy_fixed(char (&dst)[job_string_bytes], const std::string& src, std::int6
   std::memcpy(dst, src.data(), src.size());
 }
 
-std::string from_fixed(const char (&src)[job_string_bytes]) { return {src, strnlen(src, job_string_bytes)}; }
+std::string from_fixed(const char (&src)[job_string_bytes]) {
+  return {src, strnlen(src, job_string_bytes)};
+}
 
 // ---- /timeseries row layout --------------------------------------------------------------------------------------
 
@@ -372,16 +388,17 @@ void write_timeseries(hid_t file, const std::vector<TimeSeries>& all) {
     const std::string where = "/timeseries/" + ts.name;
     if (!valid_link_name(ts.name)) throw Failure("time series name '" + ts.name + "' is not a valid HDF5 name");
     if (ts.time_s.size() != ts.value.size()) {
-      throw Failure(where + ": " + std::to_string(ts.time_s.size()) + " times but " +
-                    std::to_string(ts.value.size()) + " values");
+      throw Failure(where + ": " + std::to_string(ts.time_s.size()) + " times but " + std::to_string(ts.value.size()) +
+                    " values");
     }
     std::vector<SampleRow> rows(ts.time_s.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = {ts.time_s[i], ts.value[i]};
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      rows[i] = {ts.time_s[i], ts.value[i]};
     const Handle space = make_space(rows.size());
     const Handle dcpl = make_dataset_plist(rows.size(), 16384);
-    const Handle dataset(H5Dcreate2(group.get(), ts.name.c_str(), file_type.get(), space.get(), H5P_DEFAULT,
-                                    dcpl.get(), H5P_DEFAULT),
-                         H5Dclose, "cannot create dataset " + where);
+    const Handle dataset(
+        H5Dcreate2(group.get(), ts.name.c_str(), file_type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+        H5Dclose, "cannot create dataset " + where);
     if (!rows.empty()) {
       check(H5Dwrite(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
             "cannot write dataset " + where);
@@ -458,7 +475,8 @@ std::string read_string_attribute(hid_t obj, const std::string& where, const std
   std::size_t length = buffer.find('\0');
   if (length == std::string::npos) length = size;
   if (H5Tget_strpad(type.get()) == H5T_STR_SPACEPAD) {
-    while (length > 0 && buffer[length - 1] == ' ') --length;
+    while (length > 0 && buffer[length - 1] == ' ')
+      --length;
   }
   buffer.resize(length);
   return buffer;
@@ -558,13 +576,13 @@ Meta read_meta(hid_t file) {
 std::vector<JobRecord> read_jobs(hid_t file) {
   const Handle dataset(H5Dopen2(file, "jobs", H5P_DEFAULT), H5Dclose, "cannot open /jobs");
   std::vector<const char*> required;
-  for (const Field& f : job_fields()) required.push_back(f.name);
+  for (const Field& f : job_fields())
+    required.push_back(f.name);
   const hsize_t n = check_table(dataset.get(), "/jobs", required);
   std::vector<JobRow> rows(n);
   if (n > 0) {
     const Handle memory_type = make_job_type(false);
-    check(H5Dread(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
-          "cannot read /jobs");
+    check(H5Dread(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()), "cannot read /jobs");
   }
   std::vector<JobRecord> jobs(n);
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -702,7 +720,8 @@ ResultSet read_results(const std::string& path) {
 }
 
 TimeSeries StepSeries::sample(const std::string& name, const std::string& unit, double interval, double end) const {
-  if (!(interval > 0) || !std::isfinite(interval)) throw std::invalid_argument("StepSeries::sample: interval must be > 0");
+  if (!(interval > 0) || !std::isfinite(interval))
+    throw std::invalid_argument("StepSeries::sample: interval must be > 0");
   if (!(end >= 0) || !std::isfinite(end)) throw std::invalid_argument("StepSeries::sample: end must be >= 0");
   // Tolerates end being a multiple of interval up to rounding (e.g. end = 1.0, interval = 0.1).
   const auto count = static_cast<std::size_t>(std::floor(end / interval * (1 + 1e-12))) + 1;
@@ -723,7 +742,8 @@ TimeSeries StepSeries::sample(const std::string& name, const std::string& unit, 
   std::size_t next = 0;
   for (std::size_t k = 0; k < count; ++k) {
     const double t = static_cast<double>(k) * interval;
-    while (next < sorted.size() && sorted[next].first <= t) current = sorted[next++].second;
+    while (next < sorted.size() && sorted[next].first <= t)
+      current = sorted[next++].second;
     ts.time_s.push_back(t);
     ts.value.push_back(current);
   }
@@ -768,9 +788,8 @@ double percentile(std::vector<double> values, double p) {
   return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
 }
 
-std::vector<std::pair<std::string, double>> compute_summary(const std::vector<JobRecord>& jobs,
-                                                            double allocated_gpu_seconds, int total_gpus,
-                                                            double end_s) {
+std::vector<std::pair<std::string, double>>
+compute_summary(const std::vector<JobRecord>& jobs, double allocated_gpu_seconds, int total_gpus, double end_s) {
   std::vector<double> jct;
   std::vector<double> queue;
   std::vector<double> compute;

@@ -28,10 +28,11 @@ using racksim::sim::testing::sample_result_set;
 
 // Each test gets its own directory (tests run one per process, so the pid keeps parallel runs apart).
 class ResultsIo : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("racksim-results-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
+    dir_ =
+        fs::temp_directory_path() / ("racksim-results-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -40,7 +41,8 @@ protected:
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
   std::vector<std::string> listing() const {
     std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(dir_)) names.push_back(entry.path().filename().string());
+    for (const auto& entry : fs::directory_iterator(dir_))
+      names.push_back(entry.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
   }
@@ -94,18 +96,19 @@ void expect_same(const ResultSet& a, const ResultSet& b) {
     EXPECT_EQ(a.timeseries[i].time_s, b.timeseries[i].time_s);
     EXPECT_EQ(a.timeseries[i].value, b.timeseries[i].value);
   }
-  EXPECT_EQ(a.summary, b.summary);  // names, values and order
+  EXPECT_EQ(a.summary, b.summary); // names, values and order
 }
 
 TEST_F(ResultsIo, RoundTripsEveryField) {
   ResultSet r = sample_result_set();
-  r.jobs[0].kind = "sixteen_bytes_ok";  // exactly the fixed width: no terminator needed
+  r.jobs[0].kind = "sixteen_bytes_ok"; // exactly the fixed width: no terminator needed
   r.jobs[1].status = "completed";
   r.jobs[4].id = -7;
   r.jobs[4].energy_j = -0.0;
   // A long scenario must not hit HDF5's 64 KiB attribute limit; non-ASCII text must survive.
   r.meta.scenario_yaml.clear();
-  for (int i = 0; i < 5000; ++i) r.meta.scenario_yaml += "key_" + std::to_string(i) + ": 1.5µs\n";
+  for (int i = 0; i < 5000; ++i)
+    r.meta.scenario_yaml += "key_" + std::to_string(i) + ": 1.5µs\n";
   ASSERT_GT(r.meta.scenario_yaml.size(), 64u * 1024);
   // Names out of alphabetical order, and more than HDF5 keeps in compact storage: order must still round trip.
   r.summary.emplace_back("zeta_metric", 1e300);
@@ -175,9 +178,9 @@ TEST_F(ResultsIo, JobsAreChunkedAndCompressed) {
   EXPECT_EQ(level, 4u);
   // Field names and order as in JobRecord.
   const hid_t type = H5Dget_type(dataset);
-  const std::vector<std::string> expected = {"id",      "kind",      "submit_s", "start_s",      "end_s",
-                                             "gpus",    "status",    "restarts", "queue_s",      "compute_s",
-                                             "comm_s",  "checkpoint_s", "lost_gpu_s", "energy_j", "nodes", "racks"};
+  const std::vector<std::string> expected = {
+      "id",      "kind",      "submit_s", "start_s",      "end_s",      "gpus",     "status", "restarts",
+      "queue_s", "compute_s", "comm_s",   "checkpoint_s", "lost_gpu_s", "energy_j", "nodes",  "racks"};
   ASSERT_EQ(H5Tget_nmembers(type), static_cast<int>(expected.size()));
   for (unsigned i = 0; i < expected.size(); ++i) {
     char* name = H5Tget_member_name(type, i);

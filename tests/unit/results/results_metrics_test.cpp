@@ -20,9 +20,9 @@ using racksim::sim::percentile;
 using racksim::sim::StepSeries;
 
 const std::vector<std::string> summary_names = {
-    "jobs_total",     "jobs_completed", "jobs_unfinished", "makespan_s",          "mean_jct_s",     "p50_jct_s",
-    "p90_jct_s",      "p99_jct_s",      "mean_queue_s",    "p50_queue_s",         "p99_queue_s",    "gpu_utilization",
-    "gpu_hours_allocated", "mean_compute_s", "mean_comm_s", "mean_checkpoint_s", "comm_fraction"};
+    "jobs_total",          "jobs_completed", "jobs_unfinished", "makespan_s",        "mean_jct_s",   "p50_jct_s",
+    "p90_jct_s",           "p99_jct_s",      "mean_queue_s",    "p50_queue_s",       "p99_queue_s",  "gpu_utilization",
+    "gpu_hours_allocated", "mean_compute_s", "mean_comm_s",     "mean_checkpoint_s", "comm_fraction"};
 
 std::map<std::string, double> as_map(const std::vector<std::pair<std::string, double>>& summary) {
   return {summary.begin(), summary.end()};
@@ -30,7 +30,8 @@ std::map<std::string, double> as_map(const std::vector<std::pair<std::string, do
 
 std::vector<std::string> names_of(const std::vector<std::pair<std::string, double>>& summary) {
   std::vector<std::string> names;
-  for (const auto& entry : summary) names.push_back(entry.first);
+  for (const auto& entry : summary)
+    names.push_back(entry.first);
   return names;
 }
 
@@ -72,28 +73,29 @@ TEST(ResultsMetrics, SummaryOfHandMadeJobs) {
   EXPECT_EQ(s.at("jobs_total"), 5);
   EXPECT_EQ(s.at("jobs_completed"), 3);
   EXPECT_EQ(s.at("jobs_unfinished"), 2);
-  EXPECT_EQ(s.at("makespan_s"), 250);            // last completed end 250 - first submit 0
+  EXPECT_EQ(s.at("makespan_s"), 250); // last completed end 250 - first submit 0
   // JCTs of the completed jobs: 110 - 0, 55 - 5, 250 - 20 = {110, 50, 230}.
   EXPECT_DOUBLE_EQ(s.at("mean_jct_s"), 130);
   EXPECT_DOUBLE_EQ(s.at("p50_jct_s"), 110);
-  EXPECT_DOUBLE_EQ(s.at("p90_jct_s"), 206);      // 110 + 0.8 * 120
-  EXPECT_DOUBLE_EQ(s.at("p99_jct_s"), 227.6);    // 110 + 0.98 * 120
+  EXPECT_DOUBLE_EQ(s.at("p90_jct_s"), 206);   // 110 + 0.8 * 120
+  EXPECT_DOUBLE_EQ(s.at("p99_jct_s"), 227.6); // 110 + 0.98 * 120
   // Queueing delays of the jobs that started (1-4): {10, 0, 30, 70}; job 5 never started.
   EXPECT_DOUBLE_EQ(s.at("mean_queue_s"), 27.5);
-  EXPECT_DOUBLE_EQ(s.at("p50_queue_s"), 20);     // halfway between 10 and 30
-  EXPECT_DOUBLE_EQ(s.at("p99_queue_s"), 68.8);   // 30 + 0.97 * 40
+  EXPECT_DOUBLE_EQ(s.at("p50_queue_s"), 20);   // halfway between 10 and 30
+  EXPECT_DOUBLE_EQ(s.at("p99_queue_s"), 68.8); // 30 + 0.97 * 40
   EXPECT_DOUBLE_EQ(s.at("gpu_utilization"), 5800.0 / (32 * 300));
   EXPECT_DOUBLE_EQ(s.at("gpu_hours_allocated"), 5800.0 / 3600);
   EXPECT_DOUBLE_EQ(s.at("mean_compute_s"), (60.0 + 40 + 120) / 3);
   EXPECT_DOUBLE_EQ(s.at("mean_comm_s"), (30.0 + 10 + 60) / 3);
   EXPECT_DOUBLE_EQ(s.at("mean_checkpoint_s"), 10);
-  EXPECT_DOUBLE_EQ(s.at("comm_fraction"), 100.0 / 350);  // running job 4 excluded
+  EXPECT_DOUBLE_EQ(s.at("comm_fraction"), 100.0 / 350); // running job 4 excluded
 }
 
 TEST(ResultsMetrics, SummaryOfNoJobsIsAllZero) {
   const auto summary = compute_summary({}, 0, 0, 0);
   EXPECT_EQ(names_of(summary), summary_names);
-  for (const auto& [name, value] : summary) EXPECT_EQ(value, 0) << name;
+  for (const auto& [name, value] : summary)
+    EXPECT_EQ(value, 0) << name;
 }
 
 TEST(ResultsMetrics, SummaryWithoutCompletedJobs) {
@@ -113,7 +115,7 @@ TEST(ResultsMetrics, SummaryWithoutCompletedJobs) {
   EXPECT_EQ(s.at("makespan_s"), 0);
   EXPECT_EQ(s.at("mean_jct_s"), 0);
   EXPECT_EQ(s.at("p99_jct_s"), 0);
-  EXPECT_EQ(s.at("mean_queue_s"), 10);  // only the job that started
+  EXPECT_EQ(s.at("mean_queue_s"), 10); // only the job that started
   EXPECT_EQ(s.at("gpu_utilization"), 1);
   EXPECT_EQ(s.at("comm_fraction"), 0);
 }
@@ -123,7 +125,7 @@ StepSeries example_steps() {
   s.set(0, 8);
   s.set(2.5, 16);
   s.set(5, 4);
-  s.set(5, 12);  // same time: the later event is the state that holds
+  s.set(5, 12); // same time: the later event is the state that holds
   s.set(7, 0);
   return s;
 }
@@ -149,10 +151,10 @@ TEST(ResultsMetrics, StepSeriesSampleBeforeFirstEventIsZero) {
 TEST(ResultsMetrics, StepSeriesSampleIncludesEndDespiteRounding) {
   StepSeries s;
   s.set(0.95, 1);
-  const auto ts = s.sample("x", "u", 0.1, 1.0);  // 1.0 / 0.1 = 9.999999999999998
+  const auto ts = s.sample("x", "u", 0.1, 1.0); // 1.0 / 0.1 = 9.999999999999998
   ASSERT_EQ(ts.time_s.size(), 11u);
   EXPECT_DOUBLE_EQ(ts.time_s.back(), 1.0);
-  EXPECT_EQ(ts.value[9], 0);  // 0.9
+  EXPECT_EQ(ts.value[9], 0); // 0.9
   EXPECT_EQ(ts.value[10], 1);
 }
 
@@ -164,7 +166,7 @@ TEST(ResultsMetrics, StepSeriesSampleRejectsBadArguments) {
 
 TEST(ResultsMetrics, StepSeriesIntegral) {
   const StepSeries s = example_steps();
-  EXPECT_DOUBLE_EQ(s.integral(8), 8 * 2.5 + 16 * 2.5 + 12 * 2);  // 84; the 4 at t=5 lasts no time
+  EXPECT_DOUBLE_EQ(s.integral(8), 8 * 2.5 + 16 * 2.5 + 12 * 2); // 84; the 4 at t=5 lasts no time
   EXPECT_DOUBLE_EQ(s.integral(6), 8 * 2.5 + 16 * 2.5 + 12 * 1);
   EXPECT_DOUBLE_EQ(s.integral(1), 8);
   EXPECT_EQ(s.integral(0), 0);
@@ -190,7 +192,7 @@ TEST(ResultsMetrics, SampleFileSeriesMatchesItsAllocation) {
   const auto r = sample_result_set();
   ASSERT_EQ(r.timeseries.size(), 2u);
   const auto& allocated = r.timeseries[0];
-  ASSERT_EQ(allocated.time_s.size(), 31u);  // 0, 10, ..., 300
+  ASSERT_EQ(allocated.time_s.size(), 31u); // 0, 10, ..., 300
   // Each 10 s sample holds until the next one; the events all fall on multiples of 5 s, so sampling at 10 s
   // loses the 5 s details but the exact step integral must equal the allocation used for utilisation.
   StepSeries steps;

@@ -1,0 +1,221 @@
+#!/usr/bin/python3
+"""Check a racksim results file against docs/results-schema.md.
+
+Usage: check_results.py FILE.h5 [--expect-jobs N]
+
+Checks the groups, the /jobs and /timeseries field names and dtypes, the /meta and /summary attributes, and
+recomputes jobs_completed, mean_jct_s and makespan_s from /jobs with pandas to compare with /summary (relative
+tolerance 1e-9). Prints one OK line and exits 0, or prints one line per problem on stderr and exits 1
+(2 for usage errors or a file that cannot be opened).
+
+Run it with Debian's /usr/bin/python3 (python3-h5py, python3-pandas).
+"""
+
+import argparse
+import math
+import sys
+
+import h5py
+import numpy as np
+import pandas as pd
+
+SCHEMA_VERSION = 1
+
+# (name, numpy dtype) in file order; these lead the compound type (later versions may append fields).
+JOB_FIELDS = [
+    ("id", "<i8"),
+    ("kind", "S16"),
+    ("submit_s", "<f8"),
+    ("start_s", "<f8"),
+    ("end_s", "<f8"),
+    ("gpus", "<i4"),
+    ("status", "S16"),
+    ("restarts", "<i4"),
+    ("queue_s", "<f8"),
+    ("compute_s", "<f8"),
+    ("comm_s", "<f8"),
+    ("checkpoint_s", "<f8"),
+    ("lost_gpu_s", "<f8"),
+    ("energy_j", "<f8"),
+    ("nodes", "<i4"),
+    ("racks", "<i4"),
+]
+
+SAMPLE_FIELDS = [("time_s", "<f8"), ("value", "<f8")]
+
+META_STRINGS = ["racksim_version", "git_sha", "simgrid_version", "scenario_yaml", "calibration", "started_utc"]
+
+SUMMARY_NAMES = [
+    "jobs_total", "jobs_completed", "jobs_unfinished", "makespan_s",
+    "mean_jct_s", "p50_jct_s", "p90_jct_s", "p99_jct_s",
+    "mean_queue_s", "p50_queue_s", "p99_queue_s",
+    "gpu_utilization", "gpu_hours_allocated",
+    "mean_compute_s", "mean_comm_s", "mean_checkpoint_s", "comm_fraction",
+]
+
+REL_TOL = 1e-9
+# Values that should be 0 may come out as 1e-13 after summing in a different order.
+ABS_TOL = 1e-9
+
+
+def is_string(value):
+    return isinstance(value, (str, bytes, np.bytes_, np.str_))
+
+
+def is_scalar_number(value, kinds):
+    arr = np.asarray(value)
+    return arr.shape in ((), (1,)) and arr.dtype.kind in kinds
+
+
+def check_fields(where, dtype, expected, problems):
+    if dtype.names is None:
+        problems.append(f"{where} is not a compound dataset (dtype {dtype})")
+        return
+    names = list(dtype.names)
+    for i, (name, want) in enumerate(expected):
+        if name not in dtype.fields:
+            problems.append(f"{where} lacks field '{name}'")
+            continue
+        got = dtype.fields[name][0]
+        if got != np.dtype(want):
+            problems.append(f"{where} field '{name}' has dtype {got.str}, expected {np.dtype(want).str}")
+        if i >= len(names) or names[i] != name:
+            problems.append(f"{where} field '{name}' is not at position {i} (fields: {', '.join(names)})")
+
+
+def check_meta(f, problems):
+    if not isinstance(f.get("meta"), h5py.Group):
+        problems.append("no /meta group")
+        return
+    attrs = f["meta"].attrs
+    for name in META_STRINGS:
+        if name not in attrs:
+            problems.append(f"/meta lacks attribute '{name}'")
+        elif not is_string(attrs[name]):
+            problems.append(f"/meta@{name} is not a string")
+    if "seed" not in attrs:
+        problems.append("/meta lacks attribute 'seed'")
+    elif not is_scalar_number(attrs["seed"], "u") or np.asarray(attrs["seed"]).dtype.itemsize != 8:
+        problems.append(f"/meta@seed is not a uint64 (dtype {np.asarray(attrs['seed']).dtype})")
+    if "wall_seconds" not in attrs:
+        problems.append("/meta lacks attribute 'wall_seconds'")
+    elif not is_scalar_number(attrs["wall_seconds"], "f"):
+        problems.append("/meta@wall_seconds is not a float")
+    if "schema_version" not in attrs:
+        problems.append("/meta lacks attribute 'schema_version'")
+    elif not is_scalar_number(attrs["schema_version"], "iu"):
+        problems.append("/meta@schema_version is not an integer")
+    elif int(attrs["schema_version"]) != SCHEMA_VERSION:
+        problems.append(f"/meta@schema_version is {int(attrs['schema_version'])}, this checker knows {SCHEMA_VERSION}")
+
+
+def check_timeseries(f, problems):
+    group = f.get("timeseries")
+    if not isinstance(group, h5py.Group):
+        problems.append("no /timeseries group")
+        return 0
+    count = 0
+    for name, obj in group.items():
+        where = f"/timeseries/{name}"
+        if not isinstance(obj, h5py.Dataset):
+            problems.append(f"{where} is not a dataset")
+            continue
+        count += 1
+        check_fields(where, obj.dtype, SAMPLE_FIELDS, problems)
+        if obj.ndim != 1:
+            problems.append(f"{where} is not one-dimensional")
+        if "unit" not in obj.attrs or not is_string(obj.attrs["unit"]):
+            problems.append(f"{where} lacks a string attribute 'unit'")
+        if "interval_s" not in obj.attrs or not is_scalar_number(obj.attrs["interval_s"], "f"):
+            problems.append(f"{where} lacks a float attribute 'interval_s'")
+            continue
+        if obj.dtype.names is None or "time_s" not in obj.dtype.names or obj.shape[0] < 2:
+            continue
+        interval = float(obj.attrs["interval_s"])
+        times = obj["time_s"]
+        expected = np.arange(len(times)) * interval
+        if not np.allclose(times, expected, rtol=REL_TOL, atol=ABS_TOL):
+            problems.append(f"{where}: time_s is not i * interval_s (interval_s = {interval})")
+    return count
+
+
+def recompute(jobs):
+    """The three summary metrics this checker recomputes independently (formulas: docs/results-schema.md)."""
+    completed = jobs[jobs["status"] == "completed"]
+    if completed.empty:
+        return {"jobs_completed": 0.0, "mean_jct_s": 0.0, "makespan_s": 0.0}
+    return {
+        "jobs_completed": float(len(completed)),
+        "mean_jct_s": float((completed["end_s"] - completed["submit_s"]).mean()),
+        "makespan_s": float(completed["end_s"].max() - jobs["submit_s"].min()),
+    }
+
+
+def check(path, expect_jobs):
+    """Returns (problems, OK line)."""
+    problems = []
+    with h5py.File(path, "r") as f:
+        check_meta(f, problems)
+
+        jobs_ds = f.get("jobs")
+        if not isinstance(jobs_ds, h5py.Dataset):
+            problems.append("no /jobs dataset: not a racksim results file")
+            return problems, ""
+        jobs_problems = []
+        check_fields("/jobs", jobs_ds.dtype, JOB_FIELDS, jobs_problems)
+        if jobs_ds.ndim != 1:
+            jobs_problems.append("/jobs is not one-dimensional")
+        problems += jobs_problems
+        n_series = check_timeseries(f, problems)
+
+        summary = {}
+        if not isinstance(f.get("summary"), h5py.Group):
+            problems.append("no /summary group")
+        else:
+            for name in SUMMARY_NAMES:
+                if name not in f["summary"].attrs:
+                    problems.append(f"/summary lacks attribute '{name}'")
+            for name, value in f["summary"].attrs.items():
+                if not is_scalar_number(value, "iuf"):
+                    problems.append(f"/summary@{name} is not a number")
+                else:
+                    summary[name] = float(np.asarray(value).reshape(()))
+        if jobs_problems:
+            return problems, ""  # the recomputation below needs a well-formed /jobs
+        jobs = pd.DataFrame(jobs_ds[()])
+        for column in ("kind", "status"):
+            jobs[column] = jobs[column].str.decode("utf-8")
+
+    if expect_jobs is not None and len(jobs) != expect_jobs:
+        problems.append(f"/jobs has {len(jobs)} rows, expected {expect_jobs}")
+    if "jobs_total" in summary and summary["jobs_total"] != len(jobs):
+        problems.append(f"/summary@jobs_total is {summary['jobs_total']:g} but /jobs has {len(jobs)} rows")
+    recomputed = recompute(jobs)
+    for name, value in recomputed.items():
+        if name in summary and not math.isclose(summary[name], value, rel_tol=REL_TOL, abs_tol=ABS_TOL):
+            problems.append(f"/summary@{name} is {summary[name]!r} but /jobs gives {value!r}")
+    ok_line = (f"{path}: OK: {len(jobs)} jobs ({int(recomputed['jobs_completed'])} completed), {n_series} time "
+               f"series, {len(summary)} summary metrics, schema v{SCHEMA_VERSION}")
+    return problems, ok_line
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Check a racksim results file against docs/results-schema.md.")
+    parser.add_argument("file", help="results file (.h5) written by racksim")
+    parser.add_argument("--expect-jobs", type=int, metavar="N", help="fail unless /jobs has exactly N rows")
+    args = parser.parse_args(argv)
+    try:
+        problems, ok_line = check(args.file, args.expect_jobs)
+    except OSError as e:
+        print(f"{args.file}: cannot open as HDF5: {e}", file=sys.stderr)
+        return 2
+    if problems:
+        for problem in problems:
+            print(f"{args.file}: {problem}", file=sys.stderr)
+        return 1
+    print(ok_line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
