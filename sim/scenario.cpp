@@ -28,7 +28,8 @@ namespace {
 
 std::string join_diagnostics(const std::vector<Diagnostic>& diagnostics) {
   std::string out;
-  for (const auto& d : diagnostics) out += (out.empty() ? "" : "\n") + d.str();
+  for (const auto& d : diagnostics)
+    out += (out.empty() ? "" : "\n") + d.str();
   return out;
 }
 
@@ -75,18 +76,30 @@ std::string describe_node(const YAML::Node& node) {
 
 std::string expected_what(const Setting& s) {
   switch (s.type) {
-  case SettingType::integer: return "an integer";
-  case SettingType::unsigned_integer: return "a non-negative integer";
-  case SettingType::real: return "a number";
-  case SettingType::boolean: return "true or false";
-  case SettingType::string: return "a string";
-  case SettingType::choice: return "a name";
-  case SettingType::time: return "a time such as 1.5us or 12h";
-  case SettingType::size: return "a size such as 80GiB";
-  case SettingType::bandwidth: return "a bandwidth such as 400Gbps";
-  case SettingType::int_list: return "a list of integers such as [1, 2, 4]";
-  case SettingType::real_list: return "a list of numbers such as [0.5, 0.5]";
-  case SettingType::path: return "a file path";
+  case SettingType::integer:
+    return "an integer";
+  case SettingType::unsigned_integer:
+    return "a non-negative integer";
+  case SettingType::real:
+    return "a number";
+  case SettingType::boolean:
+    return "true or false";
+  case SettingType::string:
+    return "a string";
+  case SettingType::choice:
+    return "a name";
+  case SettingType::time:
+    return "a time such as 1.5us or 12h";
+  case SettingType::size:
+    return "a size such as 80GiB";
+  case SettingType::bandwidth:
+    return "a bandwidth such as 400Gbps";
+  case SettingType::int_list:
+    return "a list of integers such as [1, 2, 4]";
+  case SettingType::real_list:
+    return "a list of numbers such as [0.5, 0.5]";
+  case SettingType::path:
+    return "a file path";
   }
   return "a value";
 }
@@ -94,7 +107,8 @@ std::string expected_what(const Setting& s) {
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> parts;
   std::stringstream in(path);
-  for (std::string part; std::getline(in, part, '.');) parts.push_back(part);
+  for (std::string part; std::getline(in, part, '.');)
+    parts.push_back(part);
   return parts;
 }
 
@@ -111,11 +125,13 @@ void emit_value(YAML::Emitter& out, const Setting& s, const SettingValue& value)
     out << YAML::DoubleQuoted << std::get<std::string>(value);
   } else if (s.type == SettingType::int_list) {
     out << YAML::Flow << YAML::BeginSeq;
-    for (auto v : std::get<std::vector<std::int64_t>>(value)) out << std::to_string(v);
+    for (auto v : std::get<std::vector<std::int64_t>>(value))
+      out << std::to_string(v);
     out << YAML::EndSeq;
   } else if (s.type == SettingType::real_list) {
     out << YAML::Flow << YAML::BeginSeq;
-    for (auto v : std::get<std::vector<double>>(value)) out << format_number(v);
+    for (auto v : std::get<std::vector<double>>(value))
+      out << format_number(v);
     out << YAML::EndSeq;
   } else {
     out << format_setting_value(s, value);
@@ -131,7 +147,8 @@ std::string write_resolved_yaml(const Scenario& scenario) {
   for (const auto& s : scenario_settings()) {
     const auto parts = split_path(s.path);
     std::size_t common = 0;
-    while (common < open.size() && common + 1 < parts.size() && open[common] == parts[common]) ++common;
+    while (common < open.size() && common + 1 < parts.size() && open[common] == parts[common])
+      ++common;
     while (open.size() > common) {
       out << YAML::EndMap;
       open.pop_back();
@@ -152,7 +169,7 @@ std::string write_resolved_yaml(const Scenario& scenario) {
 }
 
 class Loader {
-public:
+ public:
   Loader(std::string file, std::string base_dir) : file_(std::move(file)), base_dir_(std::move(base_dir)) {
     for (const auto& s : scenario_settings()) {
       const auto parts = split_path(s.path);
@@ -212,7 +229,7 @@ public:
     return scenario;
   }
 
-private:
+ private:
   void add(Where at, std::string message) { diagnostics_.push_back({file_, at.line, at.column, std::move(message)}); }
   void add_override(std::string message) { diagnostics_.push_back({override_file, 0, 0, std::move(message)}); }
 
@@ -265,21 +282,23 @@ private:
       const std::string name = key.Scalar();
       const std::string path = prefix.empty() ? name : prefix + "." + name;
       if (const auto [first, inserted] = seen.emplace(name, key_at); !inserted) {
-        add(key_at, "duplicate key '" + name + "' " + in + " (first at line " + std::to_string(first->second.line) + ")");
+        add(key_at,
+            "duplicate key '" + name + "' " + in + " (first at line " + std::to_string(first->second.line) + ")");
         continue;
       }
       if (find_setting(path)) {
         sources_[path] = Source{value, key_at, where_of(value), ""};
       } else if (sections_.contains(path)) {
         walk(value, path);
-      } else if (prefix.empty() &&
-                 std::find(unsupported_sections.begin(), unsupported_sections.end(), name) != unsupported_sections.end()) {
+      } else if (prefix.empty() && std::find(unsupported_sections.begin(), unsupported_sections.end(), name) !=
+                                       unsupported_sections.end()) {
         add(key_at, "section '" + name + "' is not supported yet");
       } else {
         const auto& valid = children_[prefix];
         const std::string near = nearest_name(name, valid);
         std::string valid_list;
-        for (const auto& v : valid) valid_list += (valid_list.empty() ? "" : ", ") + v;
+        for (const auto& v : valid)
+          valid_list += (valid_list.empty() ? "" : ", ") + v;
         add(key_at, "unknown key '" + name + "' " + in +
                         (near.empty() ? " (valid: " + valid_list + ")" : " (did you mean '" + near + "'?)"));
       }
@@ -297,8 +316,8 @@ private:
       if (!find_setting(path)) {
         std::string why;
         if (sections_.contains(path)) {
-          why = "'" + path + "' is a section; --set takes a setting such as '" + path + "." +
-                children_[path].front() + "'";
+          why = "'" + path + "' is a section; --set takes a setting such as '" + path + "." + children_[path].front() +
+                "'";
         } else if (std::find(unsupported_sections.begin(), unsupported_sections.end(), split_path(path).front()) !=
                    unsupported_sections.end()) {
           why = "section '" + split_path(path).front() + "' is not supported yet";
@@ -335,7 +354,10 @@ private:
         const YAML::Node item = node[i];
         const std::string label = s.path + "[" + std::to_string(i) + "]";
         if (!item.IsScalar()) {
-          report(s, src, where_of(item), std::string("expected ") + (s.type == SettingType::int_list ? "an integer" : "a number") + ", got " + describe_node(item), label);
+          report(s, src, where_of(item),
+                 std::string("expected ") + (s.type == SettingType::int_list ? "an integer" : "a number") + ", got " +
+                     describe_node(item),
+                 label);
           ok = false;
           continue;
         }
@@ -354,8 +376,10 @@ private:
         report(s, src, {}, "must have at least " + std::to_string(s.min_items) + " item(s)");
         return;
       }
-      if (s.type == SettingType::int_list) s.set(scenario, ints);
-      else s.set(scenario, reals);
+      if (s.type == SettingType::int_list)
+        s.set(scenario, ints);
+      else
+        s.set(scenario, reals);
       return;
     }
     if (!node.IsScalar()) {
@@ -413,8 +437,7 @@ private:
       const double total = double(sc.platform.gpus_per_node) * sc.platform.nodes_per_rack * sc.platform.racks;
       const int largest = *std::max_element(syn.gpu_values.begin(), syn.gpu_values.end());
       if (largest > total) {
-        report_cross({"workload.synthetic.gpus", "platform.racks", "platform.nodes_per_rack",
-                      "platform.gpus_per_node"},
+        report_cross({"workload.synthetic.gpus", "platform.racks", "platform.nodes_per_rack", "platform.gpus_per_node"},
                      "workload.synthetic.gpus: a job asks for " + std::to_string(largest) +
                          " GPUs but the platform has " + format_number(total) +
                          " (racks x nodes_per_rack x gpus_per_node); such a job could never start");
@@ -431,8 +454,8 @@ private:
       } else if (!fs::is_regular_file(path, ec)) {
         report_cross({"workload.trace.path"}, "workload.trace.path: '" + path + "' is not a regular file");
       } else if (std::ifstream in(path); !in) {
-        report_cross({"workload.trace.path"}, "workload.trace.path: cannot read trace file '" + path +
-                                                  "': " + std::strerror(errno));
+        report_cross({"workload.trace.path"},
+                     "workload.trace.path: cannot read trace file '" + path + "': " + std::strerror(errno));
       }
     }
   }
@@ -460,7 +483,8 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   if (fs::is_directory(path, ec))
     throw ScenarioError({Diagnostic{path, 0, 0, "cannot read scenario file: it is a directory"}});
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError({Diagnostic{path, 0, 0, std::string("cannot read scenario file: ") + std::strerror(errno)}});
+  if (!in)
+    throw ScenarioError({Diagnostic{path, 0, 0, std::string("cannot read scenario file: ") + std::strerror(errno)}});
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw ScenarioError({Diagnostic{path, 0, 0, "cannot read scenario file: read error"}});

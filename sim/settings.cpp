@@ -16,32 +16,68 @@
 namespace racksim::sim {
 namespace {
 
-Range at_least(double v) { return Range{Bound{v, true}, std::nullopt}; }
-Range above(double v) { return Range{Bound{v, false}, std::nullopt}; }
-Range closed(double lo, double hi) { return Range{Bound{lo, true}, Bound{hi, true}}; }
-Range left_open(double lo, double hi) { return Range{Bound{lo, false}, Bound{hi, true}}; }
-Range any() { return Range{}; }
+Range at_least(double v) {
+  return Range{Bound{v, true}, std::nullopt};
+}
+Range above(double v) {
+  return Range{Bound{v, false}, std::nullopt};
+}
+Range closed(double lo, double hi) {
+  return Range{Bound{lo, true}, Bound{hi, true}};
+}
+Range left_open(double lo, double hi) {
+  return Range{Bound{lo, false}, Bound{hi, true}};
+}
+Range any() {
+  return Range{};
+}
 
-SettingValue to_setting_value(int v) { return std::int64_t{v}; }
-SettingValue to_setting_value(long v) { return std::int64_t{v}; }
-SettingValue to_setting_value(std::uint64_t v) { return v; }
-SettingValue to_setting_value(double v) { return v; }
-SettingValue to_setting_value(const std::string& v) { return v; }
-SettingValue to_setting_value(const std::vector<int>& v) { return std::vector<std::int64_t>(v.begin(), v.end()); }
-SettingValue to_setting_value(const std::vector<double>& v) { return v; }
+SettingValue to_setting_value(int v) {
+  return std::int64_t{v};
+}
+SettingValue to_setting_value(long v) {
+  return std::int64_t{v};
+}
+SettingValue to_setting_value(std::uint64_t v) {
+  return v;
+}
+SettingValue to_setting_value(double v) {
+  return v;
+}
+SettingValue to_setting_value(const std::string& v) {
+  return v;
+}
+SettingValue to_setting_value(const std::vector<int>& v) {
+  return std::vector<std::int64_t>(v.begin(), v.end());
+}
+SettingValue to_setting_value(const std::vector<double>& v) {
+  return v;
+}
 
 // The casts below cannot truncate: parse_setting_scalar has already checked Setting::integer_max.
-void from_setting_value(const SettingValue& v, int& out) { out = static_cast<int>(std::get<std::int64_t>(v)); }
-void from_setting_value(const SettingValue& v, long& out) { out = static_cast<long>(std::get<std::int64_t>(v)); }
-void from_setting_value(const SettingValue& v, std::uint64_t& out) { out = std::get<std::uint64_t>(v); }
-void from_setting_value(const SettingValue& v, double& out) { out = std::get<double>(v); }
-void from_setting_value(const SettingValue& v, std::string& out) { out = std::get<std::string>(v); }
+void from_setting_value(const SettingValue& v, int& out) {
+  out = static_cast<int>(std::get<std::int64_t>(v));
+}
+void from_setting_value(const SettingValue& v, long& out) {
+  out = static_cast<long>(std::get<std::int64_t>(v));
+}
+void from_setting_value(const SettingValue& v, std::uint64_t& out) {
+  out = std::get<std::uint64_t>(v);
+}
+void from_setting_value(const SettingValue& v, double& out) {
+  out = std::get<double>(v);
+}
+void from_setting_value(const SettingValue& v, std::string& out) {
+  out = std::get<std::string>(v);
+}
 void from_setting_value(const SettingValue& v, std::vector<int>& out) {
   const auto& in = std::get<std::vector<std::int64_t>>(v);
   out.assign(in.size(), 0);
   std::transform(in.begin(), in.end(), out.begin(), [](std::int64_t x) { return static_cast<int>(x); });
 }
-void from_setting_value(const SettingValue& v, std::vector<double>& out) { out = std::get<std::vector<double>>(v); }
+void from_setting_value(const SettingValue& v, std::vector<double>& out) {
+  out = std::get<std::vector<double>>(v);
+}
 
 // access is a generic lambda returning a reference to the field, so one lambda serves both get (const) and set.
 template <class Access>
@@ -61,8 +97,7 @@ Setting field(std::string path, SettingType type, Access access, Range range, st
 
 // A choice whose valid names come from elsewhere (the GPU catalog, a policy registry).
 template <class Access>
-Setting name_field(std::string path, Access access, std::function<std::vector<std::string>()> names,
-                   std::string doc) {
+Setting name_field(std::string path, Access access, std::function<std::vector<std::string>()> names, std::string doc) {
   Setting s = field(std::move(path), SettingType::choice, access, any(), "", std::move(doc));
   s.choices = std::move(names);
   return s;
@@ -77,7 +112,8 @@ Setting enum_field(std::string path, Access access, std::vector<std::pair<std::s
   s.doc = std::move(doc);
   s.choices = [names] {
     std::vector<std::string> out;
-    for (const auto& [name, value] : names) out.push_back(name);
+    for (const auto& [name, value] : names)
+      out.push_back(name);
     return out;
   };
   s.get = [access, names](const Scenario& sc) -> SettingValue {
@@ -95,7 +131,8 @@ Setting enum_field(std::string path, Access access, std::vector<std::pair<std::s
 template <class T>
 std::vector<std::string> registry_names(const policies::Registry<T>& registry) {
   std::vector<std::string> out;
-  for (const auto& entry : registry.entries()) out.push_back(entry.name);
+  for (const auto& entry : registry.entries())
+    out.push_back(entry.name);
   return out;
 }
 
@@ -108,91 +145,107 @@ std::vector<Setting> build_table() {
   std::vector<Setting> t;
 
   // Top level.
-  Setting name = field("name", ST::string, [](auto& s) -> auto& { return s.name; }, any(), "",
-                       "scenario name, stored with the results");
+  Setting name = field(
+      "name", ST::string, [](auto& s) -> auto& { return s.name; }, any(), "", "scenario name, stored with the results");
   name.required = true;
   t.push_back(std::move(name));
-  t.push_back(field("seed", ST::unsigned_integer, [](auto& s) -> auto& { return s.seed; }, any(), "",
-                    "root of every random stream; each component derives its own stream from it"));
-  t.push_back(field("horizon", ST::time, [](auto& s) -> auto& { return s.horizon_s; }, at_least(0), "",
-                    "stop the simulation at this simulated time; 0 = run until every job has finished"));
+  t.push_back(field(
+      "seed", ST::unsigned_integer, [](auto& s) -> auto& { return s.seed; }, any(), "",
+      "root of every random stream; each component derives its own stream from it"));
+  t.push_back(field(
+      "horizon", ST::time, [](auto& s) -> auto& { return s.horizon_s; }, at_least(0), "",
+      "stop the simulation at this simulated time; 0 = run until every job has finished"));
 
   // Platform.
-  t.push_back(name_field("platform.gpu", [](auto& s) -> auto& { return s.platform.gpu_model; },
-                         platforms::gpu_names, "GPU model, by its exact name in the GPU catalog"));
-  t.push_back(field("platform.gpus_per_node", ST::integer, [](auto& s) -> auto& { return s.platform.gpus_per_node; },
-                    closed(1, 72), "GPUs", "GPUs in one node, joined by NVLink/NVSwitch"));
-  t.push_back(field("platform.nodes_per_rack", ST::integer,
-                    [](auto& s) -> auto& { return s.platform.nodes_per_rack; }, at_least(1), "nodes",
-                    "nodes in one rack, behind one leaf (top-of-rack) switch"));
-  t.push_back(field("platform.racks", ST::integer, [](auto& s) -> auto& { return s.platform.racks; }, at_least(1),
-                    "racks", "number of racks"));
-  t.push_back(field("platform.gpu_efficiency", ST::real, [](auto& s) -> auto& { return s.platform.gpu_efficiency; },
-                    left_open(0, 1), "",
-                    "achieved / peak dense bf16 rate for training compute (the GPU host speed is peak x this)"));
-  t.push_back(field("platform.nvlink_bandwidth", ST::bandwidth,
-                    [](auto& s) -> auto& { return s.platform.nvlink_bandwidth_Bps; }, at_least(0), "",
-                    "NVLink bandwidth per GPU, per direction; 0 = the GPU catalog's figure"));
-  t.push_back(field("platform.nvlink_latency", ST::time, [](auto& s) -> auto& { return s.platform.nvlink_latency_s; },
-                    at_least(0), "", "latency of one NVLink hop inside a node"));
-  t.push_back(enum_field("platform.network_model", [](auto& s) -> auto& { return s.platform.network_model; },
-                         std::vector<std::pair<std::string, NetworkModel>>{{"rdma", NetworkModel::rdma},
-                                                                           {"tcp", NetworkModel::tcp}},
-                         "rdma: CM02 with factors 1 (T = latency + S/B exactly); tcp: SimGrid's TCP-calibrated LV08"));
+  t.push_back(name_field(
+      "platform.gpu", [](auto& s) -> auto& { return s.platform.gpu_model; }, platforms::gpu_names,
+      "GPU model, by its exact name in the GPU catalog"));
+  t.push_back(field(
+      "platform.gpus_per_node", ST::integer, [](auto& s) -> auto& { return s.platform.gpus_per_node; }, closed(1, 72),
+      "GPUs", "GPUs in one node, joined by NVLink/NVSwitch"));
+  t.push_back(field(
+      "platform.nodes_per_rack", ST::integer, [](auto& s) -> auto& { return s.platform.nodes_per_rack; }, at_least(1),
+      "nodes", "nodes in one rack, behind one leaf (top-of-rack) switch"));
+  t.push_back(field(
+      "platform.racks", ST::integer, [](auto& s) -> auto& { return s.platform.racks; }, at_least(1), "racks",
+      "number of racks"));
+  t.push_back(field(
+      "platform.gpu_efficiency", ST::real, [](auto& s) -> auto& { return s.platform.gpu_efficiency; }, left_open(0, 1),
+      "", "achieved / peak dense bf16 rate for training compute (the GPU host speed is peak x this)"));
+  t.push_back(field(
+      "platform.nvlink_bandwidth", ST::bandwidth, [](auto& s) -> auto& { return s.platform.nvlink_bandwidth_Bps; },
+      at_least(0), "", "NVLink bandwidth per GPU, per direction; 0 = the GPU catalog's figure"));
+  t.push_back(field(
+      "platform.nvlink_latency", ST::time, [](auto& s) -> auto& { return s.platform.nvlink_latency_s; }, at_least(0),
+      "", "latency of one NVLink hop inside a node"));
+  t.push_back(enum_field(
+      "platform.network_model", [](auto& s) -> auto& { return s.platform.network_model; },
+      std::vector<std::pair<std::string, NetworkModel>>{{"rdma", NetworkModel::rdma}, {"tcp", NetworkModel::tcp}},
+      "rdma: CM02 with factors 1 (T = latency + S/B exactly); tcp: SimGrid's TCP-calibrated LV08"));
   t.push_back(name_field(
       "platform.fabric.kind", [](auto& s) -> auto& { return s.platform.fabric.kind; },
       [] { return std::vector<std::string>{"leaf_spine"}; }, "scale-out fabric topology"));
-  t.push_back(field("platform.fabric.spines", ST::integer, [](auto& s) -> auto& { return s.platform.fabric.spines; },
-                    at_least(1), "switches", "spine switches; every leaf has one uplink to each"));
-  t.push_back(field("platform.fabric.nics_per_node", ST::integer,
-                    [](auto& s) -> auto& { return s.platform.fabric.nics_per_node; }, at_least(1), "NICs",
-                    "scale-out NICs per node, each on its own leaf port"));
-  t.push_back(field("platform.fabric.nic_bandwidth", ST::bandwidth,
-                    [](auto& s) -> auto& { return s.platform.fabric.nic_bandwidth_Bps; }, above(0), "",
-                    "bandwidth of one NIC, per direction"));
-  t.push_back(field("platform.fabric.link_latency", ST::time,
-                    [](auto& s) -> auto& { return s.platform.fabric.link_latency_s; }, at_least(0), "",
-                    "latency of one fabric link (node-leaf, leaf-spine)"));
-  t.push_back(field("platform.fabric.oversubscription", ST::real,
-                    [](auto& s) -> auto& { return s.platform.fabric.oversubscription; }, at_least(1), "",
-                    "leaf downlink : uplink capacity; 1 = non-blocking"));
-  t.push_back(field("platform.storage.servers", ST::integer,
-                    [](auto& s) -> auto& { return s.platform.storage.servers; }, at_least(1), "servers",
-                    "parallel file system servers, one disk volume each"));
-  t.push_back(field("platform.storage.disk_read_bandwidth", ST::bandwidth,
-                    [](auto& s) -> auto& { return s.platform.storage.disk_read_Bps; }, above(0), "",
-                    "disk read bandwidth of one storage server"));
-  t.push_back(field("platform.storage.disk_write_bandwidth", ST::bandwidth,
-                    [](auto& s) -> auto& { return s.platform.storage.disk_write_Bps; }, above(0), "",
-                    "disk write bandwidth of one storage server"));
-  t.push_back(field("platform.storage.server_link_bandwidth", ST::bandwidth,
-                    [](auto& s) -> auto& { return s.platform.storage.server_link_Bps; }, above(0), "",
-                    "network link of one storage server, per direction"));
-  t.push_back(field("platform.storage.uplink_bandwidth", ST::bandwidth,
-                    [](auto& s) -> auto& { return s.platform.storage.uplink_Bps; }, at_least(0), "",
-                    "storage leaf to spines; 0 = the sum of the server links (non-blocking)"));
-  t.push_back(field("platform.storage.link_latency", ST::time,
-                    [](auto& s) -> auto& { return s.platform.storage.link_latency_s; }, at_least(0), "",
-                    "latency of one storage network link"));
+  t.push_back(field(
+      "platform.fabric.spines", ST::integer, [](auto& s) -> auto& { return s.platform.fabric.spines; }, at_least(1),
+      "switches", "spine switches; every leaf has one uplink to each"));
+  t.push_back(field(
+      "platform.fabric.nics_per_node", ST::integer, [](auto& s) -> auto& { return s.platform.fabric.nics_per_node; },
+      at_least(1), "NICs", "scale-out NICs per node, each on its own leaf port"));
+  t.push_back(field(
+      "platform.fabric.nic_bandwidth", ST::bandwidth,
+      [](auto& s) -> auto& { return s.platform.fabric.nic_bandwidth_Bps; }, above(0), "",
+      "bandwidth of one NIC, per direction"));
+  t.push_back(field(
+      "platform.fabric.link_latency", ST::time, [](auto& s) -> auto& { return s.platform.fabric.link_latency_s; },
+      at_least(0), "", "latency of one fabric link (node-leaf, leaf-spine)"));
+  t.push_back(field(
+      "platform.fabric.oversubscription", ST::real, [](auto& s) -> auto& { return s.platform.fabric.oversubscription; },
+      at_least(1), "", "leaf downlink : uplink capacity; 1 = non-blocking"));
+  t.push_back(field(
+      "platform.storage.servers", ST::integer, [](auto& s) -> auto& { return s.platform.storage.servers; }, at_least(1),
+      "servers", "parallel file system servers, one disk volume each"));
+  t.push_back(field(
+      "platform.storage.disk_read_bandwidth", ST::bandwidth,
+      [](auto& s) -> auto& { return s.platform.storage.disk_read_Bps; }, above(0), "",
+      "disk read bandwidth of one storage server"));
+  t.push_back(field(
+      "platform.storage.disk_write_bandwidth", ST::bandwidth,
+      [](auto& s) -> auto& { return s.platform.storage.disk_write_Bps; }, above(0), "",
+      "disk write bandwidth of one storage server"));
+  t.push_back(field(
+      "platform.storage.server_link_bandwidth", ST::bandwidth,
+      [](auto& s) -> auto& { return s.platform.storage.server_link_Bps; }, above(0), "",
+      "network link of one storage server, per direction"));
+  t.push_back(field(
+      "platform.storage.uplink_bandwidth", ST::bandwidth,
+      [](auto& s) -> auto& { return s.platform.storage.uplink_Bps; }, at_least(0), "",
+      "storage leaf to spines; 0 = the sum of the server links (non-blocking)"));
+  t.push_back(field(
+      "platform.storage.link_latency", ST::time, [](auto& s) -> auto& { return s.platform.storage.link_latency_s; },
+      at_least(0), "", "latency of one storage network link"));
 
   // Workload.
-  t.push_back(enum_field("workload.kind", [](auto& s) -> auto& { return s.workload.kind; },
-                         std::vector<std::pair<std::string, WorkloadKind>>{{"synthetic", WorkloadKind::synthetic},
-                                                                           {"trace", WorkloadKind::trace}},
-                         "synthetic: generated jobs (workload.synthetic); trace: replayed jobs (workload.trace)"));
-  t.push_back(field("workload.synthetic.jobs", ST::integer, [](auto& s) -> auto& { return s.workload.synthetic.jobs; },
-                    at_least(1), "jobs", "number of jobs to generate"));
-  t.push_back(field("workload.synthetic.mean_interarrival", ST::time,
-                    [](auto& s) -> auto& { return s.workload.synthetic.mean_interarrival_s; }, above(0), "",
-                    "mean time between job submissions (Poisson arrivals)"));
-  Setting gpus = field("workload.synthetic.gpus", ST::int_list,
-                       [](auto& s) -> auto& { return s.workload.synthetic.gpu_values; }, at_least(1), "GPUs",
-                       "GPU counts a job may ask for");
+  t.push_back(enum_field(
+      "workload.kind", [](auto& s) -> auto& { return s.workload.kind; },
+      std::vector<std::pair<std::string, WorkloadKind>>{{"synthetic", WorkloadKind::synthetic},
+                                                        {"trace", WorkloadKind::trace}},
+      "synthetic: generated jobs (workload.synthetic); trace: replayed jobs (workload.trace)"));
+  t.push_back(field(
+      "workload.synthetic.jobs", ST::integer, [](auto& s) -> auto& { return s.workload.synthetic.jobs; }, at_least(1),
+      "jobs", "number of jobs to generate"));
+  t.push_back(field(
+      "workload.synthetic.mean_interarrival", ST::time,
+      [](auto& s) -> auto& { return s.workload.synthetic.mean_interarrival_s; }, above(0), "",
+      "mean time between job submissions (Poisson arrivals)"));
+  Setting gpus = field(
+      "workload.synthetic.gpus", ST::int_list, [](auto& s) -> auto& { return s.workload.synthetic.gpu_values; },
+      at_least(1), "GPUs", "GPU counts a job may ask for");
   gpus.min_items = 1;
   t.push_back(std::move(gpus));
-  t.push_back(field("workload.synthetic.gpu_weights", ST::real_list,
-                    [](auto& s) -> auto& { return s.workload.synthetic.gpu_weights; }, at_least(0), "",
-                    "relative weight of each entry of gpus (same length); [] = uniform"));
+  t.push_back(field(
+      "workload.synthetic.gpu_weights", ST::real_list,
+      [](auto& s) -> auto& { return s.workload.synthetic.gpu_weights; }, at_least(0), "",
+      "relative weight of each entry of gpus (same length); [] = uniform"));
   t.push_back(enum_field(
       "workload.synthetic.duration.distribution",
       [](auto& s) -> auto& { return s.workload.synthetic.duration_distribution; },
@@ -200,56 +253,64 @@ std::vector<Setting> build_table() {
                                                                 {"exponential", DurationDistribution::exponential},
                                                                 {"lognormal", DurationDistribution::lognormal}},
       "distribution of job durations"));
-  t.push_back(field("workload.synthetic.duration.median", ST::time,
-                    [](auto& s) -> auto& { return s.workload.synthetic.duration_median_s; }, above(0), "",
-                    "median (lognormal), mean (exponential) or the value (constant) of job durations"));
-  t.push_back(field("workload.synthetic.duration.sigma", ST::real,
-                    [](auto& s) -> auto& { return s.workload.synthetic.duration_sigma; }, at_least(0), "",
-                    "lognormal shape: standard deviation of ln(duration)"));
-  t.push_back(field("workload.synthetic.duration.min", ST::time,
-                    [](auto& s) -> auto& { return s.workload.synthetic.duration_min_s; }, at_least(0), "",
-                    "drawn durations are clamped to at least this"));
-  t.push_back(field("workload.synthetic.duration.max", ST::time,
-                    [](auto& s) -> auto& { return s.workload.synthetic.duration_max_s; }, above(0), "",
-                    "drawn durations are clamped to at most this (>= duration.min)"));
-  t.push_back(enum_field("workload.trace.format", [](auto& s) -> auto& { return s.workload.trace.format; },
-                         std::vector<std::pair<std::string, TraceFormat>>{
-                             {"chronus_philly", TraceFormat::chronus_philly},
-                             {"gavel_philly", TraceFormat::gavel_philly}},
-                         "trace file format"));
-  t.push_back(field("workload.trace.path", ST::path, [](auto& s) -> auto& { return s.workload.trace.path; }, any(),
-                    "", "trace file, relative to the scenario file's directory; required when workload.kind is trace"));
-  t.push_back(field("workload.trace.limit", ST::integer, [](auto& s) -> auto& { return s.workload.trace.limit; },
-                    at_least(0), "jobs", "read at most this many jobs from the trace; 0 = all"));
-  t.push_back(field("workload.trace.time_scale", ST::real,
-                    [](auto& s) -> auto& { return s.workload.trace.time_scale; }, above(0), "",
-                    "multiply trace submit times by this (0.5 = twice the load)"));
-  t.push_back(field("workload.training.iteration_time", ST::time,
-                    [](auto& s) -> auto& { return s.workload.training.iteration_time_s; }, above(0), "",
-                    "one training iteration (compute + all-reduce) when the job is placed well"));
-  t.push_back(field("workload.training.gradient_size", ST::size,
-                    [](auto& s) -> auto& { return s.workload.training.gradient_bytes; }, at_least(0), "",
-                    "data-parallel all-reduce volume per iteration"));
-  t.push_back(field("workload.training.checkpoint_every", ST::integer,
-                    [](auto& s) -> auto& { return s.workload.training.checkpoint_every; }, at_least(0), "iterations",
-                    "iterations between checkpoints; 0 = never checkpoint"));
-  t.push_back(field("workload.training.checkpoint_size", ST::size,
-                    [](auto& s) -> auto& { return s.workload.training.checkpoint_bytes; }, at_least(0), "",
-                    "bytes written to storage by one checkpoint"));
-  t.push_back(field("workload.training.max_iterations_per_step", ST::integer,
-                    [](auto& s) -> auto& { return s.workload.training.max_iterations_per_step; }, at_least(1),
-                    "iterations", "fidelity: iterations aggregated into one simulated compute + all-reduce step"));
+  t.push_back(field(
+      "workload.synthetic.duration.median", ST::time,
+      [](auto& s) -> auto& { return s.workload.synthetic.duration_median_s; }, above(0), "",
+      "median (lognormal), mean (exponential) or the value (constant) of job durations"));
+  t.push_back(field(
+      "workload.synthetic.duration.sigma", ST::real,
+      [](auto& s) -> auto& { return s.workload.synthetic.duration_sigma; }, at_least(0), "",
+      "lognormal shape: standard deviation of ln(duration)"));
+  t.push_back(field(
+      "workload.synthetic.duration.min", ST::time, [](auto& s) -> auto& { return s.workload.synthetic.duration_min_s; },
+      at_least(0), "", "drawn durations are clamped to at least this"));
+  t.push_back(field(
+      "workload.synthetic.duration.max", ST::time, [](auto& s) -> auto& { return s.workload.synthetic.duration_max_s; },
+      above(0), "", "drawn durations are clamped to at most this (>= duration.min)"));
+  t.push_back(enum_field(
+      "workload.trace.format", [](auto& s) -> auto& { return s.workload.trace.format; },
+      std::vector<std::pair<std::string, TraceFormat>>{{"chronus_philly", TraceFormat::chronus_philly},
+                                                       {"gavel_philly", TraceFormat::gavel_philly}},
+      "trace file format"));
+  t.push_back(field(
+      "workload.trace.path", ST::path, [](auto& s) -> auto& { return s.workload.trace.path; }, any(), "",
+      "trace file, relative to the scenario file's directory; required when workload.kind is trace"));
+  t.push_back(field(
+      "workload.trace.limit", ST::integer, [](auto& s) -> auto& { return s.workload.trace.limit; }, at_least(0), "jobs",
+      "read at most this many jobs from the trace; 0 = all"));
+  t.push_back(field(
+      "workload.trace.time_scale", ST::real, [](auto& s) -> auto& { return s.workload.trace.time_scale; }, above(0), "",
+      "multiply trace submit times by this (0.5 = twice the load)"));
+  t.push_back(field(
+      "workload.training.iteration_time", ST::time,
+      [](auto& s) -> auto& { return s.workload.training.iteration_time_s; }, above(0), "",
+      "one training iteration (compute + all-reduce) when the job is placed well"));
+  t.push_back(field(
+      "workload.training.gradient_size", ST::size, [](auto& s) -> auto& { return s.workload.training.gradient_bytes; },
+      at_least(0), "", "data-parallel all-reduce volume per iteration"));
+  t.push_back(field(
+      "workload.training.checkpoint_every", ST::integer,
+      [](auto& s) -> auto& { return s.workload.training.checkpoint_every; }, at_least(0), "iterations",
+      "iterations between checkpoints; 0 = never checkpoint"));
+  t.push_back(field(
+      "workload.training.checkpoint_size", ST::size,
+      [](auto& s) -> auto& { return s.workload.training.checkpoint_bytes; }, at_least(0), "",
+      "bytes written to storage by one checkpoint"));
+  t.push_back(field(
+      "workload.training.max_iterations_per_step", ST::integer,
+      [](auto& s) -> auto& { return s.workload.training.max_iterations_per_step; }, at_least(1), "iterations",
+      "fidelity: iterations aggregated into one simulated compute + all-reduce step"));
 
   // Policies and output.
-  t.push_back(name_field("policies.scheduler", [](auto& s) -> auto& { return s.policies.scheduler; },
-                         [] { return registry_names(policies::schedulers()); },
-                         "scheduling policy: which queued jobs start now"));
-  t.push_back(name_field("policies.placement", [](auto& s) -> auto& { return s.policies.placement; },
-                         [] { return registry_names(policies::placements()); },
-                         "placement policy: which GPUs a starting job gets"));
-  t.push_back(field("output.timeseries_interval", ST::time,
-                    [](auto& s) -> auto& { return s.output.timeseries_interval_s; }, at_least(0), "",
-                    "sampling interval of /timeseries; 0 = automatic (makespan / 1000, at least 1 s)"));
+  t.push_back(name_field(
+      "policies.scheduler", [](auto& s) -> auto& { return s.policies.scheduler; },
+      [] { return registry_names(policies::schedulers()); }, "scheduling policy: which queued jobs start now"));
+  t.push_back(name_field(
+      "policies.placement", [](auto& s) -> auto& { return s.policies.placement; },
+      [] { return registry_names(policies::placements()); }, "placement policy: which GPUs a starting job gets"));
+  t.push_back(field(
+      "output.timeseries_interval", ST::time, [](auto& s) -> auto& { return s.output.timeseries_interval_s; },
+      at_least(0), "", "sampling interval of /timeseries; 0 = automatic (makespan / 1000, at least 1 s)"));
   return t;
 }
 
@@ -268,7 +329,8 @@ bool looks_integral(std::string_view text) {
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  for (const auto& s : items)
+    out += (out.empty() ? "" : ", ") + s;
   return out;
 }
 
@@ -294,7 +356,9 @@ std::string describe_range(const Setting& setting) {
   return "";
 }
 
-ParsedValue fail(std::string message) { return ParsedValue{std::nullopt, std::move(message)}; }
+ParsedValue fail(std::string message) {
+  return ParsedValue{std::nullopt, std::move(message)};
+}
 
 ParsedValue checked(const Setting& setting, double v, SettingValue value) {
   if (!setting.range.contains(v))
@@ -306,32 +370,50 @@ ParsedValue checked(const Setting& setting, double v, SettingValue value) {
 
 const char* to_string(SettingType type) {
   switch (type) {
-  case SettingType::integer: return "integer";
-  case SettingType::unsigned_integer: return "unsigned integer";
-  case SettingType::real: return "real";
-  case SettingType::boolean: return "boolean";
-  case SettingType::string: return "string";
-  case SettingType::choice: return "choice";
-  case SettingType::time: return "time";
-  case SettingType::size: return "size";
-  case SettingType::bandwidth: return "bandwidth";
-  case SettingType::int_list: return "integer list";
-  case SettingType::real_list: return "real list";
-  case SettingType::path: return "path";
+  case SettingType::integer:
+    return "integer";
+  case SettingType::unsigned_integer:
+    return "unsigned integer";
+  case SettingType::real:
+    return "real";
+  case SettingType::boolean:
+    return "boolean";
+  case SettingType::string:
+    return "string";
+  case SettingType::choice:
+    return "choice";
+  case SettingType::time:
+    return "time";
+  case SettingType::size:
+    return "size";
+  case SettingType::bandwidth:
+    return "bandwidth";
+  case SettingType::int_list:
+    return "integer list";
+  case SettingType::real_list:
+    return "real list";
+  case SettingType::path:
+    return "path";
   }
   return "?";
 }
 
 std::optional<Dimension> dimension_of(SettingType type) {
   switch (type) {
-  case SettingType::time: return Dimension::time;
-  case SettingType::size: return Dimension::size;
-  case SettingType::bandwidth: return Dimension::bandwidth;
-  default: return std::nullopt;
+  case SettingType::time:
+    return Dimension::time;
+  case SettingType::size:
+    return Dimension::size;
+  case SettingType::bandwidth:
+    return Dimension::bandwidth;
+  default:
+    return std::nullopt;
   }
 }
 
-bool is_list(SettingType type) { return type == SettingType::int_list || type == SettingType::real_list; }
+bool is_list(SettingType type) {
+  return type == SettingType::int_list || type == SettingType::real_list;
+}
 
 bool Range::contains(double v) const {
   if (min && (min->inclusive ? v < min->value : v <= min->value)) return false;
@@ -386,7 +468,8 @@ ParsedValue parse_setting_scalar(const Setting& setting, std::string_view text) 
   case SettingType::string:
     if (setting.required && text.empty()) return fail("must not be empty");
     return ParsedValue{std::string(text), ""};
-  case SettingType::path: return ParsedValue{std::string(text), ""};
+  case SettingType::path:
+    return ParsedValue{std::string(text), ""};
   case SettingType::choice: {
     const auto names = setting.choices();
     if (std::find(names.begin(), names.end(), text) != names.end()) return ParsedValue{std::string(text), ""};
@@ -404,7 +487,8 @@ ParsedValue parse_setting_scalar(const Setting& setting, std::string_view text) 
       return fail(e.what());
     }
   case SettingType::int_list:
-  case SettingType::real_list: break; // item_type() never returns a list type
+  case SettingType::real_list:
+    break; // item_type() never returns a list type
   }
   return fail("internal error: unhandled setting type");
 }
@@ -419,12 +503,14 @@ std::string format_setting_value(const Setting& setting, const SettingValue& val
     std::string operator()(const std::string& v) const { return v; }
     std::string operator()(const std::vector<std::int64_t>& v) const {
       std::vector<std::string> items;
-      for (auto x : v) items.push_back(std::to_string(x));
+      for (auto x : v)
+        items.push_back(std::to_string(x));
       return "[" + join(items) + "]";
     }
     std::string operator()(const std::vector<double>& v) const {
       std::vector<std::string> items;
-      for (auto x : v) items.push_back(format_number(x));
+      for (auto x : v)
+        items.push_back(format_number(x));
       return "[" + join(items) + "]";
     }
   };
@@ -439,7 +525,8 @@ std::string describe_constraint(const Setting& setting) {
   const std::string range = describe_range(setting);
   if (!range.empty()) parts.push_back(is_list(setting.type) ? "each " + range : range);
   std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
+  for (const auto& p : parts)
+    out += (out.empty() ? "" : "; ") + p;
   return out;
 }
 
@@ -447,13 +534,16 @@ std::string nearest_name(std::string_view word, const std::vector<std::string>& 
   // Optimal string alignment distance: a transposed pair ("shceduler") costs one edit, like a typo does.
   const auto distance = [](std::string_view a, std::string_view b) {
     std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (std::size_t i = 0; i <= a.size(); ++i)
+      d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j)
+      d[0][j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i)
       for (std::size_t j = 1; j <= b.size(); ++j) {
         const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
         d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+          d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
       }
     return d[a.size()][b.size()];
   };
@@ -497,8 +587,8 @@ std::string explain_settings() {
   const auto pad = [](const std::string& s, std::size_t w) { return s + std::string(w - s.size() + 2, ' '); };
   std::string out;
   for (const auto& r : rows)
-    out += pad(r.path, w_path) + pad(r.type, w_type) + pad(r.unit, w_unit) + pad(r.def, w_def) + r.constraint +
-           " -- " + r.doc + "\n";
+    out += pad(r.path, w_path) + pad(r.type, w_type) + pad(r.unit, w_unit) + pad(r.def, w_def) + r.constraint + " -- " +
+           r.doc + "\n";
   return out;
 }
 

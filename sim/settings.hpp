@@ -7,8 +7,8 @@
 #include "sim/scenario.hpp"
 #include "sim/units.hpp"
 
-#include <cstdint>
 #include <climits>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -24,13 +24,13 @@ enum class SettingType {
   real,             // plain decimal number, no unit
   boolean,          // true | false
   string,
-  choice,           // one of a list of names (static, or from a registry/catalog)
-  time,             // quantities: parsed with parse_quantity, stored in base units (s, B, B/s)
+  choice, // one of a list of names (static, or from a registry/catalog)
+  time,   // quantities: parsed with parse_quantity, stored in base units (s, B, B/s)
   size,
   bandwidth,
-  int_list,         // YAML sequences of integers / reals
+  int_list, // YAML sequences of integers / reals
   real_list,
-  path              // a file path; relative ones are resolved against the scenario file's directory
+  path // a file path; relative ones are resolved against the scenario file's directory
 };
 const char* to_string(SettingType type);
 // The dimension of a quantity type; empty for the others.
@@ -53,13 +53,13 @@ struct Range {
 };
 
 struct Setting {
-  std::string path;      // YAML keys joined by '.', e.g. "platform.fabric.nic_bandwidth"
+  std::string path; // YAML keys joined by '.', e.g. "platform.fabric.nic_bandwidth"
   SettingType type = SettingType::string;
   Range range;
-  std::string unit;      // what a plain number counts ("GPUs", "iterations"); quantities carry units in the value
-  std::string doc;       // one line
-  bool required = false; // must be given, and (strings) non-empty
-  std::size_t min_items = 0;                         // lists
+  std::string unit;          // what a plain number counts ("GPUs", "iterations"); quantities carry units in the value
+  std::string doc;           // one line
+  bool required = false;     // must be given, and (strings) non-empty
+  std::size_t min_items = 0; // lists
   std::int64_t integer_max = INT64_MAX;              // integers: what the target field can hold
   std::function<std::vector<std::string>()> choices; // choice: the valid names
   std::function<SettingValue(const Scenario&)> get;

@@ -22,52 +22,56 @@ struct Unit {
 // Decimal prefixes are applied to the decimal text, not as a multiplication by an inexact 1e-9, so "700ns" is
 // the double nearest to 7e-7, exactly as the literal 700e-9 is. Table order is the order in error messages.
 constexpr std::array time_units{
-    Unit{"s", 0, 1, true},       Unit{"ms", -3, 1, true},    Unit{"us", -6, 1, true},  Unit{"ns", -9, 1, true},
-    Unit{"min", 0, 60, true},    Unit{"h", 0, 3600, true},   Unit{"d", 0, 86400, true},
+    Unit{"s", 0, 1, true},    Unit{"ms", -3, 1, true},  Unit{"us", -6, 1, true},   Unit{"ns", -9, 1, true},
+    Unit{"min", 0, 60, true}, Unit{"h", 0, 3600, true}, Unit{"d", 0, 86400, true},
 };
 
 constexpr double kib = 1024.0;
+constexpr double mib = kib * kib;
+constexpr double gib = mib * kib;
+constexpr double tib = gib * kib;
+constexpr double pib = tib * kib;
 constexpr std::array size_units{
-    Unit{"B", 0, 1, true},      Unit{"KB", 3, 1, true},      Unit{"MB", 6, 1, true},
-    Unit{"GB", 9, 1, true},     Unit{"TB", 12, 1, true},     Unit{"PB", 15, 1, true},
-    Unit{"KiB", 0, kib, true},  Unit{"MiB", 0, kib * kib, true},  Unit{"GiB", 0, kib * kib * kib, true},
-    Unit{"TiB", 0, kib * kib * kib * kib, true}, Unit{"PiB", 0, kib * kib * kib * kib * kib, true},
+    Unit{"B", 0, 1, true},     Unit{"KB", 3, 1, true},    Unit{"MB", 6, 1, true},    Unit{"GB", 9, 1, true},
+    Unit{"TB", 12, 1, true},   Unit{"PB", 15, 1, true},   Unit{"KiB", 0, kib, true}, Unit{"MiB", 0, mib, true},
+    Unit{"GiB", 0, gib, true}, Unit{"TiB", 0, tib, true}, Unit{"PiB", 0, pib, true},
 };
 
 // Bits per second: the decimal prefix, then a division by 8, which is exact in binary floating point.
 constexpr double bit = 1.0 / 8;
 constexpr std::array bandwidth_units{
-    Unit{"bps", 0, bit, true},        Unit{"Kbps", 3, bit, true},       Unit{"Mbps", 6, bit, true},
-    Unit{"Gbps", 9, bit, true},       Unit{"Tbps", 12, bit, true},
-    Unit{"Bps", 0, 1, true},          Unit{"KBps", 3, 1, true},         Unit{"MBps", 6, 1, true},
-    Unit{"GBps", 9, 1, true},         Unit{"TBps", 12, 1, true},
-    Unit{"KiBps", 0, kib, true},      Unit{"MiBps", 0, kib * kib, true},  Unit{"GiBps", 0, kib * kib * kib, true},
-    Unit{"TiBps", 0, kib * kib * kib * kib, true},
-    Unit{"b/s", 0, bit, false},       Unit{"Kb/s", 3, bit, false},      Unit{"Mb/s", 6, bit, false},
-    Unit{"Gb/s", 9, bit, false},      Unit{"Tb/s", 12, bit, false},
-    Unit{"B/s", 0, 1, false},         Unit{"KB/s", 3, 1, false},        Unit{"MB/s", 6, 1, false},
-    Unit{"GB/s", 9, 1, false},        Unit{"TB/s", 12, 1, false},
-    Unit{"KiB/s", 0, kib, false},     Unit{"MiB/s", 0, kib * kib, false}, Unit{"GiB/s", 0, kib * kib * kib, false},
-    Unit{"TiB/s", 0, kib * kib * kib * kib, false},
+    Unit{"bps", 0, bit, true},    Unit{"Kbps", 3, bit, true},   Unit{"Mbps", 6, bit, true},
+    Unit{"Gbps", 9, bit, true},   Unit{"Tbps", 12, bit, true},  Unit{"Bps", 0, 1, true},
+    Unit{"KBps", 3, 1, true},     Unit{"MBps", 6, 1, true},     Unit{"GBps", 9, 1, true},
+    Unit{"TBps", 12, 1, true},    Unit{"KiBps", 0, kib, true},  Unit{"MiBps", 0, mib, true},
+    Unit{"GiBps", 0, gib, true},  Unit{"TiBps", 0, tib, true},  Unit{"b/s", 0, bit, false},
+    Unit{"Kb/s", 3, bit, false},  Unit{"Mb/s", 6, bit, false},  Unit{"Gb/s", 9, bit, false},
+    Unit{"Tb/s", 12, bit, false}, Unit{"B/s", 0, 1, false},     Unit{"KB/s", 3, 1, false},
+    Unit{"MB/s", 6, 1, false},    Unit{"GB/s", 9, 1, false},    Unit{"TB/s", 12, 1, false},
+    Unit{"KiB/s", 0, kib, false}, Unit{"MiB/s", 0, mib, false}, Unit{"GiB/s", 0, gib, false},
+    Unit{"TiB/s", 0, tib, false},
 };
 
 constexpr std::array flops_units{
-    Unit{"FLOPS", 0, 1, true},       Unit{"KFLOPS", 3, 1, true},     Unit{"MFLOPS", 6, 1, true},
-    Unit{"GFLOPS", 9, 1, true},      Unit{"TFLOPS", 12, 1, true},    Unit{"PFLOPS", 15, 1, true},
-    Unit{"EFLOPS", 18, 1, true},
-    Unit{"FLOP/s", 0, 1, false},     Unit{"KFLOP/s", 3, 1, false},   Unit{"MFLOP/s", 6, 1, false},
-    Unit{"GFLOP/s", 9, 1, false},    Unit{"TFLOP/s", 12, 1, false},  Unit{"PFLOP/s", 15, 1, false},
-    Unit{"EFLOP/s", 18, 1, false},
+    Unit{"FLOPS", 0, 1, true},     Unit{"KFLOPS", 3, 1, true},    Unit{"MFLOPS", 6, 1, true},
+    Unit{"GFLOPS", 9, 1, true},    Unit{"TFLOPS", 12, 1, true},   Unit{"PFLOPS", 15, 1, true},
+    Unit{"EFLOPS", 18, 1, true},   Unit{"FLOP/s", 0, 1, false},   Unit{"KFLOP/s", 3, 1, false},
+    Unit{"MFLOP/s", 6, 1, false},  Unit{"GFLOP/s", 9, 1, false},  Unit{"TFLOP/s", 12, 1, false},
+    Unit{"PFLOP/s", 15, 1, false}, Unit{"EFLOP/s", 18, 1, false},
 };
 
 constexpr std::array all_dimensions{Dimension::time, Dimension::size, Dimension::bandwidth, Dimension::flops};
 
 std::span<const Unit> units_of(Dimension dim) {
   switch (dim) {
-  case Dimension::time: return time_units;
-  case Dimension::size: return size_units;
-  case Dimension::bandwidth: return bandwidth_units;
-  case Dimension::flops: return flops_units;
+  case Dimension::time:
+    return time_units;
+  case Dimension::size:
+    return size_units;
+  case Dimension::bandwidth:
+    return bandwidth_units;
+  case Dimension::flops:
+    return flops_units;
   }
   return {};
 }
@@ -87,22 +91,28 @@ const Unit* find_unit(std::string_view name, Dimension dim) {
 
 std::string_view trim(std::string_view s) {
   const auto is_space = [](char c) { return c == ' ' || c == '\t'; };
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  while (!s.empty() && is_space(s.front()))
+    s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back()))
+    s.remove_suffix(1);
   return s;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Length of the longest prefix of s that matches the number grammar; 0 when there is none.
 std::size_t number_prefix(std::string_view s) {
   std::size_t i = 0;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
   std::size_t digits = 0;
-  while (i < s.size() && is_digit(s[i])) ++i, ++digits;
+  while (i < s.size() && is_digit(s[i]))
+    ++i, ++digits;
   if (i < s.size() && s[i] == '.') {
     ++i;
-    while (i < s.size() && is_digit(s[i])) ++i, ++digits;
+    while (i < s.size() && is_digit(s[i]))
+      ++i, ++digits;
   }
   if (digits == 0) return 0;
   // An exponent only counts when digits follow, so "5e" is the number 5 followed by the (unknown) unit "e".
@@ -110,7 +120,8 @@ std::size_t number_prefix(std::string_view s) {
     std::size_t j = i + 1;
     if (j < s.size() && (s[j] == '+' || s[j] == '-')) ++j;
     if (j < s.size() && is_digit(s[j])) {
-      while (j < s.size() && is_digit(s[j])) ++j;
+      while (j < s.size() && is_digit(s[j]))
+        ++j;
       i = j;
     }
   }
@@ -148,10 +159,14 @@ std::string lower(std::string_view s) {
 
 const char* to_string(Dimension dim) {
   switch (dim) {
-  case Dimension::time: return "time";
-  case Dimension::size: return "size";
-  case Dimension::bandwidth: return "bandwidth";
-  case Dimension::flops: return "compute rate";
+  case Dimension::time:
+    return "time";
+  case Dimension::size:
+    return "size";
+  case Dimension::bandwidth:
+    return "bandwidth";
+  case Dimension::flops:
+    return "compute rate";
   }
   return "?";
 }
@@ -206,14 +221,16 @@ double parse_quantity(std::string_view text, Dimension dim) {
   // Units are case-sensitive on purpose (Gbps and GBps differ by 8x), so a case slip gets a hint, not a guess.
   std::string hint;
   for (const auto& u : units_of(dim))
-    if (u.listed && lower(u.name) == lower(unit_text)) hint += (hint.empty() ? "'" : " or '") + std::string(u.name) + "'";
+    if (u.listed && lower(u.name) == lower(unit_text))
+      hint += (hint.empty() ? "'" : " or '") + std::string(u.name) + "'";
   if (!hint.empty()) hint = "; did you mean " + hint + "? units are case-sensitive";
   throw UnitError("unknown unit '" + std::string(unit_text) + "' in " + quoted + " (" + expected(dim) + hint + ")");
 }
 
 std::string format_quantity(double value, Dimension dim) {
   const auto units = units_of(dim);
-  const auto base = std::find_if(units.begin(), units.end(), [](const Unit& u) { return u.pow10 == 0 && u.multiplier == 1; });
+  const auto base =
+      std::find_if(units.begin(), units.end(), [](const Unit& u) { return u.pow10 == 0 && u.multiplier == 1; });
   const std::string fallback = format_number(value) + std::string(base->name);
   if (!std::isfinite(value) || value == 0) return fallback;
   // Readable first: the shortest number ("10min" over "600s"), then a plain integer ("500ns" over "0.5us"), then

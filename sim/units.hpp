@@ -19,7 +19,7 @@ enum class Dimension {
 const char* to_string(Dimension dim);
 
 class UnitError : public std::invalid_argument {
-public:
+ public:
   using std::invalid_argument::invalid_argument;
 };
 

@@ -20,7 +20,8 @@ using testing::fixtures_dir;
 
 // Same value in every setting, compared through the table so that a new setting is covered automatically.
 void expect_same_settings(const Scenario& a, const Scenario& b) {
-  for (const auto& s : scenario_settings()) EXPECT_EQ(s.get(a), s.get(b)) << s.path;
+  for (const auto& s : scenario_settings())
+    EXPECT_EQ(s.get(a), s.get(b)) << s.path;
 }
 
 TEST(ScenarioLoad, MinimalScenarioTakesEveryDefaultFromTheStructs) {
@@ -126,10 +127,10 @@ TEST(ScenarioLoad, ScalarsMayBeQuotedAndQuantitiesSpaced) {
 }
 
 TEST(ScenarioOverrides, OverridesReplaceFileValuesAndDefaults) {
-  const Scenario sc = load_scenario(fixtures_dir + "/full.yaml",
-                                    {"platform.racks=8", "workload.synthetic.gpus=[2, 4]",
-                                     "workload.synthetic.gpu_weights=[1, 3]", "policies.scheduler=fifo",
-                                     "platform.fabric.nic_bandwidth=800Gbps", "seed=99", "name=overridden"});
+  const Scenario sc =
+      load_scenario(fixtures_dir + "/full.yaml",
+                    {"platform.racks=8", "workload.synthetic.gpus=[2, 4]", "workload.synthetic.gpu_weights=[1, 3]",
+                     "policies.scheduler=fifo", "platform.fabric.nic_bandwidth=800Gbps", "seed=99", "name=overridden"});
   EXPECT_EQ(sc.platform.racks, 8);
   EXPECT_EQ(sc.workload.synthetic.gpu_values, (std::vector<int>{2, 4}));
   EXPECT_EQ(sc.workload.synthetic.gpu_weights, (std::vector<double>{1, 3}));
@@ -192,10 +193,10 @@ TEST(ScenarioResolved, ListsEverySettingWithUnits) {
     const std::string leaf = s.path.substr(s.path.rfind('.') + 1);
     EXPECT_NE(y.find(leaf + ":"), std::string::npos) << s.path;
   }
-  for (const char* expected : {"nic_bandwidth: 50GBps", "link_latency: 1us", "nvlink_latency: 500ns",
-                               "gradient_size: 2GiB", "horizon: 0s", "gpus: [1, 2, 4, 8]", "gpu_weights: []",
-                               "max: 7d", "median: 1h", "name: \"d\"", "network_model: rdma",
-                               "disk_read_bandwidth: 20GBps", "gpu_efficiency: 0.4", "seed: 1"})
+  for (const char* expected :
+       {"nic_bandwidth: 50GBps", "link_latency: 1us", "nvlink_latency: 500ns", "gradient_size: 2GiB", "horizon: 0s",
+        "gpus: [1, 2, 4, 8]", "gpu_weights: []", "max: 7d", "median: 1h", "name: \"d\"", "network_model: rdma",
+        "disk_read_bandwidth: 20GBps", "gpu_efficiency: 0.4", "seed: 1"})
     EXPECT_NE(y.find(expected), std::string::npos) << expected << " in\n" << y;
 }
 
@@ -225,6 +226,23 @@ TEST(ScenarioResolved, OddQuantitiesRoundTripExactly) {
   expect_same_settings(sc, again);
   EXPECT_EQ(again.platform.fabric.nic_bandwidth_Bps, 123.456789e9 / 8);
   EXPECT_EQ(again.workload.synthetic.mean_interarrival_s, 1e-6);
+}
+
+} // namespace
+} // namespace racksim::sim
+
+namespace racksim::sim {
+namespace {
+
+// The newcomer's first scenario (written by the lead) must stay loadable; its values pin a few conversions.
+TEST(ScenarioLoad, QuickstartExampleLoads) {
+  const std::string path = std::string(RACKSIM_SOURCE_DIR) + "/examples/quickstart.yaml";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not written yet";
+  const Scenario sc = load_scenario(path);
+  EXPECT_FALSE(sc.name.empty());
+  EXPECT_GT(sc.platform.racks * sc.platform.nodes_per_rack * sc.platform.gpus_per_node, 0);
+  const Scenario again = load_scenario_text(sc.resolved_yaml, "resolved.yaml");
+  for (const auto& s : scenario_settings()) EXPECT_EQ(s.get(sc), s.get(again)) << s.path;
 }
 
 } // namespace

@@ -66,14 +66,16 @@ const std::vector<std::string> expected_paths{
 
 std::vector<std::string> table_paths() {
   std::vector<std::string> out;
-  for (const auto& s : scenario_settings()) out.push_back(s.path);
+  for (const auto& s : scenario_settings())
+    out.push_back(s.path);
   return out;
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
+  for (std::string line; std::getline(in, line);)
+    out.push_back(line);
   return out;
 }
 
@@ -126,7 +128,8 @@ TEST(ScenarioSettings, EveryStructDefaultIsValid) {
       std::string items = text.substr(1, text.size() - 2);
       std::istringstream in(items);
       for (std::string item; std::getline(in, item, ',');) {
-        while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+        while (!item.empty() && item.front() == ' ')
+          item.erase(0, 1);
         const ParsedValue p = parse_setting_scalar(s, item);
         EXPECT_TRUE(p.value.has_value()) << s.path << " default item '" << item << "': " << p.error;
       }
@@ -218,7 +221,8 @@ TEST(ScenarioSettings, ExplainHasOneLinePerSettingWithTypeDefaultRangeAndDoc) {
   EXPECT_NE(nic.find("50GBps"), std::string::npos) << nic;
   EXPECT_NE(nic.find(" Bps "), std::string::npos) << "unit column: " << nic;
   const std::string gpu = line_of("platform.gpu");
-  for (const auto& name : platforms::gpu_names()) EXPECT_NE(gpu.find(name), std::string::npos) << gpu;
+  for (const auto& name : platforms::gpu_names())
+    EXPECT_NE(gpu.find(name), std::string::npos) << gpu;
   EXPECT_NE(line_of("policies.scheduler").find("fifo, easy_backfill"), std::string::npos);
   EXPECT_NE(line_of("name").find("(none)"), std::string::npos);
   EXPECT_NE(line_of("name").find("required"), std::string::npos);
@@ -237,7 +241,8 @@ TEST(ScenarioSettings, ReferenceDocMentionsEverySetting) {
     EXPECT_NE(doc.str().find(s.doc), std::string::npos) << s.path << ": its doc line differs from the table";
     if (s.required) continue;
     const std::string def = format_setting_value(s, s.get(defaults));
-    EXPECT_NE(doc.str().find("`" + def + "`"), std::string::npos) << s.path << ": default " << def << " is missing";
+    const std::string shown = def.empty() ? "\"\"" : def;
+    EXPECT_NE(doc.str().find("`" + shown + "`"), std::string::npos) << s.path << ": default " << shown << " missing";
   }
 }
 

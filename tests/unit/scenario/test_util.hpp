@@ -29,7 +29,8 @@ inline Diagnostic single_error(const std::string& yaml, const std::vector<std::s
   const auto d = errors_of(yaml, overrides);
   if (d.size() != 1) {
     std::string all;
-    for (const auto& x : d) all += x.str() + "\n";
+    for (const auto& x : d)
+      all += x.str() + "\n";
     ADD_FAILURE() << "expected exactly one diagnostic, got " << d.size() << ":\n" << all;
     return d.empty() ? Diagnostic{} : d.front();
   }
@@ -38,7 +39,8 @@ inline Diagnostic single_error(const std::string& yaml, const std::vector<std::s
 
 inline std::string all_messages(const std::vector<Diagnostic>& diagnostics) {
   std::string out;
-  for (const auto& d : diagnostics) out += d.str() + "\n";
+  for (const auto& d : diagnostics)
+    out += d.str() + "\n";
   return out;
 }
 

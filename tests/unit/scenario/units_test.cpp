@@ -29,7 +29,8 @@ struct Case {
 };
 
 void expect_all(Dimension dim, const std::vector<Case>& cases) {
-  for (const auto& c : cases) EXPECT_DOUBLE_EQ(parse_quantity(c.text, dim), c.value) << c.text;
+  for (const auto& c : cases)
+    EXPECT_DOUBLE_EQ(parse_quantity(c.text, dim), c.value) << c.text;
 }
 
 TEST(ScenarioUnits, TimeUnits) {
@@ -136,7 +137,8 @@ TEST(ScenarioUnits, MissingUnitListsTheAcceptedUnits) {
   const std::string e = unit_error("400", Dimension::bandwidth);
   EXPECT_NE(e.find("missing unit in '400'"), std::string::npos) << e;
   EXPECT_NE(e.find("expected a bandwidth: "), std::string::npos) << e;
-  for (const char* u : {"bps", "Kbps", "Gbps", "GBps", "GiBps", "TiBps"}) EXPECT_NE(e.find(u), std::string::npos) << u;
+  for (const char* u : {"bps", "Kbps", "Gbps", "GBps", "GiBps", "TiBps"})
+    EXPECT_NE(e.find(u), std::string::npos) << u;
   EXPECT_NE(e.find("GB/s"), std::string::npos) << "the slash spelling is mentioned: " << e;
 
   const std::string t = unit_error("0", Dimension::time);
@@ -228,7 +230,8 @@ TEST(ScenarioUnits, FormatRoundTripsExactly) {
   std::uniform_int_distribution<int> exponent(-12, 18);
   for (const Dimension dim : {Dimension::time, Dimension::size, Dimension::bandwidth, Dimension::flops}) {
     std::vector<double> values{0, 1, 1e-9, 1.5e-6, 0.1, 1.0 / 3, 400e9 / 8, 1e300, -7.25, 5e-324, 123456789.123};
-    for (int i = 0; i < 2000; ++i) values.push_back(mantissa(rng) * std::pow(10.0, exponent(rng)));
+    for (int i = 0; i < 2000; ++i)
+      values.push_back(mantissa(rng) * std::pow(10.0, exponent(rng)));
     for (const double v : values) {
       const std::string text = format_quantity(v, dim);
       EXPECT_EQ(parse_quantity(text, dim), v) << text << " in " << to_string(dim);
