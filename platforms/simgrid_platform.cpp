@@ -56,6 +56,11 @@ std::pair<double, double> aggregate_tier(const Topology& topo, Vertex v, LinkTie
   return {bw, lat};
 }
 
+// A star zone's gateway sits at the centre: an explicit empty route, since seal() only gives hosts defaults.
+void add_gateway_route(sg4::NetZone* zone, simgrid::kernel::routing::NetPoint* router) {
+  zone->add_route(router, nullptr, nullptr, nullptr, {}, true);
+}
+
 } // namespace
 
 SimPlatform build_simgrid_platform(const Topology& topo) {
@@ -64,38 +69,47 @@ SimPlatform build_simgrid_platform(const Topology& topo) {
   const auto& spec = topo.spec;
   auto* root = sg4::create_star_zone("datacenter");
   const auto up = sg4::LinkInRoute::Direction::UP;
+  const auto down = sg4::LinkInRoute::Direction::DOWN;
 
   out.gpu_hosts.resize(topo.gpus.size());
   for (int rack = 0; rack < topo.num_racks(); ++rack) {
     const Vertex leaf = topo.leaves[rack];
     auto* rack_zone = sg4::create_star_zone("rack-" + std::to_string(rack));
     rack_zone->set_parent(root);
+    // The gateway must sit in the same zone as the hosts: SimGrid resolves host -> gateway within one zone.
     auto* leaf_router = rack_zone->create_router(g[leaf].name);
+    add_gateway_route(rack_zone, leaf_router);
 
     const int first_node = rack * spec.nodes_per_rack;
     const int last_node = std::min(topo.num_nodes(), first_node + spec.nodes_per_rack);
     for (int node = first_node; node < last_node; ++node) {
       const Vertex nvswitch = topo.nvswitches[node];
-      auto* node_zone = sg4::create_star_zone("node-" + std::to_string(node));
-      node_zone->set_parent(rack_zone);
-      auto* switch_router = node_zone->create_router(g[nvswitch].name);
-      for (int gpu = node * spec.gpus_per_node; gpu < (node + 1) * spec.gpus_per_node; ++gpu) {
+      const auto& uplink_edge = edge_between(topo, nvswitch, leaf);
+      auto* uplink = make_link(rack_zone, uplink_edge.name, uplink_edge.bandwidth_Bps, uplink_edge.latency_s);
+      const int first_gpu = node * spec.gpus_per_node;
+      std::vector<sg4::Link*> nvlinks;
+      for (int gpu = first_gpu; gpu < first_gpu + spec.gpus_per_node; ++gpu) {
         const Vertex gv = topo.gpus[gpu];
-        const auto& nvlink = edge_between(topo, gv, nvswitch);
-        auto* host = node_zone->create_host(g[gv].name, topo.gpu_flops);
-        auto* link = make_link(node_zone, nvlink.name, nvlink.bandwidth_Bps, nvlink.latency_s);
-        node_zone->add_route(host->get_netpoint(), nullptr, nullptr, nullptr, {{link, up}}, true);
+        const auto& nvlink_edge = edge_between(topo, gv, nvswitch);
+        auto* host = rack_zone->create_host(g[gv].name, topo.gpu_flops);
+        auto* nvlink = make_link(rack_zone, nvlink_edge.name, nvlink_edge.bandwidth_Bps, nvlink_edge.latency_s);
+        // Leaving the GPU: its NVLink to the NVSwitch, then the node's uplink to the leaf.
+        rack_zone->add_route(host->get_netpoint(), nullptr, nullptr, nullptr, {{nvlink, up}, {uplink, up}}, true);
         host->seal();
         out.gpu_hosts[gpu] = host;
+        nvlinks.push_back(nvlink);
       }
-      node_zone->seal();
-      const auto& uplink = edge_between(topo, nvswitch, leaf);
-      auto* link = make_link(rack_zone, uplink.name, uplink.bandwidth_Bps, uplink.latency_s);
-      rack_zone->add_route(node_zone->get_netpoint(), nullptr, switch_router, nullptr, {{link, up}}, true);
+      // Inside a node, traffic turns at the NVSwitch and never touches the uplink.
+      for (int a = 0; a < spec.gpus_per_node; ++a)
+        for (int b = 0; b < spec.gpus_per_node; ++b)
+          if (a != b)
+            rack_zone->add_bypass_route(out.gpu_hosts[first_gpu + a]->get_netpoint(),
+                                        out.gpu_hosts[first_gpu + b]->get_netpoint(), nullptr, nullptr,
+                                        {{nvlinks[a], up}, {nvlinks[b], down}});
     }
     rack_zone->seal();
     const auto [bw, lat] = aggregate_tier(topo, leaf, LinkTier::leaf_spine, VertexKind::spine);
-    auto* link = make_link(root, g[leaf].name + "-spines", bw, lat);
+    auto* link = make_link(root, g[leaf].name + "-uplink", bw, lat);
     root->add_route(rack_zone->get_netpoint(), nullptr, leaf_router, nullptr, {{link, up}}, true);
     out.leaf_uplinks.push_back(link);
   }
@@ -103,6 +117,7 @@ SimPlatform build_simgrid_platform(const Topology& topo) {
   auto* storage_zone = sg4::create_star_zone("storage");
   storage_zone->set_parent(root);
   auto* storage_router = storage_zone->create_router(g[topo.storage_leaf].name);
+  add_gateway_route(storage_zone, storage_router);
   for (std::size_t s = 0; s < topo.storage_servers.size(); ++s) {
     const Vertex sv = topo.storage_servers[s];
     const auto& server_link = edge_between(topo, sv, topo.storage_leaf);
@@ -117,7 +132,7 @@ SimPlatform build_simgrid_platform(const Topology& topo) {
   }
   storage_zone->seal();
   const auto [sbw, slat] = aggregate_tier(topo, topo.storage_leaf, LinkTier::storage, VertexKind::spine);
-  auto* storage_uplink = make_link(root, g[topo.storage_leaf].name + "-spines", sbw, slat);
+  auto* storage_uplink = make_link(root, g[topo.storage_leaf].name + "-uplink", sbw, slat);
   root->add_route(storage_zone->get_netpoint(), nullptr, storage_router, nullptr, {{storage_uplink, up}}, true);
 
   out.controller = root->create_host("controller", 1e9);

@@ -1,14 +1,16 @@
 #pragma once
 // Builds the SimGrid platform from a Topology graph. One of the two places in racksim that touch SimGrid.
 //
-// Zones (all SimGrid star zones, so routing is O(1) per host pair and build time is linear):
+// Zones (SimGrid star zones, so routing is O(1) per host pair and the build is linear in the GPU count):
 //   datacenter (root)
-//   ├── rack-R (one per leaf)       route up/down: the leaf's spine links, aggregated (fluid ECMP)
-//   │   └── node-N (one per node)   route up/down: the node's uplink (nics_per_node x NIC bandwidth)
-//   │       └── gpu-G hosts         route up/down: the GPU's NVLink (split-duplex)
+//   ├── rack-R (one per leaf)       route up/down: the leaf's spine links, aggregated (fluid ECMP); gateway: leaf
+//   │   └── gpu-G hosts             route up: the GPU's NVLink, then its node's uplink; down: the reverse
+//   │                               + bypass routes between GPUs of one node: NVLink up, NVLink down (NVSwitch)
 //   ├── storage                     route up/down: the storage leaf's spine links, aggregated
 //   │   └── storage-S hosts + disk  route up/down: the server's link
 //   └── controller host (no links; runs the scheduler actor, never communicates)
+// GPUs sit directly in their rack zone (not in a node zone) because SimGrid resolves the route from a host to
+// its zone's gateway only when both are in the same zone.
 // Every link is split-duplex, so the two directions never share bandwidth. See docs/network-model.md.
 
 #include "platforms/spec.hpp"

@@ -253,7 +253,8 @@ private:
         const double flops = iters * job.plan.compute_s_per_iteration * topo_.gpu_flops;
         std::vector<sg4::ExecPtr> execs;
         execs.reserve(hosts.size());
-        for (auto* h : hosts) execs.push_back(h->exec_async(flops));
+        // Not Host::exec_async: in SimGrid 3.32 it runs on the calling actor's host, whatever host it is called on.
+        for (auto* h : hosts) execs.push_back(sg4::this_actor::exec_init(flops)->set_host(h)->start());
         for (auto& e : execs) e->wait();
       }
       double t1 = sg4::Engine::get_clock();
