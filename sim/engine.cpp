@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <ctime>
 #include <deque>
+#include <exception>
 #include <memory>
 #include <set>
 
@@ -76,7 +77,8 @@ public:
     RunReport report;
     load_jobs(report);
 
-    std::vector<std::string> args{"racksim", "--log=root.thres:critical"};
+    // Job actors need little stack; the default 8 MiB makes every actor creation an expensive mmap/munmap.
+    std::vector<std::string> args{"racksim", "--log=root.thres:critical", "--cfg=contexts/stack-size:256"};
     args.insert(args.end(), options_.simgrid_args.begin(), options_.simgrid_args.end());
     int argc = static_cast<int>(args.size());
     std::vector<char*> argv;
@@ -86,13 +88,14 @@ public:
     platforms::configure_network_model(scenario_.platform.network_model);
     platform_ = platforms::build_simgrid_platform(topo_);
 
-    sg4::Actor::create("arrivals", platform_.controller, [this] { arrivals(); });
+    sg4::Actor::create("arrivals", platform_.controller, [this] { guarded([this] { arrivals(); }); });
     if (scenario_.horizon_s > 0)
       engine.run_until(scenario_.horizon_s);
     else
       engine.run();
     const double end = scenario_.horizon_s > 0 ? scenario_.horizon_s : last_event_s_;
     if (options_.progress) std::fprintf(stderr, "\n");
+    if (failure_) std::rethrow_exception(failure_);
 
     auto& rs = report.results;
     rs.meta.racksim_version = racksim::version;
@@ -196,7 +199,9 @@ private:
     policies::SchedulerView view{now, topo_.num_gpus(), free_gpus_, queued, running};
     const auto decision = scheduler_->decide(view);
 
-    bool started = false;
+    // Apply the whole decision before any SimGrid call: creating an actor is a simcall, during which other
+    // actors (a finishing job calling schedule()) may run, and they must see a consistent state.
+    std::vector<std::size_t> to_launch;
     for (const auto id : decision.start) {
       auto pos = std::find_if(queue_.begin(), queue_.end(), [&](std::size_t idx) { return jobs_[idx].spec.id == id; });
       if (pos == queue_.end())
@@ -216,13 +221,27 @@ private:
       job.status = "running";
       queue_.erase(pos);
       running_.insert(idx);
-      started = true;
-      sg4::Actor::create("job-" + std::to_string(job.spec.id), platform_.gpu_hosts[job.gpus.front()],
-                         [this, idx] { run_job(idx); });
+      to_launch.push_back(idx);
     }
-    if (started) {
-      gpus_allocated_.set(now, topo_.num_gpus() - free_gpus_);
-      queue_length_.set(now, static_cast<double>(queue_.size()));
+    if (to_launch.empty()) return;
+    gpus_allocated_.set(now, topo_.num_gpus() - free_gpus_);
+    queue_length_.set(now, static_cast<double>(queue_.size()));
+    for (std::size_t idx : to_launch)
+      sg4::Actor::create("job-" + std::to_string(jobs_[idx].spec.id), platform_.gpu_hosts[jobs_[idx].gpus.front()],
+                         [this, idx] { guarded([this, idx] { run_job(idx); }); });
+  }
+
+  // An exception must not escape an actor (SimGrid would abort the process): keep the first one, stop the
+  // simulation, and rethrow it from run().
+  template <class F>
+  void guarded(F&& body) {
+    try {
+      body();
+    } catch (const simgrid::ForcefulKillException&) {
+      throw; // SimGrid's own way of ending actors: never swallow it
+    } catch (...) {
+      if (!failure_) failure_ = std::current_exception();
+      sg4::Actor::kill_all();
     }
   }
 
@@ -308,7 +327,8 @@ private:
     r.end_s = job.end_s;
     r.gpus = job.spec.gpus;
     r.status = job.status;
-    r.queue_s = (job.start_s >= 0 ? job.start_s : std::max(end, job.spec.submit_s)) - job.spec.submit_s;
+    // Clamped at 0: SimGrid's clock after sleep_until(t) can sit a few ulps below t.
+    r.queue_s = std::max(0.0, (job.start_s >= 0 ? job.start_s : std::max(end, job.spec.submit_s)) - job.spec.submit_s);
     r.compute_s = job.compute_s;
     r.comm_s = job.comm_s;
     r.checkpoint_s = job.checkpoint_s;
@@ -340,6 +360,7 @@ private:
   StepSeries gpus_allocated_, queue_length_;
   std::string started_utc_;
   std::chrono::steady_clock::time_point wall_start_, last_progress_{};
+  std::exception_ptr failure_;
 };
 
 } // namespace
