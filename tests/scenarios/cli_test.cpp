@@ -17,7 +17,7 @@ struct Output {
   std::string text; // stdout and stderr together
 };
 
-Output racksim(const std::string& args) {
+Output run_cli(const std::string& args) {
   const std::string cmd = std::string(RACKSIM_BINARY) + " " + args + " 2>&1";
   Output out;
   FILE* pipe = popen(cmd.c_str(), "r");
@@ -41,40 +41,40 @@ std::string tmp(const std::string& name) {
 
 TEST(Cli, ValidateAcceptsEveryExample) {
   for (const char* name : {"quickstart", "chronus-philly", "gavel-philly"}) {
-    const auto out = racksim("validate " + src(std::string("examples/") + name + ".yaml"));
+    const auto out = run_cli("validate " + src(std::string("examples/") + name + ".yaml"));
     EXPECT_EQ(out.exit_code, 0) << out.text;
     EXPECT_NE(out.text.find(": ok"), std::string::npos) << out.text;
   }
 }
 
 TEST(Cli, UnknownKeyIsLocatedWithExitCode2) {
-  const auto out = racksim("validate " + src("tests/scenarios/bad/unknown_key.yaml"));
+  const auto out = run_cli("validate " + src("tests/scenarios/bad/unknown_key.yaml"));
   EXPECT_EQ(out.exit_code, 2);
   EXPECT_NE(out.text.find("unknown_key.yaml:7:5:"), std::string::npos) << out.text;
   EXPECT_NE(out.text.find("spines"), std::string::npos) << out.text; // the suggestion
 }
 
 TEST(Cli, BadUnitIsLocatedWithExitCode2) {
-  const auto out = racksim("validate " + src("tests/scenarios/bad/bad_unit.yaml"));
+  const auto out = run_cli("validate " + src("tests/scenarios/bad/bad_unit.yaml"));
   EXPECT_EQ(out.exit_code, 2);
   EXPECT_NE(out.text.find("bad_unit.yaml:4:20:"), std::string::npos) << out.text;
   EXPECT_NE(out.text.find("Gbs"), std::string::npos) << out.text;
 }
 
 TEST(Cli, YamlSyntaxErrorIsLocatedWithExitCode2) {
-  const auto out = racksim("validate " + src("tests/scenarios/bad/syntax.yaml"));
+  const auto out = run_cli("validate " + src("tests/scenarios/bad/syntax.yaml"));
   EXPECT_EQ(out.exit_code, 2);
   EXPECT_NE(out.text.find("syntax.yaml:"), std::string::npos) << out.text;
 }
 
 TEST(Cli, ImpossiblePlatformIsExitCode2) {
-  const auto out = racksim("validate " + src("tests/scenarios/bad/impossible.yaml"));
+  const auto out = run_cli("validate " + src("tests/scenarios/bad/impossible.yaml"));
   EXPECT_EQ(out.exit_code, 2);
   EXPECT_NE(out.text.find("racks"), std::string::npos) << out.text;
 }
 
 TEST(Cli, BrokenTraceRowNamesFileLineAndField) {
-  const auto out = racksim("run " + src("tests/scenarios/bad/broken_trace.yaml") + " -o " + tmp("broken.h5"));
+  const auto out = run_cli("run " + src("tests/scenarios/bad/broken_trace.yaml") + " -o " + tmp("broken.h5"));
   EXPECT_EQ(out.exit_code, 2);
   EXPECT_NE(out.text.find("broken_trace.csv:3"), std::string::npos) << out.text;
   EXPECT_NE(out.text.find("num_gpu"), std::string::npos) << out.text;
@@ -82,21 +82,21 @@ TEST(Cli, BrokenTraceRowNamesFileLineAndField) {
 }
 
 TEST(Cli, MissingFileAndUnknownSubcommandFailCleanly) {
-  EXPECT_EQ(racksim("validate /nonexistent/scenario.yaml").exit_code, 2);
-  EXPECT_NE(racksim("frobnicate").exit_code, 0);
-  EXPECT_EQ(racksim("summary /nonexistent/out.h5").exit_code, 1);
+  EXPECT_EQ(run_cli("validate /nonexistent/scenario.yaml").exit_code, 2);
+  EXPECT_NE(run_cli("frobnicate").exit_code, 0);
+  EXPECT_EQ(run_cli("summary /nonexistent/out.h5").exit_code, 1);
 }
 
 TEST(Cli, HelpForEverySubcommand) {
   for (const char* sub : {"run", "validate", "describe", "summary"}) {
-    const auto out = racksim(std::string(sub) + " --help");
+    const auto out = run_cli(std::string(sub) + " --help");
     EXPECT_EQ(out.exit_code, 0) << sub;
     EXPECT_NE(out.text.find("Usage"), std::string::npos) << out.text;
   }
 }
 
 TEST(Cli, DescribePrintsThePlatform) {
-  const auto out = racksim("describe " + src("examples/chronus-philly.yaml"));
+  const auto out = run_cli("describe " + src("examples/chronus-philly.yaml"));
   EXPECT_EQ(out.exit_code, 0) << out.text;
   EXPECT_NE(out.text.find("2048"), std::string::npos) << out.text;
   EXPECT_NE(out.text.find("isection"), std::string::npos) << out.text;
@@ -104,13 +104,13 @@ TEST(Cli, DescribePrintsThePlatform) {
 
 TEST(Cli, RunWritesResultsAndSummaryReadsThemBack) {
   const auto path = tmp("quick.h5");
-  const auto out = racksim("run " + src("examples/quickstart.yaml") + " -o " + path + " --quiet");
+  const auto out = run_cli("run " + src("examples/quickstart.yaml") + " -o " + path + " --quiet");
   ASSERT_EQ(out.exit_code, 0) << out.text;
   EXPECT_NE(out.text.find("jobs_completed"), std::string::npos) << out.text;
   const auto rs = racksim::sim::read_results(path);
   EXPECT_EQ(rs.jobs.size(), 200u);
   EXPECT_NE(rs.meta.scenario_yaml.find("quickstart"), std::string::npos);
-  const auto again = racksim("summary " + path);
+  const auto again = run_cli("summary " + path);
   EXPECT_EQ(again.exit_code, 0);
   EXPECT_NE(again.text.find("mean_jct_s"), std::string::npos);
   // No temporary file is left behind.
@@ -121,9 +121,9 @@ TEST(Cli, RunWritesResultsAndSummaryReadsThemBack) {
 TEST(Cli, SameSeedGivesIdenticalDatasetsAndAnotherSeedDoesNot) {
   const auto a = tmp("a.h5"), b = tmp("b.h5"), c = tmp("c.h5");
   const std::string scenario = src("examples/quickstart.yaml");
-  ASSERT_EQ(racksim("run " + scenario + " -o " + a + " -q").exit_code, 0);
-  ASSERT_EQ(racksim("run " + scenario + " -o " + b + " -q").exit_code, 0);
-  ASSERT_EQ(racksim("run " + scenario + " -o " + c + " -q --seed 43").exit_code, 0);
+  ASSERT_EQ(run_cli("run " + scenario + " -o " + a + " -q").exit_code, 0);
+  ASSERT_EQ(run_cli("run " + scenario + " -o " + b + " -q").exit_code, 0);
+  ASSERT_EQ(run_cli("run " + scenario + " -o " + c + " -q --seed 43").exit_code, 0);
   const auto ra = racksim::sim::read_results(a), rb = racksim::sim::read_results(b), rc = racksim::sim::read_results(c);
   ASSERT_EQ(ra.jobs.size(), rb.jobs.size());
   for (std::size_t i = 0; i < ra.jobs.size(); ++i) {
@@ -141,13 +141,13 @@ TEST(Cli, SameSeedGivesIdenticalDatasetsAndAnotherSeedDoesNot) {
 
 TEST(Cli, SetOverridesAnyKey) {
   const auto path = tmp("set.h5");
-  const auto out = racksim("run " + src("examples/quickstart.yaml") + " -o " + path +
+  const auto out = run_cli("run " + src("examples/quickstart.yaml") + " -o " + path +
                            " -q --set workload.synthetic.jobs=10 --set policies.scheduler=easy_backfill");
   ASSERT_EQ(out.exit_code, 0) << out.text;
   const auto rs = racksim::sim::read_results(path);
   EXPECT_EQ(rs.jobs.size(), 10u);
   EXPECT_NE(rs.meta.scenario_yaml.find("easy_backfill"), std::string::npos);
-  const auto bad = racksim("validate " + src("examples/quickstart.yaml") + " --set policies.scheduler=lottery");
+  const auto bad = run_cli("validate " + src("examples/quickstart.yaml") + " --set policies.scheduler=lottery");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.text.find("easy_backfill"), std::string::npos) << bad.text; // lists the valid names
 }
