@@ -117,17 +117,19 @@ int main(int argc, char** argv) {
       if (scenario_path.empty()) throw CLI::RequiredError("scenario");
       const auto scenario = sim::load_scenario(scenario_path, sets);
       const auto topo = platforms::build_topology(scenario.platform);
-      std::cout << scenario_path << ": ok (" << topo.num_gpus() << " GPUs";
+      std::string trace_facts;
       if (scenario.workload.kind == workloads::WorkloadKind::trace) {
         workloads::TraceReport tr;
         const auto jobs = workloads::read_trace(scenario.workload.trace, topo.num_gpus(), tr);
-        std::cout << "; trace: " << tr.rows << " rows, " << jobs.size() << " jobs, " << tr.skipped_zero_gpus
-                  << " skipped (0 GPUs), " << tr.skipped_too_large << " skipped (too large)";
+        trace_facts = "; trace: " + std::to_string(tr.rows) + " rows, " + std::to_string(jobs.size()) + " jobs, " +
+                      std::to_string(tr.skipped_zero_gpus) + " skipped (0 GPUs), " +
+                      std::to_string(tr.skipped_too_large) + " skipped (more GPUs than the cluster)";
       }
-      std::cout << ")\n";
+      std::cout << scenario_path << ": ok (" << topo.num_gpus() << " GPUs" << trace_facts << ")\n";
     } else if (*describe) {
       const auto scenario = sim::load_scenario(scenario_path, sets);
-      std::cout << platforms::describe_text(platforms::build_topology(scenario.platform));
+      const auto text = platforms::describe_text(platforms::build_topology(scenario.platform));
+      std::cout << text << (text.empty() || text.back() != '\n' ? "\n" : "");
     } else if (*summary) {
       print_summary(sim::read_results(results_path), std::cout);
     }
