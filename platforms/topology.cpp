@@ -101,6 +101,7 @@ std::string number(double value) {
   return buf;
 }
 
+// `field` is the scenario key (docs/scenario-reference.md), so the message points at what the user wrote.
 [[noreturn]] void fail(const std::string& field, const std::string& requirement, const std::string& got) {
   throw PlatformError("platform." + field + " must be " + requirement + " (got " + got + ")");
 }
@@ -129,7 +130,7 @@ void validate_spec(const PlatformSpec& spec) {
   try {
     find_gpu(spec.gpu_model);
   } catch (const std::invalid_argument& e) {
-    throw PlatformError(std::string("platform.gpu_model: ") + e.what());
+    throw PlatformError(std::string("platform.gpu: ") + e.what());
   }
   require_count("gpus_per_node", spec.gpus_per_node);
   require_count("nodes_per_rack", spec.nodes_per_rack);
@@ -143,26 +144,26 @@ void validate_spec(const PlatformSpec& spec) {
   require_finite("gpu_efficiency", spec.gpu_efficiency);
   if (!(spec.gpu_efficiency > 0 && spec.gpu_efficiency <= 1))
     fail("gpu_efficiency", "in (0, 1]", number(spec.gpu_efficiency));
-  require_non_negative("nvlink_bandwidth_Bps", spec.nvlink_bandwidth_Bps);
-  require_non_negative("nvlink_latency_s", spec.nvlink_latency_s);
+  require_non_negative("nvlink_bandwidth", spec.nvlink_bandwidth_Bps);
+  require_non_negative("nvlink_latency", spec.nvlink_latency_s);
 
   const FabricSpec& fabric = spec.fabric;
   if (fabric.kind != "leaf_spine")
     fail("fabric.kind", "'leaf_spine' (the only fabric in this release)", "'" + fabric.kind + "'");
   require_count("fabric.spines", fabric.spines);
   require_count("fabric.nics_per_node", fabric.nics_per_node);
-  require_positive("fabric.nic_bandwidth_Bps", fabric.nic_bandwidth_Bps);
-  require_non_negative("fabric.link_latency_s", fabric.link_latency_s);
+  require_positive("fabric.nic_bandwidth", fabric.nic_bandwidth_Bps);
+  require_non_negative("fabric.link_latency", fabric.link_latency_s);
   require_finite("fabric.oversubscription", fabric.oversubscription);
   if (!(fabric.oversubscription >= 1)) fail("fabric.oversubscription", ">= 1", number(fabric.oversubscription));
 
   const StorageSpec& storage = spec.storage;
   require_count("storage.servers", storage.servers);
-  require_positive("storage.disk_read_Bps", storage.disk_read_Bps);
-  require_positive("storage.disk_write_Bps", storage.disk_write_Bps);
-  require_positive("storage.server_link_Bps", storage.server_link_Bps);
-  require_non_negative("storage.uplink_Bps", storage.uplink_Bps);
-  require_non_negative("storage.link_latency_s", storage.link_latency_s);
+  require_positive("storage.disk_read_bandwidth", storage.disk_read_Bps);
+  require_positive("storage.disk_write_bandwidth", storage.disk_write_Bps);
+  require_positive("storage.server_link_bandwidth", storage.server_link_Bps);
+  require_non_negative("storage.uplink_bandwidth", storage.uplink_Bps);
+  require_non_negative("storage.link_latency", storage.link_latency_s);
 }
 
 Topology build_topology(const PlatformSpec& spec) {

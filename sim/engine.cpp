@@ -103,7 +103,7 @@ public:
       engine.run();
     }
     const double end = scenario_.horizon_s > 0 ? scenario_.horizon_s : last_event_s_;
-    if (options_.progress) std::fprintf(stderr, "\n");
+    if (printed_progress_) std::fprintf(stderr, "\n");
     if (failure_) std::rethrow_exception(failure_);
 
     auto& rs = report.results;
@@ -319,7 +319,9 @@ private:
   void report_progress(double now) {
     if (!options_.progress) return;
     const auto wall = std::chrono::steady_clock::now();
-    if (wall - last_progress_ < std::chrono::milliseconds(500)) return;
+    // Quiet for short runs; then at most two updates a second.
+    if (wall - wall_start_ < std::chrono::seconds(2) || wall - last_progress_ < std::chrono::milliseconds(500)) return;
+    printed_progress_ = true;
     last_progress_ = wall;
     const double elapsed = std::chrono::duration<double>(wall - wall_start_).count();
     std::fprintf(stderr, "\r[racksim] simulated %.1f h | jobs done %zu/%zu | running %zu | queued %zu | %.1f s wall   ",
@@ -370,6 +372,7 @@ private:
   std::string started_utc_;
   std::chrono::steady_clock::time_point wall_start_, last_progress_{};
   std::exception_ptr failure_;
+  bool printed_progress_ = false;
 };
 
 } // namespace

@@ -16,7 +16,7 @@
 namespace racksim::sim {
 
 struct RunOptions {
-  bool progress = false;               // print a progress line on stderr (a TTY), every ~0.5 s of wall time
+  bool progress = false;               // a progress line on stderr after 2 s of wall time, updated twice a second
   std::vector<std::string> simgrid_args; // extra SimGrid flags, e.g. "--log=..." (tests)
 };
 
