@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <unistd.h>
@@ -98,6 +99,12 @@ int main(int argc, char** argv) {
   try {
     if (*run) {
       const auto scenario = sim::load_scenario(scenario_path, overrides_with_seed(sets, seed));
+      // Fail before simulating, not after, when the results cannot be written there.
+      const auto out_dir = std::filesystem::absolute(out_path).parent_path();
+      if (!std::filesystem::is_directory(out_dir)) {
+        std::cerr << "racksim: error: " << out_path << ": directory '" << out_dir.string() << "' does not exist\n";
+        return exit_bad_input;
+      }
       sim::RunOptions options;
       options.progress = !quiet && isatty(STDERR_FILENO);
       const auto report = sim::run_simulation(scenario, options);

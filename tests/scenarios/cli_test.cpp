@@ -85,6 +85,9 @@ TEST(Cli, MissingFileAndUnknownSubcommandFailCleanly) {
   EXPECT_EQ(run_cli("validate /nonexistent/scenario.yaml").exit_code, 2);
   EXPECT_NE(run_cli("frobnicate").exit_code, 0);
   EXPECT_EQ(run_cli("summary /nonexistent/out.h5").exit_code, 1);
+  const auto no_dir = run_cli("run " + src("examples/quickstart.yaml") + " -o /nonexistent/dir/q.h5");
+  EXPECT_EQ(no_dir.exit_code, 2);
+  EXPECT_NE(no_dir.text.find("does not exist"), std::string::npos) << no_dir.text;
 }
 
 TEST(Cli, HelpForEverySubcommand) {
