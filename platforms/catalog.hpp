@@ -10,15 +10,15 @@ namespace racksim::platforms {
 
 struct GpuModel {
   std::string name;
-  double peak_bf16_flops = 0;      // dense (no structured sparsity), tensor cores
-  double peak_fp16_flops = 0;      // dense, tensor cores
-  double peak_fp32_flops = 0;      // plain FP32 (non-tensor)
+  double peak_bf16_flops = 0; // dense (no structured sparsity), tensor cores
+  double peak_fp16_flops = 0; // dense, tensor cores
+  double peak_fp32_flops = 0; // plain FP32 (non-tensor)
   double hbm_bandwidth_Bps = 0;
   double hbm_bytes = 0;
   double nvlink_bandwidth_Bps = 0; // per GPU, per direction (half the marketing "bidirectional" figure)
   double idle_power_w = 0;
-  double max_power_w = 0;          // TDP
-  std::string source;              // where the figures come from
+  double max_power_w = 0; // TDP
+  std::string source;     // where the figures come from
 };
 
 const std::vector<GpuModel>& gpu_catalog();

@@ -32,8 +32,7 @@ namespace {
 
 const EdgeProps& edge_between(const Topology& topo, Vertex a, Vertex b) {
   auto [e, found] = boost::edge(a, b, topo.graph);
-  if (!found)
-    throw PlatformError("topology has no link between " + topo.graph[a].name + " and " + topo.graph[b].name);
+  if (!found) throw PlatformError("topology has no link between " + topo.graph[a].name + " and " + topo.graph[b].name);
   return topo.graph[e];
 }
 

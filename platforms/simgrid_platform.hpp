@@ -32,7 +32,7 @@ struct SimPlatform {
   std::vector<simgrid::s4u::Host*> storage_hosts; // by server id
   std::vector<simgrid::s4u::Disk*> storage_disks; // by server id
   simgrid::s4u::Host* controller = nullptr;
-  std::vector<simgrid::s4u::Link*> leaf_uplinks;  // by rack: the aggregated leaf<->spine link
+  std::vector<simgrid::s4u::Link*> leaf_uplinks; // by rack: the aggregated leaf<->spine link
 };
 
 // Sets SimGrid's network model configuration. Must run after the Engine exists and before any zone is created.

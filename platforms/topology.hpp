@@ -69,32 +69,31 @@ struct EdgeProps {
   double latency_s = 0;
 };
 
-using TopologyGraph =
-    boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, VertexProps, EdgeProps>;
+using TopologyGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, VertexProps, EdgeProps>;
 using Vertex = TopologyGraph::vertex_descriptor;
 
 // A platform that cannot exist (zero racks, negative bandwidth, unknown GPU, ...).
 class PlatformError : public std::runtime_error {
-public:
+ public:
   using std::runtime_error::runtime_error;
 };
 
 struct Topology {
   PlatformSpec spec;
   TopologyGraph graph;
-  std::vector<Vertex> gpus;            // by GPU id: GPU g is on node g / gpus_per_node
-  std::vector<Vertex> nvswitches;      // by node id
-  std::vector<Vertex> leaves;          // by rack id
+  std::vector<Vertex> gpus;       // by GPU id: GPU g is on node g / gpus_per_node
+  std::vector<Vertex> nvswitches; // by node id
+  std::vector<Vertex> leaves;     // by rack id
   std::vector<Vertex> spines;
   Vertex storage_leaf{};
   std::vector<Vertex> storage_servers;
 
   // Derived link capacities, per direction.
-  double gpu_flops = 0;                // effective per-GPU rate: peak bf16 x efficiency
-  double nvlink_Bps = 0;               // GPU <-> NVSwitch
-  double node_uplink_Bps = 0;          // NVSwitch <-> leaf: nics_per_node x nic bandwidth
-  double leaf_spine_Bps = 0;           // one leaf <-> one spine link
-  double storage_uplink_Bps = 0;       // storage leaf <-> one spine link
+  double gpu_flops = 0;          // effective per-GPU rate: peak bf16 x efficiency
+  double nvlink_Bps = 0;         // GPU <-> NVSwitch
+  double node_uplink_Bps = 0;    // NVSwitch <-> leaf: nics_per_node x nic bandwidth
+  double leaf_spine_Bps = 0;     // one leaf <-> one spine link
+  double storage_uplink_Bps = 0; // storage leaf <-> one spine link
 
   int num_gpus() const { return static_cast<int>(gpus.size()); }
   int num_nodes() const { return static_cast<int>(nvswitches.size()); }

@@ -8,7 +8,7 @@
 namespace racksim::policies {
 
 class Placement {
-public:
+ public:
   virtual ~Placement() = default;
   // Returns exactly view.gpus_requested distinct free GPU ids in ascending order, or an empty vector when the
   // request cannot be met.

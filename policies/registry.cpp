@@ -16,22 +16,23 @@ std::unique_ptr<Base> make() {
 
 const Registry<Scheduler>& schedulers() {
   static const Registry<Scheduler> registry(
-      "scheduler", {
-                       {"fifo", "strict arrival order; a job that does not fit blocks the queue",
-                        make<Scheduler, FifoScheduler>},
-                       {"easy_backfill", "FIFO plus EASY backfilling behind a reservation for the head job",
-                        make<Scheduler, EasyBackfillScheduler>},
-                   });
+      "scheduler",
+      {
+          {"fifo", "strict arrival order; a job that does not fit blocks the queue", make<Scheduler, FifoScheduler>},
+          {"easy_backfill", "FIFO plus EASY backfilling behind a reservation for the head job",
+           make<Scheduler, EasyBackfillScheduler>},
+      });
   return registry;
 }
 
 const Registry<Placement>& placements() {
   static const Registry<Placement> registry(
-      "placement", {
-                       {"first_fit", "lowest-numbered free GPUs, wherever they are", make<Placement, FirstFitPlacement>},
-                       {"pack", "fill a node, then a rack (best fit), so jobs span few nodes and racks",
-                        make<Placement, PackPlacement>},
-                   });
+      "placement",
+      {
+          {"first_fit", "lowest-numbered free GPUs, wherever they are", make<Placement, FirstFitPlacement>},
+          {"pack", "fill a node, then a rack (best fit), so jobs span few nodes and racks",
+           make<Placement, PackPlacement>},
+      });
   return registry;
 }
 

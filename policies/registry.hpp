@@ -15,13 +15,13 @@
 namespace racksim::policies {
 
 class UnknownPolicy : public std::invalid_argument {
-public:
+ public:
   using std::invalid_argument::invalid_argument;
 };
 
 template <class T>
 class Registry {
-public:
+ public:
   struct Entry {
     std::string name;
     std::string doc; // one line
@@ -42,11 +42,12 @@ public:
   const std::vector<Entry>& entries() const { return entries_; }
   std::string names_joined() const {
     std::string out;
-    for (const auto& e : entries_) out += (out.empty() ? "" : ", ") + e.name;
+    for (const auto& e : entries_)
+      out += (out.empty() ? "" : ", ") + e.name;
     return out;
   }
 
-private:
+ private:
   std::string kind_;
   std::vector<Entry> entries_;
 };

@@ -6,7 +6,7 @@
 namespace racksim::policies {
 
 class Scheduler {
-public:
+ public:
   virtual ~Scheduler() = default;
   virtual SchedulingDecision decide(const SchedulerView& view) = 0;
 };

@@ -27,13 +27,13 @@ struct SchedulerView {
   double now_s = 0;
   int total_gpus = 0;
   int free_gpus = 0;
-  std::span<const QueuedJob> queue;     // in arrival order (submit_s, then id)
-  std::span<const RunningJob> running;  // any order
+  std::span<const QueuedJob> queue;    // in arrival order (submit_s, then id)
+  std::span<const RunningJob> running; // any order
 };
 
 // A decision is an intent: the engine checks it (enough free GPUs, job queued) and applies it.
 struct SchedulingDecision {
-  std::vector<JobId> start;             // jobs to start now, in this order
+  std::vector<JobId> start; // jobs to start now, in this order
   // easy_backfill: when the blocked head job is guaranteed to start (its "shadow time"); < 0 when none.
   double head_reservation_s = -1;
 };

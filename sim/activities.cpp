@@ -33,7 +33,8 @@ void striped_write(sg4::Host* writer, const std::vector<sg4::Host*>& servers, co
     ios.push_back(disks[s]->write_async(stripe));
   }
   sg4::Comm::wait_all(comms);
-  for (auto& io : ios) io->wait();
+  for (auto& io : ios)
+    io->wait();
 }
 
 } // namespace racksim::sim

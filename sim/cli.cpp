@@ -29,7 +29,8 @@ void print_summary(const sim::ResultSet& rs, std::ostream& out) {
   out << "racksim " << rs.meta.racksim_version << " (" << rs.meta.git_sha << "), SimGrid " << rs.meta.simgrid_version
       << ", seed " << rs.meta.seed << ", wall " << rs.meta.wall_seconds << " s\n";
   std::size_t width = 0;
-  for (const auto& [k, v] : rs.summary) width = std::max(width, k.size());
+  for (const auto& [k, v] : rs.summary)
+    width = std::max(width, k.size());
   for (const auto& [k, v] : rs.summary) {
     char buf[64];
     if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15)
@@ -47,7 +48,8 @@ std::vector<std::string> overrides_with_seed(std::vector<std::string> sets, cons
 
 int report_error(const std::exception& e) {
   if (const auto* se = dynamic_cast<const sim::ScenarioError*>(&e)) {
-    for (const auto& d : se->diagnostics()) std::cerr << d.str() << "\n";
+    for (const auto& d : se->diagnostics())
+      std::cerr << d.str() << "\n";
     return exit_bad_input;
   }
   if (dynamic_cast<const platforms::PlatformError*>(&e) || dynamic_cast<const workloads::TraceError*>(&e) ||

@@ -59,7 +59,7 @@ std::string simgrid_version_string() {
 // The whole simulation state; actors reach it by reference. SimGrid actors are cooperative (one runs at a
 // time), so no locking is needed.
 class Simulation {
-public:
+ public:
   Simulation(const Scenario& scenario, const RunOptions& options)
       : scenario_(scenario), options_(options), topo_(platforms::build_topology(scenario.platform)),
         scheduler_(policies::schedulers().create(scenario.policies.scheduler)),
@@ -87,7 +87,8 @@ public:
     args.insert(args.end(), options_.simgrid_args.begin(), options_.simgrid_args.end());
     int argc = static_cast<int>(args.size());
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : args)
+      argv.push_back(a.data());
     argv.push_back(nullptr);
     sg4::Engine engine(&argc, argv.data());
     platforms::configure_network_model(scenario_.platform.network_model);
@@ -115,7 +116,8 @@ public:
     rs.meta.calibration = "roofline:" + topo_.spec.gpu_model + " x " + format_efficiency();
     rs.meta.started_utc = started_utc_;
 
-    for (const auto& job : jobs_) rs.jobs.push_back(to_record(job, end));
+    for (const auto& job : jobs_)
+      rs.jobs.push_back(to_record(job, end));
     const double interval =
         scenario_.output.timeseries_interval_s > 0 ? scenario_.output.timeseries_interval_s : std::max(1.0, end / 1000);
     rs.timeseries.push_back(gpus_allocated_.sample("gpus_allocated", "GPUs", interval, end));
@@ -130,7 +132,7 @@ public:
     return report;
   }
 
-private:
+ private:
   std::string format_efficiency() const {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%g", topo_.spec.gpu_efficiency);
@@ -147,15 +149,16 @@ private:
       specs = workloads::generate_synthetic(wl.synthetic, scenario_.seed);
       for (const auto& s : specs)
         if (s.gpus > topo_.num_gpus())
-          throw RunError("workload.synthetic.gpus: a job asks for " + std::to_string(s.gpus) + " GPUs but the cluster has " +
-                         std::to_string(topo_.num_gpus()));
+          throw RunError("workload.synthetic.gpus: a job asks for " + std::to_string(s.gpus) +
+                         " GPUs but the cluster has " + std::to_string(topo_.num_gpus()));
     }
     // Ideal costs depend only on the GPU count: compute them once per distinct count.
     std::vector<std::pair<int, workloads::IdealCosts>> ideal_cache;
     const double ckpt_ideal = checkpoint_write_s(topo_, 0, wl.training.checkpoint_bytes);
     jobs_.reserve(specs.size());
     for (auto& spec : specs) {
-      auto it = std::find_if(ideal_cache.begin(), ideal_cache.end(), [&](const auto& p) { return p.first == spec.gpus; });
+      auto it =
+          std::find_if(ideal_cache.begin(), ideal_cache.end(), [&](const auto& p) { return p.first == spec.gpus; });
       if (it == ideal_cache.end()) {
         workloads::IdealCosts ideal;
         ideal.allreduce_s_per_iteration = ring_allreduce_packed_s(topo_, spec.gpus, wl.training.gradient_bytes);
@@ -181,7 +184,8 @@ private:
     while (i < jobs_.size()) {
       const double t = jobs_[i].spec.submit_s;
       if (t > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(t);
-      for (; i < jobs_.size() && jobs_[i].spec.submit_s == t; ++i) queue_.push_back(i);
+      for (; i < jobs_.size() && jobs_[i].spec.submit_s == t; ++i)
+        queue_.push_back(i);
       queue_length_.set(sg4::Engine::get_clock(), static_cast<double>(queue_.size()));
       schedule();
     }
@@ -223,7 +227,8 @@ private:
       auto gpus = placement_->place(pview);
       if (gpus.empty()) break;
       validate_placement(gpus, job.spec.gpus);
-      for (int g : gpus) gpu_free_[static_cast<std::size_t>(g)] = 0;
+      for (int g : gpus)
+        gpu_free_[static_cast<std::size_t>(g)] = 0;
       free_gpus_ -= job.spec.gpus;
       job.gpus = std::move(gpus);
       job.start_s = now;
@@ -257,7 +262,8 @@ private:
   void validate_placement(const std::vector<int>& gpus, int wanted) const {
     bool ok = static_cast<int>(gpus.size()) == wanted && std::is_sorted(gpus.begin(), gpus.end()) &&
               std::adjacent_find(gpus.begin(), gpus.end()) == gpus.end();
-    for (int g : gpus) ok = ok && g >= 0 && g < topo_.num_gpus() && gpu_free_[static_cast<std::size_t>(g)];
+    for (int g : gpus)
+      ok = ok && g >= 0 && g < topo_.num_gpus() && gpu_free_[static_cast<std::size_t>(g)];
     if (!ok)
       throw RunError("placement '" + scenario_.policies.placement + "' returned an invalid GPU set for a " +
                      std::to_string(wanted) + "-GPU job");
@@ -268,7 +274,8 @@ private:
     const auto& training = scenario_.workload.training;
     const int n = static_cast<int>(job.gpus.size());
     std::vector<sg4::Host*> hosts;
-    for (int g : job.gpus) hosts.push_back(platform_.gpu_hosts[static_cast<std::size_t>(g)]);
+    for (int g : job.gpus)
+      hosts.push_back(platform_.gpu_hosts[static_cast<std::size_t>(g)]);
     double alpha = 0;
     for (int i = 0; i < n && n > 1; ++i)
       alpha = std::max(alpha, platforms::gpu_path(topo_, job.gpus[i], job.gpus[(i + 1) % n]).latency_s);
@@ -282,8 +289,10 @@ private:
         std::vector<sg4::ExecPtr> execs;
         execs.reserve(hosts.size());
         // Not Host::exec_async: in SimGrid 3.32 it runs on the calling actor's host, whatever host it is called on.
-        for (auto* h : hosts) execs.push_back(sg4::this_actor::exec_init(flops)->set_host(h)->start());
-        for (auto& e : execs) e->wait();
+        for (auto* h : hosts)
+          execs.push_back(sg4::this_actor::exec_init(flops)->set_host(h)->start());
+        for (auto& e : execs)
+          e->wait();
       }
       double t1 = sg4::Engine::get_clock();
       job.compute_s += t1 - t0;
@@ -308,7 +317,8 @@ private:
     const double now = sg4::Engine::get_clock();
     job.end_s = now;
     job.status = "completed";
-    for (int g : job.gpus) gpu_free_[static_cast<std::size_t>(g)] = 1;
+    for (int g : job.gpus)
+      gpu_free_[static_cast<std::size_t>(g)] = 1;
     free_gpus_ += job.spec.gpus;
     running_.erase(idx);
     ++completed_;
@@ -364,8 +374,8 @@ private:
   int free_gpus_ = 0;
 
   std::vector<JobState> jobs_;
-  std::deque<std::size_t> queue_;    // indices into jobs_, arrival order
-  std::set<std::size_t> running_;    // ordered: deterministic iteration
+  std::deque<std::size_t> queue_; // indices into jobs_, arrival order
+  std::set<std::size_t> running_; // ordered: deterministic iteration
   std::size_t completed_ = 0;
   double last_event_s_ = 0;
   StepSeries gpus_allocated_, queue_length_;

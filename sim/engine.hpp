@@ -16,19 +16,19 @@
 namespace racksim::sim {
 
 struct RunOptions {
-  bool progress = false;               // a progress line on stderr after 2 s of wall time, updated twice a second
+  bool progress = false;                 // a progress line on stderr after 2 s of wall time, updated twice a second
   std::vector<std::string> simgrid_args; // extra SimGrid flags, e.g. "--log=..." (tests)
 };
 
 struct RunReport {
   ResultSet results;
-  workloads::TraceReport trace;        // what the trace reader read and skipped (empty for synthetic)
-  long jobs_compute_clamped = 0;       // jobs whose ideal communication alone exceeded their duration
+  workloads::TraceReport trace;  // what the trace reader read and skipped (empty for synthetic)
+  long jobs_compute_clamped = 0; // jobs whose ideal communication alone exceeded their duration
 };
 
 // A scenario that is valid on its own but impossible to run (e.g. a synthetic job larger than the cluster).
 class RunError : public std::runtime_error {
-public:
+ public:
   using std::runtime_error::runtime_error;
 };
 

@@ -19,7 +19,8 @@ double ring_allreduce_s(const platforms::Topology& topo, const std::vector<int>&
 
 double ring_allreduce_packed_s(const platforms::Topology& topo, int n, double bytes) {
   std::vector<int> gpus(static_cast<std::size_t>(std::max(n, 0)));
-  for (int i = 0; i < n; ++i) gpus[static_cast<std::size_t>(i)] = i;
+  for (int i = 0; i < n; ++i)
+    gpus[static_cast<std::size_t>(i)] = i;
   return ring_allreduce_s(topo, gpus, bytes);
 }
 

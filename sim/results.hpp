@@ -14,21 +14,21 @@ namespace racksim::sim {
 
 struct JobRecord {
   std::int64_t id = 0;
-  std::string kind = "training";   // stored as a fixed-length string (16 bytes)
+  std::string kind = "training"; // stored as a fixed-length string (16 bytes)
   double submit_s = 0;
-  double start_s = -1;             // -1 when the job never started
-  double end_s = -1;               // -1 when the job did not finish
+  double start_s = -1; // -1 when the job never started
+  double end_s = -1;   // -1 when the job did not finish
   std::int32_t gpus = 0;
-  std::string status = "queued";   // completed | running | queued (at the horizon) — fixed-length 16 bytes
+  std::string status = "queued"; // completed | running | queued (at the horizon) — fixed-length 16 bytes
   std::int32_t restarts = 0;
-  double queue_s = 0;              // start - submit (or horizon - submit when never started)
-  double compute_s = 0;            // time spent in compute activities
-  double comm_s = 0;               // time spent in collectives
-  double checkpoint_s = 0;         // time spent writing checkpoints
-  double lost_gpu_s = 0;           // GPU-seconds of work lost to failures (0 until failures exist)
-  double energy_j = 0;             // 0 until the energy model exists
-  std::int32_t nodes = 0;          // placement summary: distinct nodes
-  std::int32_t racks = 0;          //                    distinct racks
+  double queue_s = 0;      // start - submit (or horizon - submit when never started)
+  double compute_s = 0;    // time spent in compute activities
+  double comm_s = 0;       // time spent in collectives
+  double checkpoint_s = 0; // time spent writing checkpoints
+  double lost_gpu_s = 0;   // GPU-seconds of work lost to failures (0 until failures exist)
+  double energy_j = 0;     // 0 until the energy model exists
+  std::int32_t nodes = 0;  // placement summary: distinct nodes
+  std::int32_t racks = 0;  //                    distinct racks
 };
 
 // A fixed-interval series: value[i] is the state at time_s[i] = i * interval.
@@ -47,9 +47,9 @@ struct Meta {
   std::string git_sha;
   std::string simgrid_version;
   std::uint64_t seed = 0;
-  std::string scenario_yaml;       // fully resolved scenario text
-  std::string calibration;         // timing source and digest, e.g. "roofline:H100-SXM5-80GB"
-  std::string started_utc;         // ISO 8601
+  std::string scenario_yaml; // fully resolved scenario text
+  std::string calibration;   // timing source and digest, e.g. "roofline:H100-SXM5-80GB"
+  std::string started_utc;   // ISO 8601
   double wall_seconds = 0;
 };
 
@@ -67,7 +67,7 @@ inline constexpr std::uint32_t results_schema_version = 1;
 inline constexpr std::size_t job_string_bytes = 16;
 
 class ResultsError : public std::runtime_error {
-public:
+ public:
   using std::runtime_error::runtime_error;
 };
 
@@ -89,8 +89,7 @@ struct StepSeries {
 // Headline metrics (docs/results-schema.md gives each formula): makespan_s, mean_jct_s, p50_jct_s, p99_jct_s,
 // mean_queue_s, p50_queue_s, p99_queue_s, gpu_utilization, jobs_total, jobs_completed, ...
 std::vector<std::pair<std::string, double>> compute_summary(const std::vector<JobRecord>& jobs,
-                                                            double allocated_gpu_seconds, int total_gpus,
-                                                            double end_s);
+                                                            double allocated_gpu_seconds, int total_gpus, double end_s);
 
 // Percentile by linear interpolation between closest ranks (numpy's default), p in [0, 100].
 double percentile(std::vector<double> values, double p);

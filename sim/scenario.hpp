@@ -23,11 +23,11 @@ struct Diagnostic {
 
 // One or more problems in a scenario. what() is all diagnostics, one per line.
 class ScenarioError : public std::runtime_error {
-public:
+ public:
   explicit ScenarioError(std::vector<Diagnostic> diagnostics);
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
 
-private:
+ private:
   std::vector<Diagnostic> diagnostics_;
 };
 
@@ -37,20 +37,20 @@ struct PolicySpec {
 };
 
 struct OutputSpec {
-  double timeseries_interval_s = 0;    // 0 = automatic (makespan / 1000, at least 1 s)
+  double timeseries_interval_s = 0; // 0 = automatic (makespan / 1000, at least 1 s)
 };
 
 struct Scenario {
   std::string name;
   std::uint64_t seed = 1;
-  double horizon_s = 0;                // 0 = run until every job has finished
+  double horizon_s = 0; // 0 = run until every job has finished
   platforms::PlatformSpec platform;
   workloads::WorkloadSpec workload;
   PolicySpec policies;
   OutputSpec output;
 
-  std::string source_path;             // the file it came from ("<string>" for text)
-  std::string resolved_yaml;           // every setting with its final value, units included
+  std::string source_path;   // the file it came from ("<string>" for text)
+  std::string resolved_yaml; // every setting with its final value, units included
 };
 
 // Parses, applies overrides ("a.b.c=value", value parsed as YAML), validates. Relative paths inside the scenario

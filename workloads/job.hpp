@@ -10,12 +10,12 @@ enum class JobKind { training };
 const char* to_string(JobKind kind);
 
 struct JobSpec {
-  std::int64_t id = 0;          // unique within a run; trace jobs keep the trace's id
+  std::int64_t id = 0; // unique within a run; trace jobs keep the trace's id
   JobKind kind = JobKind::training;
-  double submit_s = 0;          // seconds from the start of the simulation
+  double submit_s = 0; // seconds from the start of the simulation
   int gpus = 1;
-  double duration_s = 0;        // run time when placed well on an uncontended fabric
-  std::string user;             // user or virtual cluster, "" when unknown
+  double duration_s = 0; // run time when placed well on an uncontended fabric
+  std::string user;      // user or virtual cluster, "" when unknown
 };
 
 } // namespace racksim::workloads

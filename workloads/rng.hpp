@@ -10,12 +10,13 @@ namespace racksim::workloads {
 
 // SplitMix64: small, fast, well-distributed; used both to derive stream seeds and as the stream itself.
 class Rng {
-public:
+ public:
   explicit Rng(std::uint64_t seed) : state_(seed) {}
   // A stream for one named component: same (seed, name) => same stream.
   static Rng stream(std::uint64_t seed, std::string_view component) {
     std::uint64_t h = 1469598103934665603ULL; // FNV-1a of the name
-    for (char c : component) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    for (char c : component)
+      h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
     Rng mix(seed ^ h);
     return Rng(mix.next());
   }
@@ -34,7 +35,7 @@ public:
   }
   double lognormal(double median, double sigma) { return median * std::exp(sigma * normal()); }
 
-private:
+ private:
   std::uint64_t state_;
 };
 

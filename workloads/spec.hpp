@@ -9,14 +9,14 @@ namespace racksim::workloads {
 enum class DurationDistribution { constant, exponential, lognormal };
 
 struct SyntheticSpec {
-  int jobs = 100;                            // number of jobs to generate
-  double mean_interarrival_s = 600;          // Poisson arrivals: exponential inter-arrival times
-  std::vector<int> gpu_values{1, 2, 4, 8};   // GPU counts a job may ask for
-  std::vector<double> gpu_weights{};         // relative weights, same length; empty = uniform
+  int jobs = 100;                          // number of jobs to generate
+  double mean_interarrival_s = 600;        // Poisson arrivals: exponential inter-arrival times
+  std::vector<int> gpu_values{1, 2, 4, 8}; // GPU counts a job may ask for
+  std::vector<double> gpu_weights{};       // relative weights, same length; empty = uniform
   DurationDistribution duration_distribution = DurationDistribution::lognormal;
-  double duration_median_s = 3600;           // median (lognormal), mean (exponential) or value (constant)
-  double duration_sigma = 1.0;               // lognormal shape (std-dev of ln duration)
-  double duration_min_s = 60;                // drawn durations are clamped to [min, max]
+  double duration_median_s = 3600; // median (lognormal), mean (exponential) or value (constant)
+  double duration_sigma = 1.0;     // lognormal shape (std-dev of ln duration)
+  double duration_min_s = 60;      // drawn durations are clamped to [min, max]
   double duration_max_s = 7 * 86400.0;
 };
 
@@ -24,18 +24,18 @@ enum class TraceFormat { chronus_philly, gavel_philly };
 
 struct TraceSpec {
   TraceFormat format = TraceFormat::chronus_philly;
-  std::string path;                          // resolved relative to the scenario file
-  long limit = 0;                            // read at most this many jobs (0 = all)
-  double time_scale = 1.0;                   // multiply submit times by this (0.5 = twice the load)
+  std::string path;        // resolved relative to the scenario file
+  long limit = 0;          // read at most this many jobs (0 = all)
+  double time_scale = 1.0; // multiply submit times by this (0.5 = twice the load)
 };
 
 // How a training job turns into simulated activities. See docs/workload-model.md.
 struct TrainingSpec {
-  double iteration_time_s = 1.0;             // one iteration (compute + all-reduce) when placed well
+  double iteration_time_s = 1.0;                    // one iteration (compute + all-reduce) when placed well
   double gradient_bytes = 2.0 * 1024 * 1024 * 1024; // data-parallel all-reduce volume per iteration
-  long checkpoint_every = 1000;              // iterations between checkpoints (0 = never)
+  long checkpoint_every = 1000;                     // iterations between checkpoints (0 = never)
   double checkpoint_bytes = 16.0 * 1024 * 1024 * 1024;
-  long max_iterations_per_step = 1000;       // fidelity: iterations aggregated into one exec + one all-reduce
+  long max_iterations_per_step = 1000; // fidelity: iterations aggregated into one exec + one all-reduce
 };
 
 enum class WorkloadKind { synthetic, trace };

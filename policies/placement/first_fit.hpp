@@ -6,7 +6,7 @@
 namespace racksim::policies {
 
 class FirstFitPlacement final : public Placement {
-public:
+ public:
   std::vector<int> place(const PlacementView& view) override;
 };
 

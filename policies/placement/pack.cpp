@@ -38,10 +38,12 @@ std::vector<int> PackPlacement::place(const PlacementView& view) {
   if (want <= 0) return out;
 
   std::vector<int> node_free(static_cast<std::size_t>(shape.nodes), 0);
-  for (int g = 0; g < shape.total_gpus(); ++g) node_free[static_cast<std::size_t>(shape.node_of(g))] += view.gpu_free[g];
+  for (int g = 0; g < shape.total_gpus(); ++g)
+    node_free[static_cast<std::size_t>(shape.node_of(g))] += view.gpu_free[g];
   const int racks = (shape.nodes + shape.nodes_per_rack - 1) / shape.nodes_per_rack;
   std::vector<int> rack_free(static_cast<std::size_t>(racks), 0);
-  for (int n = 0; n < shape.nodes; ++n) rack_free[static_cast<std::size_t>(shape.rack_of_node(n))] += node_free[n];
+  for (int n = 0; n < shape.nodes; ++n)
+    rack_free[static_cast<std::size_t>(shape.rack_of_node(n))] += node_free[n];
   if (std::accumulate(rack_free.begin(), rack_free.end(), 0) < want) return out;
 
   auto nodes_of_rack = [&](int rack) {

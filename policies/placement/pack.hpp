@@ -9,7 +9,7 @@
 namespace racksim::policies {
 
 class PackPlacement final : public Placement {
-public:
+ public:
   std::vector<int> place(const PlacementView& view) override;
 };
 

@@ -27,7 +27,8 @@ SchedulingDecision EasyBackfillScheduler::decide(const SchedulerView& view) {
   };
   std::vector<Release> releases;
   releases.reserve(view.running.size() + decision.start.size());
-  for (const auto& r : view.running) releases.push_back({std::max(r.expected_end_s, view.now_s), r.gpus});
+  for (const auto& r : view.running)
+    releases.push_back({std::max(r.expected_end_s, view.now_s), r.gpus});
   for (std::size_t i = 0; i < head; ++i)
     releases.push_back({view.now_s + view.queue[i].estimate_s, view.queue[i].gpus});
   std::stable_sort(releases.begin(), releases.end(), [](const Release& a, const Release& b) { return a.at < b.at; });

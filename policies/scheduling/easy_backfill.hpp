@@ -9,7 +9,7 @@
 namespace racksim::policies {
 
 class EasyBackfillScheduler final : public Scheduler {
-public:
+ public:
   SchedulingDecision decide(const SchedulerView& view) override;
 };
 

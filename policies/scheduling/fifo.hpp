@@ -6,7 +6,7 @@
 namespace racksim::policies {
 
 class FifoScheduler final : public Scheduler {
-public:
+ public:
   SchedulingDecision decide(const SchedulerView& view) override;
 };
 

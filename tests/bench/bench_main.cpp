@@ -25,20 +25,23 @@ platforms::PlatformSpec spec_for(int gpus) {
 
 void BM_ScenarioLoad(benchmark::State& state) {
   const std::string path = std::string(RACKSIM_SOURCE_DIR) + "/examples/quickstart.yaml";
-  for (auto _ : state) benchmark::DoNotOptimize(sim::load_scenario(path));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(sim::load_scenario(path));
 }
 BENCHMARK(BM_ScenarioLoad)->Unit(benchmark::kMicrosecond);
 
 void BM_TopologyBuild(benchmark::State& state) {
   const auto spec = spec_for(static_cast<int>(state.range(0)));
-  for (auto _ : state) benchmark::DoNotOptimize(platforms::build_topology(spec));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(platforms::build_topology(spec));
   state.counters["gpus"] = static_cast<double>(state.range(0));
 }
 BENCHMARK(BM_TopologyBuild)->Arg(2048)->Arg(16384)->Arg(131072)->Unit(benchmark::kMillisecond);
 
 void BM_BisectionMaxFlow(benchmark::State& state) {
   const auto topo = platforms::build_topology(spec_for(static_cast<int>(state.range(0))));
-  for (auto _ : state) benchmark::DoNotOptimize(platforms::bisection_bandwidth_Bps(topo));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(platforms::bisection_bandwidth_Bps(topo));
 }
 BENCHMARK(BM_BisectionMaxFlow)->Arg(2048)->Arg(16384)->Unit(benchmark::kMillisecond);
 
@@ -57,7 +60,8 @@ void BM_SimgridPlatform(benchmark::State& state) {
   char* argv[] = {arg0, arg1, nullptr};
   simgrid::s4u::Engine engine(&argc, argv);
   platforms::configure_network_model(platforms::NetworkModel::rdma);
-  for (auto _ : state) benchmark::DoNotOptimize(platforms::build_simgrid_platform(topo));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(platforms::build_simgrid_platform(topo));
   state.counters["gpus"] = static_cast<double>(state.range(0));
 }
 BENCHMARK(BM_SimgridPlatform)->Arg(2048)->Arg(16384)->Arg(131072)->Iterations(1)->Unit(benchmark::kMillisecond);

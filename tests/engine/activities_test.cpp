@@ -96,9 +96,7 @@ TEST(Activities, RingAllReduceMatchesAlphaBetaAcrossNodes) {
 TEST(Activities, RingAllReduceAcrossRacksAndAggregatedIterations) {
   // 8 GPUs, both racks: cross-rack edges 3->4 and 7->0: alpha = 5 us, B = 12.5 GB/s; 10 iterations in one step.
   const double bytes = 256e6, n = 8, iters = 10;
-  const double t = simulate(small_spec(), [&](const auto& p) {
-    sim::ring_allreduce(p.gpu_hosts, bytes, iters, 5e-6);
-  });
+  const double t = simulate(small_spec(), [&](const auto& p) { sim::ring_allreduce(p.gpu_hosts, bytes, iters, 5e-6); });
   const double expected = iters * (2 * (n - 1) * 5e-6 + 2 * (n - 1) / n * bytes / 12.5e9);
   EXPECT_NEAR(t / expected, 1.0, 1e-9);
 }
@@ -114,7 +112,8 @@ TEST(Activities, IdealRingFormulaAgreesWithSimulation) {
     alpha = std::max(alpha, platforms::gpu_path(topo, gpus[i], gpus[(i + 1) % gpus.size()]).latency_s);
   const double t = simulate(spec, [&](const auto& p) {
     std::vector<sg4::Host*> hosts;
-    for (int g : gpus) hosts.push_back(p.gpu_hosts[g]);
+    for (int g : gpus)
+      hosts.push_back(p.gpu_hosts[g]);
     sim::ring_allreduce(hosts, bytes, 1, alpha);
   });
   EXPECT_NEAR(t / formula, 1.0, 1e-9);
@@ -145,9 +144,8 @@ TEST(Activities, TwoConcurrentRingsOnOneUplinkTakeTwiceAsLong) {
 TEST(Activities, CheckpointIsDiskBoundWhenDisksAreSlow) {
   // 8 GB over 4 servers at 1 GB/s each: 2 s of disk; the network (12.5 GB/s) needs 0.64 s.
   const auto spec = small_spec();
-  const double t = simulate(spec, [](const auto& p) {
-    sim::striped_write(p.gpu_hosts[0], p.storage_hosts, p.storage_disks, 8e9);
-  });
+  const double t =
+      simulate(spec, [](const auto& p) { sim::striped_write(p.gpu_hosts[0], p.storage_hosts, p.storage_disks, 8e9); });
   EXPECT_NEAR(t, 2.0, 1e-9);
   EXPECT_NEAR(sim::checkpoint_write_s(platforms::build_topology(spec), 0, 8e9), 2.0, 1e-9);
 }
@@ -157,9 +155,8 @@ TEST(Activities, CheckpointIsNetworkBoundWhenDisksAreFast) {
   // Path GPU 0 -> storage: nvlink 0.5 + uplink 1 + leaf 1 + storage leaf 1 + server link 1 = 4.5 us.
   auto spec = small_spec();
   spec.storage.disk_write_Bps = 100e9;
-  const double t = simulate(spec, [](const auto& p) {
-    sim::striped_write(p.gpu_hosts[0], p.storage_hosts, p.storage_disks, 8e9);
-  });
+  const double t =
+      simulate(spec, [](const auto& p) { sim::striped_write(p.gpu_hosts[0], p.storage_hosts, p.storage_disks, 8e9); });
   EXPECT_NEAR(t, 4.5e-6 + 8e9 / 12.5e9, 1e-9);
   EXPECT_NEAR(sim::checkpoint_write_s(platforms::build_topology(spec), 0, 8e9), t, 1e-9);
 }

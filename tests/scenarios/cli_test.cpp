@@ -23,13 +23,16 @@ Output run_cli(const std::string& args) {
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return out;
   std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe)) out.text += buf.data();
+  while (std::fgets(buf.data(), buf.size(), pipe))
+    out.text += buf.data();
   const int status = pclose(pipe);
   out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return out;
 }
 
-std::string src(const std::string& rel) { return std::string(RACKSIM_SOURCE_DIR) + "/" + rel; }
+std::string src(const std::string& rel) {
+  return std::string(RACKSIM_SOURCE_DIR) + "/" + rel;
+}
 
 std::string tmp(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / ("racksim-cli-" + std::to_string(::getpid()));
@@ -138,7 +141,8 @@ TEST(Cli, SameSeedGivesIdenticalDatasetsAndAnotherSeedDoesNot) {
   }
   EXPECT_EQ(ra.summary, rb.summary);
   ASSERT_EQ(ra.timeseries.size(), rb.timeseries.size());
-  for (std::size_t i = 0; i < ra.timeseries.size(); ++i) EXPECT_EQ(ra.timeseries[i].value, rb.timeseries[i].value);
+  for (std::size_t i = 0; i < ra.timeseries.size(); ++i)
+    EXPECT_EQ(ra.timeseries[i].value, rb.timeseries[i].value);
   EXPECT_NE(ra.summary, rc.summary);
 }
 

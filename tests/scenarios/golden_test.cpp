@@ -37,8 +37,8 @@ std::map<std::string, Expectation> read_expected(const std::string& path) {
 
 void check_golden(const std::string& name) {
   const std::string dir = std::string(RACKSIM_SOURCE_DIR) + "/tests/scenarios/golden/";
-  const auto out = (std::filesystem::temp_directory_path() / ("golden-" + name + "-" + std::to_string(getpid()) + ".h5"))
-                       .string();
+  const auto out =
+      (std::filesystem::temp_directory_path() / ("golden-" + name + "-" + std::to_string(getpid()) + ".h5")).string();
   const std::string cmd = std::string(RACKSIM_BINARY) + " run " + dir + name + ".yaml -o " + out + " -q > /dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   const auto rs = racksim::sim::read_results(out);
@@ -55,5 +55,9 @@ void check_golden(const std::string& name) {
 
 } // namespace
 
-TEST(Golden, SyntheticFifoPack) { check_golden("synthetic-fifo-pack"); }
-TEST(Golden, GavelEasyBackfillFirstFit) { check_golden("gavel-easy-first-fit"); }
+TEST(Golden, SyntheticFifoPack) {
+  check_golden("synthetic-fifo-pack");
+}
+TEST(Golden, GavelEasyBackfillFirstFit) {
+  check_golden("gavel-easy-first-fit");
+}

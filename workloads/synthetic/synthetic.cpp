@@ -10,9 +10,13 @@
 namespace racksim::workloads {
 namespace {
 
-[[noreturn]] void invalid(const std::string& what) { throw std::invalid_argument("workload.synthetic." + what); }
+[[noreturn]] void invalid(const std::string& what) {
+  throw std::invalid_argument("workload.synthetic." + what);
+}
 
-bool positive_finite(double x) { return std::isfinite(x) && x > 0; }
+bool positive_finite(double x) {
+  return std::isfinite(x) && x > 0;
+}
 
 // The scenario layer validates these too; checking here keeps the generator safe to call from tests and tools.
 void validate(const SyntheticSpec& spec) {
@@ -48,7 +52,8 @@ int draw_gpus(const SyntheticSpec& spec, Rng& rng) {
     return spec.gpu_values[std::min(i, n - 1)];
   }
   double total = 0;
-  for (double w : spec.gpu_weights) total += w;
+  for (double w : spec.gpu_weights)
+    total += w;
   const double target = rng.uniform() * total;
   double cumulative = 0;
   for (std::size_t i = 0; i < n; ++i) {

@@ -45,7 +45,9 @@ const FormatColumns& columns_of(TraceFormat format) {
 // TraceReport carry the totals.
 constexpr std::size_t kMaxNotes = 5;
 
-std::string where(const std::string& file, std::size_t line) { return file + ":" + std::to_string(line) + ": "; }
+std::string where(const std::string& file, std::size_t line) {
+  return file + ":" + std::to_string(line) + ": ";
+}
 
 // Values echoed in error messages are cut so that one bad row is still one readable line.
 std::string shown(std::string_view value) {
@@ -62,7 +64,7 @@ void strip_cr(std::string& line) {
 // record, never the file. A quoted field may contain commas, doubled quotes and line breaks; a record that spans
 // several lines is reported under the line it starts on.
 class CsvReader {
-public:
+ public:
   CsvReader(std::istream& in, const std::string& file) : in_(in), file_(file) {}
 
   // Column names, once the header is known, so that quoting errors can name the field.
@@ -130,7 +132,7 @@ public:
 
   bool bad() const { return in_.bad(); }
 
-private:
+ private:
   std::string name(std::size_t index) const {
     if (names_ != nullptr && index < names_->size()) return "'" + (*names_)[index] + "'";
     return "#" + std::to_string(index + 1);
@@ -144,8 +146,10 @@ private:
 };
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -159,7 +163,7 @@ bool parse_double(std::string_view text, double& out) {
 
 // Validates the fields of one row, each failure naming file, line, column and the offending value.
 class RowParser {
-public:
+ public:
   RowParser(const std::string& file, std::size_t line) : file_(file), line_(line) {}
 
   std::int64_t id(const std::string& column, std::string_view text) const {
@@ -191,7 +195,7 @@ public:
     return value;
   }
 
-private:
+ private:
   [[noreturn]] void fail(const std::string& column, const char* what, std::string_view text) const {
     throw TraceError(where(file_, line_) + "field '" + column + "': " + what + ", got '" + shown(text) + "'");
   }
@@ -231,7 +235,8 @@ std::vector<JobSpec> read_trace(const TraceSpec& spec, int max_gpus, TraceReport
     if (csv.bad()) throw TraceError(file + ": read error");
     throw TraceError(file + ":1: empty file: expected a header line naming the columns");
   }
-  for (auto& name : header) name = std::string(trim(name));
+  for (auto& name : header)
+    name = std::string(trim(name));
   csv.set_names(&header);
 
   const auto column = [&](const char* name) -> std::size_t {
@@ -284,8 +289,7 @@ std::vector<JobSpec> read_trace(const TraceSpec& spec, int max_gpus, TraceReport
     }
     if (job.gpus > max_gpus) {
       ++report.skipped_too_large;
-      note(line, "asks for " + std::to_string(job.gpus) + " GPUs, more than the cluster's " +
-                     std::to_string(max_gpus));
+      note(line, "asks for " + std::to_string(job.gpus) + " GPUs, more than the cluster's " + std::to_string(max_gpus));
       continue;
     }
     jobs.push_back(std::move(job));

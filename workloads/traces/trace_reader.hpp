@@ -14,16 +14,16 @@ namespace racksim::workloads {
 
 // A malformed trace file: message is "file:line: field 'x': what is wrong".
 class TraceError : public std::runtime_error {
-public:
+ public:
   using std::runtime_error::runtime_error;
 };
 
 struct TraceReport {
-  std::size_t rows = 0;                 // data rows read (header excluded)
-  std::size_t jobs = 0;                 // jobs produced
-  std::size_t skipped_zero_gpus = 0;    // rows asking for 0 GPUs
-  std::size_t skipped_too_large = 0;    // rows asking for more GPUs than the cluster has
-  std::vector<std::string> notes;       // first few skipped rows, "file:line: why"
+  std::size_t rows = 0;              // data rows read (header excluded)
+  std::size_t jobs = 0;              // jobs produced
+  std::size_t skipped_zero_gpus = 0; // rows asking for 0 GPUs
+  std::size_t skipped_too_large = 0; // rows asking for more GPUs than the cluster has
+  std::vector<std::string> notes;    // first few skipped rows, "file:line: why"
 };
 
 // max_gpus: the cluster size; rows asking for more are skipped. Jobs come back sorted by (submit_s, id).

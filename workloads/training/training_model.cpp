@@ -90,7 +90,8 @@ std::vector<Step> plan_steps(const TrainingPlan& plan, std::int64_t max_iteratio
       steps.push_back(Step{take, ends_at_checkpoint && length == 0});
     }
   };
-  for (std::int64_t c = 0; c < plan.checkpoints; ++c) add_segment(k, true);
+  for (std::int64_t c = 0; c < plan.checkpoints; ++c)
+    add_segment(k, true);
   add_segment(n - plan.checkpoints * k, false);
   return steps;
 }

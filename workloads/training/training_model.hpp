@@ -20,12 +20,12 @@ struct IdealCosts {
 
 struct TrainingPlan {
   std::int64_t iterations = 1;
-  double compute_s_per_iteration = 0;   // at the GPU's effective rate
+  double compute_s_per_iteration = 0;       // at the GPU's effective rate
   double allreduce_bytes_per_iteration = 0; // the data-parallel gradient volume S (0 for one GPU)
-  std::int64_t checkpoint_every = 0;    // 0 = no checkpoints
-  std::int64_t checkpoints = 0;         // how many will be written
+  std::int64_t checkpoint_every = 0;        // 0 = no checkpoints
+  std::int64_t checkpoints = 0;             // how many will be written
   double checkpoint_bytes = 0;
-  bool compute_clamped = false;         // the ideal communication alone exceeded the duration
+  bool compute_clamped = false; // the ideal communication alone exceeded the duration
 };
 
 TrainingPlan plan_training(const JobSpec& job, const TrainingSpec& spec, const IdealCosts& ideal);

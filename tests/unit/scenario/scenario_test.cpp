@@ -242,7 +242,8 @@ TEST(ScenarioLoad, QuickstartExampleLoads) {
   EXPECT_FALSE(sc.name.empty());
   EXPECT_GT(sc.platform.racks * sc.platform.nodes_per_rack * sc.platform.gpus_per_node, 0);
   const Scenario again = load_scenario_text(sc.resolved_yaml, "resolved.yaml");
-  for (const auto& s : scenario_settings()) EXPECT_EQ(s.get(sc), s.get(again)) << s.path;
+  for (const auto& s : scenario_settings())
+    EXPECT_EQ(s.get(sc), s.get(again)) << s.path;
 }
 
 } // namespace

@@ -52,10 +52,8 @@ TEST(WorkloadSynthetic, SameSeedGivesExactlyTheseJobs) {
     double duration_s;
   };
   const Expected expected[] = {
-      {847.9908524594894, 4, 1046.9728875041483},
-      {2587.463136473246, 4, 1007.0932093528884},
-      {2791.077395264313, 4, 8137.500093491898},
-      {2947.515665333092, 1, 2366.497071678535},
+      {847.9908524594894, 4, 1046.9728875041483},  {2587.463136473246, 4, 1007.0932093528884},
+      {2791.077395264313, 4, 8137.500093491898},   {2947.515665333092, 1, 2366.497071678535},
       {3752.1963156164575, 1, 13275.672901207832},
   };
   for (std::size_t i = 0; i < std::size(expected); ++i) {
@@ -132,7 +130,8 @@ TEST(WorkloadSynthetic, WeightsAreRespected) {
   spec.gpu_values = {1, 2, 4, 8};
   spec.gpu_weights = {1, 0, 3, 0};
   std::map<int, int> counts;
-  for (const auto& job : generate_synthetic(spec, 5)) ++counts[job.gpus];
+  for (const auto& job : generate_synthetic(spec, 5))
+    ++counts[job.gpus];
   EXPECT_EQ(counts.count(2), 0u); // weight 0: never drawn
   EXPECT_EQ(counts.count(8), 0u);
   // Binomial: standard error of a 0.25 share over 20,000 draws is sqrt(0.25 x 0.75 / 20000) = 0.0031; 0.015 is
@@ -146,9 +145,11 @@ TEST(WorkloadSynthetic, EmptyWeightsMeanUniform) {
   spec.jobs = kMany;
   spec.gpu_weights.clear();
   std::map<int, int> counts;
-  for (const auto& job : generate_synthetic(spec, 5)) ++counts[job.gpus];
+  for (const auto& job : generate_synthetic(spec, 5))
+    ++counts[job.gpus];
   ASSERT_EQ(counts.size(), 4u);
-  for (const auto& [gpus, n] : counts) EXPECT_NEAR(n / double(kMany), 0.25, 0.015) << gpus; // as above
+  for (const auto& [gpus, n] : counts)
+    EXPECT_NEAR(n / double(kMany), 0.25, 0.015) << gpus; // as above
 }
 
 TEST(WorkloadSynthetic, DurationDistributions) {
@@ -160,18 +161,21 @@ TEST(WorkloadSynthetic, DurationDistributions) {
   spec.duration_distribution = DurationDistribution::lognormal;
   auto jobs = generate_synthetic(spec, 9);
   std::vector<double> d;
-  for (const auto& job : jobs) d.push_back(job.duration_s);
+  for (const auto& job : jobs)
+    d.push_back(job.duration_s);
   std::nth_element(d.begin(), d.begin() + kMany / 2, d.end());
   // Sample median of a lognormal (sigma 1): standard error ~ median x sigma x sqrt(pi/2) / sqrt(n) = 0.9 %; 4 %.
   EXPECT_NEAR(d[kMany / 2], 3600.0, 0.04 * 3600.0);
 
   spec.duration_distribution = DurationDistribution::exponential;
   double sum = 0;
-  for (const auto& job : generate_synthetic(spec, 9)) sum += job.duration_s;
+  for (const auto& job : generate_synthetic(spec, 9))
+    sum += job.duration_s;
   EXPECT_NEAR(sum / kMany, 3600.0, 0.03 * 3600.0); // mean; standard error 0.71 %, as for arrivals
 
   spec.duration_distribution = DurationDistribution::constant;
-  for (const auto& job : generate_synthetic(spec, 9)) ASSERT_EQ(job.duration_s, 3600.0);
+  for (const auto& job : generate_synthetic(spec, 9))
+    ASSERT_EQ(job.duration_s, 3600.0);
 }
 
 TEST(WorkloadSynthetic, DurationsAreClamped) {

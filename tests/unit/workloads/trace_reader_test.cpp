@@ -16,7 +16,9 @@ namespace {
 const std::string kChronus = RACKSIM_SHARED_DIR "/traces/chronus-philly/trace_job_Philly_MIX1.csv";
 const std::string kGavel = RACKSIM_SHARED_DIR "/traces/gavel-philly/philly_vc2869ce_seed0.csv";
 
-std::string fixture(const std::string& name) { return std::string(RACKSIM_WORKLOADS_TEST_DATA) + "/" + name; }
+std::string fixture(const std::string& name) {
+  return std::string(RACKSIM_WORKLOADS_TEST_DATA) + "/" + name;
+}
 
 TraceSpec spec_for(TraceFormat format, const std::string& path) {
   TraceSpec spec;
@@ -36,7 +38,7 @@ bool sorted_by_submit_then_id(const std::vector<JobSpec>& jobs) {
 TEST(WorkloadTraceChronus, RealTraceCountsFor2048Gpus) {
   TraceReport report;
   const auto jobs = read_trace(spec_for(TraceFormat::chronus_philly, kChronus), 2048, report);
-  EXPECT_EQ(report.rows, 30940u); // SOURCE.md
+  EXPECT_EQ(report.rows, 30940u);            // SOURCE.md
   EXPECT_EQ(report.skipped_zero_gpus, 184u); // SOURCE.md: "184 rows ask for 0 GPUs"
   EXPECT_EQ(report.skipped_too_large, 0u);   // the largest request is 32 GPUs
   // Counted independently: awk -F, 'NR>1 && $3>=1 && $3<=2048' trace_job_Philly_MIX1.csv | wc -l  => 30756
@@ -67,7 +69,8 @@ TEST(WorkloadTraceChronus, RealTraceSkipsRowsLargerThanTheCluster) {
   EXPECT_EQ(report.skipped_too_large, 141u);
   EXPECT_EQ(report.skipped_zero_gpus, 184u);
   EXPECT_EQ(jobs.size(), 30940u - 184u - 141u);
-  for (const auto& job : jobs) ASSERT_TRUE(job.gpus >= 1 && job.gpus <= 8) << job.id;
+  for (const auto& job : jobs)
+    ASSERT_TRUE(job.gpus >= 1 && job.gpus <= 8) << job.id;
   // Notes keep the file order of skips, whichever the reason (first 0-GPU row is line 197, first >8 is line 133).
   ASSERT_EQ(report.notes.size(), 5u);
   EXPECT_EQ(report.notes[0], kChronus + ":133: skipped: asks for 32 GPUs, more than the cluster's 8");
@@ -246,8 +249,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"duplicate_id.csv", TraceFormat::chronus_philly,
                   "3: field 'job_id': duplicate job id 0 (first on line 2)"},
         ErrorCase{"missing_column.csv", TraceFormat::chronus_philly, "1: missing column 'num_gpu'"},
-        ErrorCase{"empty.csv", TraceFormat::chronus_philly,
-                  "1: empty file: expected a header line naming the columns"},
+        ErrorCase{"empty.csv", TraceFormat::chronus_philly, "1: empty file: expected a header line naming the columns"},
         ErrorCase{"chronus_small.csv", TraceFormat::gavel_philly, "1: missing column 'job_index'"},
         ErrorCase{"bad_unterminated_quote.csv", TraceFormat::gavel_philly,
                   "2: field 'command': quoted field is never closed"},

@@ -40,8 +40,8 @@ double ideal_time(const TrainingPlan& plan, const IdealCosts& ideal, bool data_p
 TEST(WorkloadTraining, BudgetRuleOnEightGpus) {
   const IdealCosts ideal{0.2, 5.0};
   const auto plan = plan_training(job_of(8, 1000), training(1.0, 100), ideal);
-  EXPECT_EQ(plan.iterations, 1000);          // 1000 s / 1 s
-  EXPECT_EQ(plan.checkpoints, 9);            // after 100, 200, ..., 900; not after 1000 (= N)
+  EXPECT_EQ(plan.iterations, 1000); // 1000 s / 1 s
+  EXPECT_EQ(plan.checkpoints, 9);   // after 100, 200, ..., 900; not after 1000 (= N)
   EXPECT_EQ(plan.checkpoint_every, 100);
   EXPECT_EQ(plan.checkpoint_bytes, 16 * kGiB);
   EXPECT_EQ(plan.allreduce_bytes_per_iteration, 2 * kGiB);
@@ -54,7 +54,7 @@ TEST(WorkloadTraining, BudgetRuleWithLongerIterations) {
   const IdealCosts ideal{0.5, 10.0};
   const auto plan = plan_training(job_of(4, 1000), training(2.5, 100), ideal);
   EXPECT_EQ(plan.iterations, 400);
-  EXPECT_EQ(plan.checkpoints, 3); // after 100, 200, 300 (399 / 100)
+  EXPECT_EQ(plan.checkpoints, 3);                        // after 100, 200, 300 (399 / 100)
   EXPECT_DOUBLE_EQ(plan.compute_s_per_iteration, 1.925); // (1000 - 400 x 0.5 - 3 x 10) / 400
   EXPECT_NEAR(ideal_time(plan, ideal, true), 1000.0, 1e-9);
 }
@@ -135,9 +135,8 @@ TrainingPlan plan_of(std::int64_t iterations, std::int64_t every) {
 TEST(WorkloadTrainingSteps, StepsNeverCrossACheckpoint) {
   const auto steps = plan_steps(plan_of(2500, 1000), 400);
   // Segments 1000 | 1000 | 500, each cut into steps of at most 400.
-  const std::vector<std::pair<std::int64_t, bool>> expected{{400, false}, {400, false}, {200, true},
-                                                            {400, false}, {400, false}, {200, true},
-                                                            {400, false}, {100, false}};
+  const std::vector<std::pair<std::int64_t, bool>> expected{{400, false}, {400, false}, {200, true},  {400, false},
+                                                            {400, false}, {200, true},  {400, false}, {100, false}};
   ASSERT_EQ(steps.size(), expected.size());
   for (std::size_t i = 0; i < steps.size(); ++i) {
     EXPECT_EQ(steps[i].iterations, expected[i].first) << i;
