@@ -98,4 +98,34 @@ double call_flops(const KernelCall& call);
 double call_bytes(const KernelCall& call);
 double dtype_bytes(const std::string& dtype);
 
+// ---- additions (workloads/calibration/calibration.cpp) ----------------------------------------------------------
+
+// The canonical kernel names of docs/calibration-schema.md, in the table's order. call_flops/call_bytes throw
+// std::invalid_argument listing them for any other name.
+std::vector<std::string> kernel_names();
+
+// A saturating efficiency curve: eff(w) = eff_max * w / (w + half_work); 0 for w <= 0. `half_work` is the work
+// (FLOPs or bytes) at which the kernel reaches half of eff_max.
+struct EfficiencyCurve {
+  double eff_max = 1;
+  double half_work = 0;
+  double at(double work) const;
+};
+
+// The roofline's assumptions for one kernel class (docs/calibration.md gives the numbers and their sources).
+struct RooflineClass {
+  std::string name;           // "gemm", "gemm_tiled", "attention_fwd", "attention_bwd", "memory_bound"
+  EfficiencyCurve compute;    // fraction of the compute peak, as a function of FLOPs
+  EfficiencyCurve memory;     // fraction of HBM bandwidth, as a function of bytes
+  bool tensor_cores = false;  // compute peak: the dtype's tensor-core rate (true) or plain FP32 (false)
+};
+// Throws std::invalid_argument for an unknown kernel.
+const RooflineClass& roofline_class(const std::string& kernel);
+// Fixed cost added to every roofline-timed launch (not to calibrated times: measurements include it).
+inline constexpr double kernel_launch_overhead_s = 4e-6;
+
+// Compute peak for a dtype, with the derivations RooflineTimer uses when a field is 0: fp16 = bf16,
+// tf32 = fp16 / 2, fp8 = 2 x bf16. Throws std::invalid_argument for an unknown dtype or a peak still 0.
+double tensor_peak_flops(const GpuPeaks& peaks, const std::string& dtype);
+
 } // namespace racksim::workloads

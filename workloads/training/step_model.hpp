@@ -20,6 +20,10 @@ struct TransformerSpec {
   bool swiglu = true;            // SwiGLU MLP (gate, up, down) or GELU MLP (up, down)
   bool rmsnorm = true;           // RMSNorm or LayerNorm
   std::string dtype = "bf16";
+  // Additions: architecture details parameter_count needs (GPT-3 style: all three true; Llama 3: all false).
+  bool tied_embeddings = false;    // the LM head reuses the input embedding matrix
+  bool linear_biases = false;      // biases on the QKV, output and MLP projections
+  bool learned_positions = false;  // a learned seq x hidden position-embedding table (else RoPE: no parameters)
 };
 
 struct Parallelism {
