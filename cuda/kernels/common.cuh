@@ -77,11 +77,16 @@ inline DType parse_dtype(const std::string& s) {
 
 inline const char* dtype_name(DType d) {
   switch (d) {
-  case DType::bf16: return "bf16";
-  case DType::fp16: return "fp16";
-  case DType::fp32: return "fp32";
-  case DType::tf32: return "tf32";
-  case DType::fp8: return "fp8";
+  case DType::bf16:
+    return "bf16";
+  case DType::fp16:
+    return "fp16";
+  case DType::fp32:
+    return "fp32";
+  case DType::tf32:
+    return "tf32";
+  case DType::fp8:
+    return "fp8";
   }
   return "?";
 }
@@ -90,53 +95,85 @@ inline const char* dtype_name(DType d) {
 inline std::size_t dtype_bytes(DType d) {
   switch (d) {
   case DType::bf16:
-  case DType::fp16: return 2;
+  case DType::fp16:
+    return 2;
   case DType::fp32:
-  case DType::tf32: return 4;
-  case DType::fp8: return 1;
+  case DType::tf32:
+    return 4;
+  case DType::fp8:
+    return 1;
   }
   return 0;
 }
 // Convenience for work-count formulas that see only the KernelCall's dtype string.
-inline double dtype_bytes(const std::string& d) { return static_cast<double>(dtype_bytes(parse_dtype(d))); }
+inline double dtype_bytes(const std::string& d) {
+  return static_cast<double>(dtype_bytes(parse_dtype(d)));
+}
 
 // Accuracy bounds of docs/calibration-schema.md. `reduction` selects fp32's looser bound for reductions/GEMM.
 enum class Op { elementwise, reduction };
 inline double accuracy_bound(DType d, Op op) {
   switch (d) {
-  case DType::fp32: return op == Op::elementwise ? 1e-5 : 1e-4;
-  case DType::tf32: return 2e-3;
-  case DType::bf16: return 1e-2;
-  case DType::fp16: return 2e-3;
-  case DType::fp8: return 6e-2;
+  case DType::fp32:
+    return op == Op::elementwise ? 1e-5 : 1e-4;
+  case DType::tf32:
+    return 2e-3;
+  case DType::bf16:
+    return 1e-2;
+  case DType::fp16:
+    return 2e-3;
+  case DType::fp8:
+    return 6e-2;
   }
   return 0;
 }
 
 // Element conversions, usable on host and device. fp32 storage is `float`.
-__host__ __device__ __forceinline__ float to_float(float x) { return x; }
-__host__ __device__ __forceinline__ float to_float(__nv_bfloat16 x) { return __bfloat162float(x); }
-__host__ __device__ __forceinline__ float to_float(__half x) { return __half2float(x); }
-__host__ __device__ __forceinline__ float to_float(__nv_fp8_e4m3 x) { return static_cast<float>(x); }
+__host__ __device__ __forceinline__ float to_float(float x) {
+  return x;
+}
+__host__ __device__ __forceinline__ float to_float(__nv_bfloat16 x) {
+  return __bfloat162float(x);
+}
+__host__ __device__ __forceinline__ float to_float(__half x) {
+  return __half2float(x);
+}
+__host__ __device__ __forceinline__ float to_float(__nv_fp8_e4m3 x) {
+  return static_cast<float>(x);
+}
 
-template <class T> __host__ __device__ __forceinline__ T from_float(float x);
-template <> __host__ __device__ __forceinline__ float from_float<float>(float x) { return x; }
-template <> __host__ __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float x) {
+template <class T>
+__host__ __device__ __forceinline__ T from_float(float x);
+template <>
+__host__ __device__ __forceinline__ float from_float<float>(float x) {
+  return x;
+}
+template <>
+__host__ __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float x) {
   return __float2bfloat16(x); // round to nearest even
 }
-template <> __host__ __device__ __forceinline__ __half from_float<__half>(float x) { return __float2half_rn(x); }
-template <> __host__ __device__ __forceinline__ __nv_fp8_e4m3 from_float<__nv_fp8_e4m3>(float x) {
+template <>
+__host__ __device__ __forceinline__ __half from_float<__half>(float x) {
+  return __float2half_rn(x);
+}
+template <>
+__host__ __device__ __forceinline__ __nv_fp8_e4m3 from_float<__nv_fp8_e4m3>(float x) {
   return __nv_fp8_e4m3(x); // round to nearest, saturating to ±448
 }
 
 // Calls f(T{}) with T the storage type of d (tf32 → float). For dispatching templated launches.
-template <class F> decltype(auto) dispatch_dtype(DType d, F&& f) {
+template <class F>
+decltype(auto) dispatch_dtype(DType d, F&& f) {
   switch (d) {
-  case DType::bf16: return f(__nv_bfloat16{});
-  case DType::fp16: return f(__half{});
+  case DType::bf16:
+    return f(__nv_bfloat16{});
+  case DType::fp16:
+    return f(__half{});
   case DType::fp32:
-  case DType::tf32: return f(float{});
-  case DType::fp8: return f(__nv_fp8_e4m3{});
+  case DType::tf32:
+    return f(float{});
+  case DType::fp8:
+    return f(__nv_fp8_e4m3{});
   }
   throw std::invalid_argument("dispatch_dtype: bad dtype");
 }
@@ -146,7 +183,7 @@ template <class F> decltype(auto) dispatch_dtype(DType d, F&& f) {
 
 // Owns one cudaMalloc allocation. Move-only. A 0-byte buffer holds nullptr.
 class DeviceBuffer {
-public:
+ public:
   DeviceBuffer() = default;
   explicit DeviceBuffer(std::size_t bytes) : bytes_(bytes) {
     if (bytes_ > 0) CUDA_CHECK(cudaMalloc(&ptr_, bytes_));
@@ -167,10 +204,13 @@ public:
   DeviceBuffer& operator=(const DeviceBuffer&) = delete;
 
   void* get() const { return ptr_; }
-  template <class T> T* as() const { return static_cast<T*>(ptr_); }
+  template <class T>
+  T* as() const {
+    return static_cast<T*>(ptr_);
+  }
   std::size_t bytes() const { return bytes_; }
 
-private:
+ private:
   void* ptr_ = nullptr;
   std::size_t bytes_ = 0;
 };
@@ -202,13 +242,15 @@ __device__ __forceinline__ float uniform01(std::uint64_t seed, std::uint64_t i) 
   return static_cast<float>(mix64(seed ^ mix64(i)) >> 40) * (1.0f / 16777216.0f);
 }
 
-template <class T> __global__ void fill_uniform_kernel(T* out, std::size_t n, std::uint64_t seed, float lo, float hi) {
+template <class T>
+__global__ void fill_uniform_kernel(T* out, std::size_t n, std::uint64_t seed, float lo, float hi) {
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
     out[i] = from_float<T>(lo + (hi - lo) * uniform01(seed, i));
 }
 
-template <class T> __global__ void fill_int_kernel(T* out, std::size_t n, std::uint64_t seed, T lo, std::uint64_t span) {
+template <class T>
+__global__ void fill_int_kernel(T* out, std::size_t n, std::uint64_t seed, T lo, std::uint64_t span) {
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
     out[i] = lo + static_cast<T>(mix64(seed ^ mix64(i)) % span);
@@ -244,7 +286,9 @@ constexpr unsigned char kPoisonByte = 0xFF;
 inline void poison(void* dev, std::size_t bytes, cudaStream_t stream) {
   if (bytes > 0) CUDA_CHECK(cudaMemsetAsync(dev, kPoisonByte, bytes, stream));
 }
-inline void poison(DeviceBuffer& buf, cudaStream_t stream) { poison(buf.get(), buf.bytes(), stream); }
+inline void poison(DeviceBuffer& buf, cudaStream_t stream) {
+  poison(buf.get(), buf.bytes(), stream);
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Host side: download, convert, compare
@@ -294,13 +338,16 @@ inline HostArray download(const void* dev, std::size_t count, DType d) {
   for (std::size_t i = 0; i < count; ++i) {
     const unsigned char* p = raw.data() + i * eb;
     bool poisoned = true;
-    for (std::size_t b = 0; b < eb; ++b) poisoned = poisoned && p[b] == kPoisonByte;
+    for (std::size_t b = 0; b < eb; ++b)
+      poisoned = poisoned && p[b] == kPoisonByte;
     out.poisoned += poisoned ? 1 : 0;
     out.values[i] = element_to_double(p, d);
   }
   return out;
 }
-inline HostArray download(const DeviceBuffer& buf, DType d) { return download(buf.get(), buf.bytes() / dtype_bytes(d), d); }
+inline HostArray download(const DeviceBuffer& buf, DType d) {
+  return download(buf.get(), buf.bytes() / dtype_bytes(d), d);
+}
 
 // int64 arrays (ids, targets), copied verbatim.
 inline std::vector<std::int64_t> download_int64(const void* dev, std::size_t count) {
@@ -344,11 +391,12 @@ inline void compare_output(CheckResult& result, const std::string& name, const H
   }
   if (nonfinite > out.poisoned) {
     result.finite = false;
-    os << name << ": " << (nonfinite - out.poisoned) << " NaN/Inf elements (first non-finite at " << first_bad
-       << "); ";
+    os << name << ": " << (nonfinite - out.poisoned) << " NaN/Inf elements (first non-finite at " << first_bad << "); ";
   }
-  if (err > result.bound) os << name << ": rel_error " << err << " > bound " << result.bound << "; ";
-  else os << name << ": rel_error " << err << "; ";
+  if (err > result.bound)
+    os << name << ": rel_error " << err << " > bound " << result.bound << "; ";
+  else
+    os << name << ": rel_error " << err << "; ";
   result.detail += os.str();
 }
 

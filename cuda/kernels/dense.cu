@@ -51,32 +51,46 @@ enum class Elem { bf16, fp16, fp32, fp8, i64, u8 };
 
 Elem elem_of(DType d) {
   switch (d) {
-  case DType::bf16: return Elem::bf16;
-  case DType::fp16: return Elem::fp16;
+  case DType::bf16:
+    return Elem::bf16;
+  case DType::fp16:
+    return Elem::fp16;
   case DType::fp32:
-  case DType::tf32: return Elem::fp32;
-  case DType::fp8: return Elem::fp8;
+  case DType::tf32:
+    return Elem::fp32;
+  case DType::fp8:
+    return Elem::fp8;
   }
   throw std::invalid_argument("elem_of: bad dtype");
 }
 
-bool is_float(Elem e) { return e != Elem::i64 && e != Elem::u8; }
+bool is_float(Elem e) {
+  return e != Elem::i64 && e != Elem::u8;
+}
 
 DType dtype_of(Elem e) {
   switch (e) {
-  case Elem::bf16: return DType::bf16;
-  case Elem::fp16: return DType::fp16;
-  case Elem::fp32: return DType::fp32;
-  case Elem::fp8: return DType::fp8;
-  default: throw std::invalid_argument("dtype_of: not a floating-point element");
+  case Elem::bf16:
+    return DType::bf16;
+  case Elem::fp16:
+    return DType::fp16;
+  case Elem::fp32:
+    return DType::fp32;
+  case Elem::fp8:
+    return DType::fp8;
+  default:
+    throw std::invalid_argument("dtype_of: not a floating-point element");
   }
 }
 
 std::size_t elem_bytes(Elem e) {
   switch (e) {
-  case Elem::i64: return 8;
-  case Elem::u8: return 1;
-  default: return dtype_bytes(dtype_of(e));
+  case Elem::i64:
+    return 8;
+  case Elem::u8:
+    return 1;
+  default:
+    return dtype_bytes(dtype_of(e));
   }
 }
 
@@ -127,7 +141,8 @@ HostArray download_array(const void* p, const Array& a) {
   if (is_float(a.elem)) return download(p, a.count, dtype_of(a.elem));
   HostArray h;
   if (a.elem == Elem::i64) {
-    for (std::int64_t v : download_int64(p, a.count)) h.values.push_back(static_cast<double>(v));
+    for (std::int64_t v : download_int64(p, a.count))
+      h.values.push_back(static_cast<double>(v));
   } else {
     std::vector<unsigned char> raw(a.count);
     if (a.count > 0) CUDA_CHECK(cudaMemcpy(raw.data(), p, a.count, cudaMemcpyDeviceToHost));
@@ -146,7 +161,7 @@ std::string describe(const KernelCall& c) {
 // The shared Prepared and Kernel
 
 class DensePrepared final : public Prepared {
-public:
+ public:
   void launch(int input_set, cudaStream_t stream) override {
     if (input_set < 0 || input_set >= static_cast<int>(in_ptrs.size()))
       throw std::out_of_range("input set " + std::to_string(input_set) + " of " + std::to_string(in_ptrs.size()));
@@ -155,20 +170,20 @@ public:
   }
 
   std::vector<Array> in_spec, out_spec;
-  std::vector<std::vector<DeviceBuffer>> in; // [set][input]
-  std::vector<DeviceBuffer> out;             // [output]; empty where the output aliases an input while timing
+  std::vector<std::vector<DeviceBuffer>> in;         // [set][input]
+  std::vector<DeviceBuffer> out;                     // [output]; empty where the output aliases an input while timing
   std::vector<std::vector<void*>> in_ptrs, out_ptrs; // [set][array]
   LaunchFn fn;
 };
 
 class DenseKernel : public Kernel {
-public:
+ public:
   std::unique_ptr<Prepared> prepare(const KernelCall& call, int input_sets, std::uint64_t seed) const override {
     return build(call, input_sets, seed, false);
   }
   CheckResult check(const KernelCall& call, std::uint64_t seed) const override;
 
-protected:
+ protected:
   virtual std::vector<Array> inputs(const KernelCall& call) const = 0;
   virtual std::vector<Array> outputs(const KernelCall& call) const = 0;
   // Called once per prepare: plans, workspaces. The returned function launches once and checks the launch.
@@ -178,7 +193,7 @@ protected:
   virtual HostArrays reference(const KernelCall& call, const HostArrays& in, const HostArrays& before) const = 0;
   virtual double bound(const KernelCall& call) const = 0;
 
-private:
+ private:
   std::unique_ptr<DensePrepared> build(const KernelCall& call, int sets, std::uint64_t seed, bool checking) const;
 };
 
@@ -260,13 +275,17 @@ std::string dtype_not_in(const KernelCall& c, std::initializer_list<const char*>
 
 std::string dims_not_positive(const KernelCall& c, bool need_n, bool need_k) {
   if (c.m <= 0 || (need_n && c.n <= 0) || (need_k && c.k <= 0))
-    return "needs positive m" + std::string(need_n ? ", n" : "") + (need_k ? ", k" : "") + "; got m=" +
-           std::to_string(c.m) + " n=" + std::to_string(c.n) + " k=" + std::to_string(c.k);
+    return "needs positive m" + std::string(need_n ? ", n" : "") + (need_k ? ", k" : "") +
+           "; got m=" + std::to_string(c.m) + " n=" + std::to_string(c.n) + " k=" + std::to_string(c.k);
   return "";
 }
 
-std::size_t sz(std::int64_t v) { return static_cast<std::size_t>(v); }
-double dbl(std::int64_t v) { return static_cast<double>(v); }
+std::size_t sz(std::int64_t v) {
+  return static_cast<std::size_t>(v);
+}
+double dbl(std::int64_t v) {
+  return static_cast<double>(v);
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // gemm: cuBLASLt, row-major C[m,n] = A[m,k]·B[k,n], fp32 accumulation.
@@ -304,10 +323,17 @@ std::shared_ptr<GemmPlan> make_gemm_plan(std::int64_t m, std::int64_t n, std::in
   cudaDataType_t ab = CUDA_R_32F, cd = CUDA_R_32F;
   cublasComputeType_t compute = CUBLAS_COMPUTE_32F; // fp32 accumulation for every dtype; pure fp32 for fp32
   switch (d) {
-  case DType::bf16: ab = cd = CUDA_R_16BF; break;
-  case DType::fp16: ab = cd = CUDA_R_16F; break;
-  case DType::fp32: break;
-  case DType::tf32: compute = CUBLAS_COMPUTE_32F_FAST_TF32; break;
+  case DType::bf16:
+    ab = cd = CUDA_R_16BF;
+    break;
+  case DType::fp16:
+    ab = cd = CUDA_R_16F;
+    break;
+  case DType::fp32:
+    break;
+  case DType::tf32:
+    compute = CUBLAS_COMPUTE_32F_FAST_TF32;
+    break;
   case DType::fp8:
     ab = CUDA_R_8F_E4M3;
     cd = CUDA_R_16BF;
@@ -318,12 +344,9 @@ std::shared_ptr<GemmPlan> make_gemm_plan(std::int64_t m, std::int64_t n, std::in
   CUBLAS_CHECK(cublasLtCreate(&p->handle));
   CUBLAS_CHECK(cublasLtMatmulDescCreate(&p->op, compute, CUDA_R_32F));
   const cublasOperation_t trans_first = tn ? CUBLAS_OP_T : CUBLAS_OP_N, trans_second = CUBLAS_OP_N;
-  CUBLAS_CHECK(
-      cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_TRANSA, &trans_first, sizeof(trans_first)));
-  CUBLAS_CHECK(
-      cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_TRANSB, &trans_second, sizeof(trans_second)));
-  const auto um = static_cast<std::uint64_t>(m), un = static_cast<std::uint64_t>(n),
-             uk = static_cast<std::uint64_t>(k);
+  CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_TRANSA, &trans_first, sizeof(trans_first)));
+  CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_TRANSB, &trans_second, sizeof(trans_second)));
+  const auto um = static_cast<std::uint64_t>(m), un = static_cast<std::uint64_t>(n), uk = static_cast<std::uint64_t>(k);
   // first = our B: NN: column-major n×k (ld n) = B[k,n] row-major; TN: column-major k×n (ld k) = Bt[n,k] row-major.
   CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p->first, ab, tn ? uk : un, tn ? un : uk, tn ? k : n));
   // second = our A[m,k] row-major = column-major k×m (ld k).
@@ -344,8 +367,8 @@ std::shared_ptr<GemmPlan> make_gemm_plan(std::int64_t m, std::int64_t n, std::in
   p->workspace = DeviceBuffer(kGemmWorkspaceBytes);
   CUBLAS_CHECK(cublasLtMatmulPreferenceCreate(&p->pref));
   const std::uint64_t ws = kGemmWorkspaceBytes;
-  CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(p->pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws,
-                                                    sizeof(ws)));
+  CUBLAS_CHECK(
+      cublasLtMatmulPreferenceSetAttribute(p->pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof(ws)));
   cublasLtMatmulHeuristicResult_t heuristic{};
   int found = 0;
   CUBLAS_CHECK(cublasLtMatmulAlgoGetHeuristic(p->handle, p->op, p->first, p->second, p->out, p->out, p->pref, 1,
@@ -358,7 +381,7 @@ std::shared_ptr<GemmPlan> make_gemm_plan(std::int64_t m, std::int64_t n, std::in
 }
 
 class Gemm final : public DenseKernel {
-public:
+ public:
   std::string name() const override { return "gemm"; }
   std::string unsupported(const KernelCall& c) const override {
     std::string why = dtype_not_in(c, {"bf16", "fp16", "fp32", "tf32", "fp8"});
@@ -381,7 +404,7 @@ public:
     return dtype_bytes(c.dtype) * (dbl(c.m) * dbl(c.k) + dbl(c.k) * dbl(c.n) + dbl(c.m) * dbl(c.n));
   }
 
-protected:
+ protected:
   std::vector<Array> inputs(const KernelCall& c) const override {
     const Elem e = elem_of(parse_dtype(c.dtype));
     return {arr("A", e, sz(c.m) * sz(c.k)), arr(c.dtype == "fp8" ? "Bt" : "B", e, sz(c.k) * sz(c.n))};
@@ -394,8 +417,8 @@ protected:
     auto plan = make_gemm_plan(c.m, c.n, c.k, parse_dtype(c.dtype));
     return [plan](void* const* in, void* const* out, cudaStream_t stream) {
       CUBLAS_CHECK(cublasLtMatmul(plan->handle, plan->op, &plan->alpha, in[1], plan->first, in[0], plan->second,
-                                  &plan->beta, out[0], plan->out, out[0], plan->out, &plan->algo,
-                                  plan->workspace.get(), plan->workspace.bytes(), stream));
+                                  &plan->beta, out[0], plan->out, out[0], plan->out, &plan->algo, plan->workspace.get(),
+                                  plan->workspace.bytes(), stream));
     };
   }
   HostArrays reference(const KernelCall& c, const HostArrays& in, const HostArrays&) const override {
@@ -405,7 +428,8 @@ protected:
     for (std::size_t i = 0; i < m; ++i)
       for (std::size_t j = 0; j < n; ++j) {
         double s = 0;
-        for (std::size_t q = 0; q < k; ++q) s += in[0][i * k + q] * (bt ? in[1][j * k + q] : in[1][q * n + j]);
+        for (std::size_t q = 0; q < k; ++q)
+          s += in[0][i * k + q] * (bt ? in[1][j * k + q] : in[1][q * n + j]);
         out[i * n + j] = s;
       }
     return {out};
@@ -447,13 +471,16 @@ __global__ void __launch_bounds__(kTileThreads)
     for (int kk = 0; kk < kTileK; ++kk) {
       float av[4], bv[4];
 #pragma unroll
-      for (int i = 0; i < 4; ++i) av[i] = as[kk][ty + 16 * i];
+      for (int i = 0; i < 4; ++i)
+        av[i] = as[kk][ty + 16 * i];
 #pragma unroll
-      for (int j = 0; j < 4; ++j) bv[j] = bs[kk][tx + 16 * j];
+      for (int j = 0; j < 4; ++j)
+        bv[j] = bs[kk][tx + 16 * j];
 #pragma unroll
       for (int i = 0; i < 4; ++i)
 #pragma unroll
-        for (int j = 0; j < 4; ++j) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
+        for (int j = 0; j < 4; ++j)
+          acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
     }
     __syncthreads(); // the next step overwrites the tiles
   }
@@ -467,7 +494,7 @@ __global__ void __launch_bounds__(kTileThreads)
 }
 
 class GemmTiled final : public DenseKernel {
-public:
+ public:
   std::string name() const override { return "gemm_tiled"; }
   std::string unsupported(const KernelCall& c) const override {
     std::string why = dtype_not_in(c, {"fp32", "bf16"});
@@ -481,7 +508,7 @@ public:
     return dtype_bytes(c.dtype) * (dbl(c.m) * dbl(c.k) + dbl(c.k) * dbl(c.n) + dbl(c.m) * dbl(c.n));
   }
 
-protected:
+ protected:
   std::vector<Array> inputs(const KernelCall& c) const override {
     const Elem e = elem_of(parse_dtype(c.dtype));
     return {arr("A", e, sz(c.m) * sz(c.k)), arr("B", e, sz(c.k) * sz(c.n))};
@@ -493,7 +520,8 @@ protected:
     const int m = static_cast<int>(c.m), n = static_cast<int>(c.n), k = static_cast<int>(c.k);
     const DType d = parse_dtype(c.dtype);
     return [m, n, k, d](void* const* in, void* const* out, cudaStream_t stream) {
-      const dim3 grid(static_cast<unsigned>((n + kTileN - 1) / kTileN), static_cast<unsigned>((m + kTileM - 1) / kTileM));
+      const dim3 grid(static_cast<unsigned>((n + kTileN - 1) / kTileN),
+                      static_cast<unsigned>((m + kTileM - 1) / kTileM));
       if (d == DType::bf16)
         gemm_tiled_kernel<__nv_bfloat16><<<grid, kTileThreads, 0, stream>>>(
             static_cast<const __nv_bfloat16*>(in[0]), static_cast<const __nv_bfloat16*>(in[1]),
@@ -510,7 +538,8 @@ protected:
     for (std::size_t i = 0; i < m; ++i)
       for (std::size_t j = 0; j < n; ++j) {
         double s = 0;
-        for (std::size_t q = 0; q < k; ++q) s += in[0][i * k + q] * in[1][q * n + j];
+        for (std::size_t q = 0; q < k; ++q)
+          s += in[0][i * k + q] * in[1][q * n + j];
         out[i * n + j] = s;
       }
     return {out};
@@ -522,7 +551,7 @@ protected:
 // copy: m bytes device to device (the bandwidth ceiling). dtype is ignored; the check is exact.
 
 class Copy final : public DenseKernel {
-public:
+ public:
   std::string name() const override { return "copy"; }
   std::string unsupported(const KernelCall& c) const override {
     std::string why = dtype_not_in(c, {"bf16", "fp16", "fp32", "tf32", "fp8"});
@@ -531,7 +560,7 @@ public:
   double flops(const KernelCall&) const override { return 0; }
   double bytes(const KernelCall& c) const override { return 2.0 * dbl(c.m); }
 
-protected:
+ protected:
   std::vector<Array> inputs(const KernelCall& c) const override { return {arr("src", Elem::u8, sz(c.m))}; }
   std::vector<Array> outputs(const KernelCall& c) const override { return {arr("dst", Elem::u8, sz(c.m))}; }
   LaunchFn make_launch(const KernelCall& c) const override {
@@ -556,7 +585,7 @@ constexpr double kGeluA = 0.044715;
 
 struct GeluFwd {
   static constexpr int kIn = 1, kOut = 1;
-  __device__ void operator()(const float* in, float* out) const {
+  __host__ __device__ void operator()(const float* in, float* out) const {
     const float x = in[0];
     out[0] = 0.5f * x * (1.0f + tanhf(kGeluCf * (x + kGeluAf * x * x * x)));
   }
@@ -568,7 +597,7 @@ struct GeluFwd {
 
 struct GeluBwd { // in: dy, x; out: dx
   static constexpr int kIn = 2, kOut = 1;
-  __device__ void operator()(const float* in, float* out) const {
+  __host__ __device__ void operator()(const float* in, float* out) const {
     const float dy = in[0], x = in[1];
     const float t = tanhf(kGeluCf * (x + kGeluAf * x * x * x));
     const float du = kGeluCf * (1.0f + 3.0f * kGeluAf * x * x);
@@ -583,7 +612,7 @@ struct GeluBwd { // in: dy, x; out: dx
 
 struct SwigluFwd { // in: gate, up; out: silu(gate) * up
   static constexpr int kIn = 2, kOut = 1;
-  __device__ void operator()(const float* in, float* out) const {
+  __host__ __device__ void operator()(const float* in, float* out) const {
     const float g = in[0], s = 1.0f / (1.0f + expf(-g));
     out[0] = g * s * in[1];
   }
@@ -595,7 +624,7 @@ struct SwigluFwd { // in: gate, up; out: silu(gate) * up
 
 struct SwigluBwd { // in: dout, gate, up; out: dgate, dup
   static constexpr int kIn = 3, kOut = 2;
-  __device__ void operator()(const float* in, float* out) const {
+  __host__ __device__ void operator()(const float* in, float* out) const {
     const float d = in[0], g = in[1], u = in[2], s = 1.0f / (1.0f + expf(-g));
     out[0] = d * u * s * (1.0f + g * (1.0f - s)); // d silu(g)/dg = s (1 + g (1 - s))
     out[1] = d * g * s;
@@ -607,12 +636,14 @@ struct SwigluBwd { // in: dout, gate, up; out: dgate, dup
   }
 };
 
-template <int NI, int NO> struct IoPtrs {
+template <int NI, int NO>
+struct IoPtrs {
   const void* in[NI];
   void* out[NO];
 };
 
-template <class T, int N> struct alignas(16) Pack {
+template <class T, int N>
+struct alignas(16) Pack {
   T v[N];
 };
 
@@ -627,26 +658,32 @@ __global__ void __launch_bounds__(256)
   for (std::size_t i = first; i < nvec; i += stride) {
     P x[Fn::kIn], y[Fn::kOut];
 #pragma unroll
-    for (int a = 0; a < Fn::kIn; ++a) x[a] = static_cast<const P*>(io.in[a])[i];
+    for (int a = 0; a < Fn::kIn; ++a)
+      x[a] = static_cast<const P*>(io.in[a])[i];
 #pragma unroll
     for (int e = 0; e < kVec; ++e) {
       float xi[Fn::kIn], yo[Fn::kOut];
 #pragma unroll
-      for (int a = 0; a < Fn::kIn; ++a) xi[a] = to_float(x[a].v[e]);
+      for (int a = 0; a < Fn::kIn; ++a)
+        xi[a] = to_float(x[a].v[e]);
       fn(xi, yo);
 #pragma unroll
-      for (int b = 0; b < Fn::kOut; ++b) y[b].v[e] = from_float<T>(yo[b]);
+      for (int b = 0; b < Fn::kOut; ++b)
+        y[b].v[e] = from_float<T>(yo[b]);
     }
 #pragma unroll
-    for (int b = 0; b < Fn::kOut; ++b) static_cast<P*>(io.out[b])[i] = y[b];
+    for (int b = 0; b < Fn::kOut; ++b)
+      static_cast<P*>(io.out[b])[i] = y[b];
   }
   for (std::size_t i = nvec * kVec + first; i < n; i += stride) {
     float xi[Fn::kIn], yo[Fn::kOut];
 #pragma unroll
-    for (int a = 0; a < Fn::kIn; ++a) xi[a] = to_float(static_cast<const T*>(io.in[a])[i]);
+    for (int a = 0; a < Fn::kIn; ++a)
+      xi[a] = to_float(static_cast<const T*>(io.in[a])[i]);
     fn(xi, yo);
 #pragma unroll
-    for (int b = 0; b < Fn::kOut; ++b) static_cast<T*>(io.out[b])[i] = from_float<T>(yo[b]);
+    for (int b = 0; b < Fn::kOut; ++b)
+      static_cast<T*>(io.out[b])[i] = from_float<T>(yo[b]);
   }
 }
 
@@ -657,8 +694,9 @@ struct ElementwiseSpec {
   std::vector<std::string> out;
 };
 
-template <class Fn> class Elementwise final : public DenseKernel {
-public:
+template <class Fn>
+class Elementwise final : public DenseKernel {
+ public:
   explicit Elementwise(ElementwiseSpec spec) : spec_(std::move(spec)) {}
   std::string name() const override { return spec_.name; }
   std::string unsupported(const KernelCall& c) const override {
@@ -670,7 +708,7 @@ public:
     return spec_.bytes_per_element_per_dtype_byte * dtype_bytes(c.dtype) * dbl(c.m);
   }
 
-protected:
+ protected:
   std::vector<Array> inputs(const KernelCall& c) const override {
     std::vector<Array> v = spec_.in;
     for (Array& a : v) {
@@ -681,7 +719,8 @@ protected:
   }
   std::vector<Array> outputs(const KernelCall& c) const override {
     std::vector<Array> v;
-    for (const std::string& o : spec_.out) v.push_back(arr(o, elem_of(parse_dtype(c.dtype)), sz(c.m)));
+    for (const std::string& o : spec_.out)
+      v.push_back(arr(o, elem_of(parse_dtype(c.dtype)), sz(c.m)));
     return v;
   }
   LaunchFn make_launch(const KernelCall& c) const override {
@@ -713,15 +752,17 @@ protected:
     HostArrays out(Fn::kOut, std::vector<double>(n));
     double x[Fn::kIn], y[Fn::kOut];
     for (std::size_t i = 0; i < n; ++i) {
-      for (int a = 0; a < Fn::kIn; ++a) x[a] = in[static_cast<std::size_t>(a)][i];
+      for (int a = 0; a < Fn::kIn; ++a)
+        x[a] = in[static_cast<std::size_t>(a)][i];
       Fn::reference(x, y);
-      for (int b = 0; b < Fn::kOut; ++b) out[static_cast<std::size_t>(b)][i] = y[b];
+      for (int b = 0; b < Fn::kOut; ++b)
+        out[static_cast<std::size_t>(b)][i] = y[b];
     }
     return out;
   }
   double bound(const KernelCall& c) const override { return accuracy_bound(parse_dtype(c.dtype), Op::elementwise); }
 
-private:
+ private:
   ElementwiseSpec spec_;
 };
 
@@ -765,14 +806,16 @@ __global__ void __launch_bounds__(32 * kSoftmaxRowsPerBlock)
   const T* xr = x + row * cols;
   T* yr = y + row * cols;
   float mx = -INFINITY, s = 0.0f;
-  for (std::int64_t c = lane; c < cols; c += 32) online_add(mx, s, to_float(xr[c]));
+  for (std::int64_t c = lane; c < cols; c += 32)
+    online_add(mx, s, to_float(xr[c]));
   warp_merge(mx, s);
   const float inv = 1.0f / s;
-  for (std::int64_t c = lane; c < cols; c += 32) yr[c] = from_float<T>(expf(to_float(xr[c]) - mx) * inv);
+  for (std::int64_t c = lane; c < cols; c += 32)
+    yr[c] = from_float<T>(expf(to_float(xr[c]) - mx) * inv);
 }
 
 class Softmax final : public DenseKernel {
-public:
+ public:
   std::string name() const override { return "softmax_fwd"; }
   std::string unsupported(const KernelCall& c) const override {
     std::string why = dtype_not_in(c, {"bf16", "fp16", "fp32"});
@@ -784,7 +827,7 @@ public:
   double flops(const KernelCall& c) const override { return 5.0 * dbl(c.m) * dbl(c.n); }
   double bytes(const KernelCall& c) const override { return dtype_bytes(c.dtype) * 2.0 * dbl(c.m) * dbl(c.n); }
 
-protected:
+ protected:
   std::vector<Array> inputs(const KernelCall& c) const override {
     return {arr("x", elem_of(parse_dtype(c.dtype)), sz(c.m) * sz(c.n), -5, 5)};
   }
@@ -800,7 +843,7 @@ protected:
         using T = decltype(tag);
         if constexpr (sizeof(T) >= 2) {
           softmax_kernel<T><<<blocks, 32 * kSoftmaxRowsPerBlock, 0, stream>>>(static_cast<const T*>(in[0]),
-                                                                               static_cast<T*>(out[0]), rows, cols);
+                                                                              static_cast<T*>(out[0]), rows, cols);
           CUDA_CHECK_LAUNCH();
         }
       });
@@ -812,9 +855,12 @@ protected:
     for (std::size_t i = 0; i < m; ++i) {
       const double* x = in[0].data() + i * n;
       double mx = x[0], s = 0;
-      for (std::size_t j = 0; j < n; ++j) mx = std::max(mx, x[j]);
-      for (std::size_t j = 0; j < n; ++j) s += std::exp(x[j] - mx);
-      for (std::size_t j = 0; j < n; ++j) y[i * n + j] = std::exp(x[j] - mx) / s;
+      for (std::size_t j = 0; j < n; ++j)
+        mx = std::max(mx, x[j]);
+      for (std::size_t j = 0; j < n; ++j)
+        s += std::exp(x[j] - mx);
+      for (std::size_t j = 0; j < n; ++j)
+        y[i * n + j] = std::exp(x[j] - mx) / s;
     }
     return {y};
   }
@@ -838,9 +884,9 @@ struct AdamwParams {
 
 // No __restrict__: outputs alias inputs while timing; each element is read before the same thread writes it.
 template <class G>
-__global__ void __launch_bounds__(256) adamw_kernel(const float* p, const float* m, const float* v, const G* g,
-                                                    float* p_out, float* m_out, float* v_out, std::size_t n,
-                                                    AdamwParams h) {
+__global__ void __launch_bounds__(256)
+    adamw_kernel(const float* p, const float* m, const float* v, const G* g, float* p_out, float* m_out, float* v_out,
+                 std::size_t n, AdamwParams h) {
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
     const float gi = to_float(g[i]), pi = p[i];
@@ -854,7 +900,7 @@ __global__ void __launch_bounds__(256) adamw_kernel(const float* p, const float*
 }
 
 class Adamw final : public DenseKernel {
-public:
+ public:
   std::string name() const override { return "adamw"; }
   std::string unsupported(const KernelCall& c) const override {
     std::string why = dtype_not_in(c, {"bf16", "fp16", "fp32"});
@@ -863,7 +909,7 @@ public:
   double flops(const KernelCall& c) const override { return 16.0 * dbl(c.m); }
   double bytes(const KernelCall& c) const override { return (24.0 + dtype_bytes(c.dtype)) * dbl(c.m); }
 
-protected:
+ protected:
   // Parameters like a trained layer's (|p| ~ 0.02), so the step is ~1% of p and a wrong update is visible.
   std::vector<Array> inputs(const KernelCall& c) const override {
     const std::size_t n = sz(c.m);
@@ -873,7 +919,8 @@ protected:
   std::vector<Array> outputs(const KernelCall& c) const override {
     std::vector<Array> v = {arr("p_out", Elem::fp32, sz(c.m)), arr("m_out", Elem::fp32, sz(c.m)),
                             arr("v_out", Elem::fp32, sz(c.m))};
-    for (int j = 0; j < 3; ++j) v[static_cast<std::size_t>(j)].alias_input = j;
+    for (int j = 0; j < 3; ++j)
+      v[static_cast<std::size_t>(j)].alias_input = j;
     return v;
   }
   LaunchFn make_launch(const KernelCall& c) const override {
@@ -939,7 +986,7 @@ __global__ void __launch_bounds__(256)
 }
 
 class EmbeddingFwd final : public DenseKernel {
-public:
+ public:
   std::string name() const override { return "embedding_fwd"; }
   std::string unsupported(const KernelCall& c) const override {
     std::string why = dtype_not_in(c, {"bf16", "fp16", "fp32"});
@@ -950,9 +997,10 @@ public:
     return 8.0 * dbl(c.m) + 2.0 * dtype_bytes(c.dtype) * dbl(c.m) * dbl(c.n);
   }
 
-protected:
+ protected:
   std::vector<Array> inputs(const KernelCall& c) const override {
-    return {arr("ids", Elem::i64, sz(c.m), 0, dbl(c.k)), arr("table", elem_of(parse_dtype(c.dtype)), sz(c.k) * sz(c.n))};
+    return {arr("ids", Elem::i64, sz(c.m), 0, dbl(c.k)),
+            arr("table", elem_of(parse_dtype(c.dtype)), sz(c.k) * sz(c.n))};
   }
   std::vector<Array> outputs(const KernelCall& c) const override {
     return {arr("out", elem_of(parse_dtype(c.dtype)), sz(c.m) * sz(c.n))};
@@ -969,16 +1017,20 @@ protected:
             ids, static_cast<const U*>(in[1]), static_cast<U*>(out[0]), tokens, upr, vocab);
         CUDA_CHECK_LAUNCH();
       };
-      if (row_bytes % 16 == 0) run(uint4{});
-      else if (row_bytes % 4 == 0) run(std::uint32_t{});
-      else run(std::uint16_t{}); // every supported dtype is at least 2 bytes
+      if (row_bytes % 16 == 0)
+        run(uint4{});
+      else if (row_bytes % 4 == 0)
+        run(std::uint32_t{});
+      else
+        run(std::uint16_t{}); // every supported dtype is at least 2 bytes
     };
   }
   HostArrays reference(const KernelCall& c, const HostArrays& in, const HostArrays&) const override {
     const std::size_t m = sz(c.m), n = sz(c.n);
     std::vector<double> out(m * n);
     for (std::size_t t = 0; t < m; ++t)
-      for (std::size_t j = 0; j < n; ++j) out[t * n + j] = in[1][static_cast<std::size_t>(in[0][t]) * n + j];
+      for (std::size_t j = 0; j < n; ++j)
+        out[t * n + j] = in[1][static_cast<std::size_t>(in[0][t]) * n + j];
     return {out};
   }
   double bound(const KernelCall&) const override { return 0; } // a gather is exact
@@ -1000,7 +1052,7 @@ __global__ void __launch_bounds__(256)
 }
 
 class EmbeddingBwd final : public DenseKernel {
-public:
+ public:
   std::string name() const override { return "embedding_bwd"; }
   std::string unsupported(const KernelCall& c) const override {
     std::string why = dtype_not_in(c, {"bf16", "fp16", "fp32"});
@@ -1011,7 +1063,7 @@ public:
     return 8.0 * dbl(c.m) + dtype_bytes(c.dtype) * dbl(c.m) * dbl(c.n) + 4.0 * dbl(c.m) * dbl(c.n);
   }
 
-protected:
+ protected:
   std::vector<Array> inputs(const KernelCall& c) const override {
     return {arr("ids", Elem::i64, sz(c.m), 0, dbl(c.k)), arr("dy", elem_of(parse_dtype(c.dtype)), sz(c.m) * sz(c.n))};
   }
@@ -1039,7 +1091,8 @@ protected:
     const std::size_t m = sz(c.m), n = sz(c.n);
     std::vector<double> grad = before[0];
     for (std::size_t t = 0; t < m; ++t)
-      for (std::size_t j = 0; j < n; ++j) grad[static_cast<std::size_t>(in[0][t]) * n + j] += in[1][t * n + j];
+      for (std::size_t j = 0; j < n; ++j)
+        grad[static_cast<std::size_t>(in[0][t]) * n + j] += in[1][t * n + j];
     return {grad};
   }
   // fp32 accumulation of values taken as stored: the fp32 reduction bound whatever dy's dtype.
@@ -1067,7 +1120,8 @@ __global__ void __launch_bounds__(kCeThreads)
   T* dx = dlogits + row * vocab;
   const int tid = static_cast<int>(threadIdx.x), lane = tid % 32, warp = tid / 32;
   float mx = -INFINITY, s = 0.0f;
-  for (std::int64_t c = tid; c < vocab; c += kCeThreads) online_add(mx, s, to_float(x[c]));
+  for (std::int64_t c = tid; c < vocab; c += kCeThreads)
+    online_add(mx, s, to_float(x[c]));
   warp_merge(mx, s);
   if (lane == 0) {
     part_max[warp] = mx;
@@ -1094,7 +1148,7 @@ __global__ void __launch_bounds__(kCeThreads)
 }
 
 class CrossEntropy final : public DenseKernel {
-public:
+ public:
   std::string name() const override { return "cross_entropy"; }
   std::string unsupported(const KernelCall& c) const override {
     std::string why = dtype_not_in(c, {"bf16", "fp16", "fp32"});
@@ -1108,7 +1162,7 @@ public:
     return dtype_bytes(c.dtype) * 2.0 * dbl(c.m) * dbl(c.n) + 8.0 * dbl(c.m);
   }
 
-protected:
+ protected:
   std::vector<Array> inputs(const KernelCall& c) const override {
     return {arr("logits", elem_of(parse_dtype(c.dtype)), sz(c.m) * sz(c.n), -8, 8),
             arr("targets", Elem::i64, sz(c.m), 0, dbl(c.n))};
@@ -1139,8 +1193,10 @@ protected:
       const double* x = in[0].data() + t * n;
       const auto target = static_cast<std::size_t>(in[1][t]);
       double mx = x[0], s = 0;
-      for (std::size_t j = 0; j < n; ++j) mx = std::max(mx, x[j]);
-      for (std::size_t j = 0; j < n; ++j) s += std::exp(x[j] - mx);
+      for (std::size_t j = 0; j < n; ++j)
+        mx = std::max(mx, x[j]);
+      for (std::size_t j = 0; j < n; ++j)
+        s += std::exp(x[j] - mx);
       loss[t] = std::log(s) + mx - x[target];
       for (std::size_t j = 0; j < n; ++j)
         dx[t * n + j] = (std::exp(x[j] - mx) / s - (j == target ? 1.0 : 0.0)) / static_cast<double>(m);
@@ -1157,17 +1213,18 @@ std::vector<std::unique_ptr<Kernel>> dense_kernels() {
   k.push_back(std::make_unique<Gemm>());
   k.push_back(std::make_unique<GemmTiled>());
   k.push_back(std::make_unique<Copy>());
-  k.push_back(std::make_unique<Elementwise<GeluFwd>>(ElementwiseSpec{"gelu_fwd", 15, 2, {arr("x", Elem::fp32, 0, -3, 3)}, {"y"}}));
+  k.push_back(std::make_unique<Elementwise<GeluFwd>>(
+      ElementwiseSpec{"gelu_fwd", 15, 2, {arr("x", Elem::fp32, 0, -3, 3)}, {"y"}}));
   k.push_back(std::make_unique<Elementwise<GeluBwd>>(
       ElementwiseSpec{"gelu_bwd", 25, 3, {arr("dy", Elem::fp32, 0), arr("x", Elem::fp32, 0, -3, 3)}, {"dx"}}));
   k.push_back(std::make_unique<Elementwise<SwigluFwd>>(
       ElementwiseSpec{"swiglu_fwd", 8, 3, {arr("gate", Elem::fp32, 0, -4, 4), arr("up", Elem::fp32, 0)}, {"out"}}));
-  k.push_back(std::make_unique<Elementwise<SwigluBwd>>(ElementwiseSpec{
-      "swiglu_bwd",
-      16,
-      5,
-      {arr("dout", Elem::fp32, 0), arr("gate", Elem::fp32, 0, -4, 4), arr("up", Elem::fp32, 0)},
-      {"dgate", "dup"}}));
+  k.push_back(std::make_unique<Elementwise<SwigluBwd>>(
+      ElementwiseSpec{"swiglu_bwd",
+                      16,
+                      5,
+                      {arr("dout", Elem::fp32, 0), arr("gate", Elem::fp32, 0, -4, 4), arr("up", Elem::fp32, 0)},
+                      {"dgate", "dup"}}));
   k.push_back(std::make_unique<Softmax>());
   k.push_back(std::make_unique<Adamw>());
   k.push_back(std::make_unique<EmbeddingFwd>());

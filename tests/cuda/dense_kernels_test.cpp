@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
+#include <iostream>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -22,10 +24,10 @@ using racksim::cuda::Kernel;
 using racksim::cuda::KernelCall;
 
 // GTEST_SKIP must run in the test body itself, hence a macro.
-#define RACKSIM_REQUIRE_GPU()                                                                                     \
-  do {                                                                                                            \
-    const auto q_ = racksim::cuda::query_devices();                                                               \
-    if (q_.devices.empty()) GTEST_SKIP() << "no GPU here: " << q_.error;                                          \
+#define RACKSIM_REQUIRE_GPU()                                                                                          \
+  do {                                                                                                                 \
+    const auto q_ = racksim::cuda::query_devices();                                                                    \
+    if (q_.devices.empty()) GTEST_SKIP() << "no GPU here: " << q_.error;                                               \
   } while (0)
 
 KernelCall call(const std::string& kernel, const std::string& dtype, std::int64_t m, std::int64_t n = 0,
@@ -49,11 +51,12 @@ struct Shape {
 TEST(CudaDenseRegistry, HasExactlyTheSchemaKernels) {
   const auto ks = dense_kernels();
   std::set<std::string> names;
-  for (const auto& k : ks) names.insert(k->name());
+  for (const auto& k : ks)
+    names.insert(k->name());
   EXPECT_EQ(names.size(), ks.size()) << "duplicate names";
-  const std::set<std::string> expected = {"gemm",       "gemm_tiled",  "copy",          "gelu_fwd",
-                                          "gelu_bwd",   "swiglu_fwd",  "swiglu_bwd",    "softmax_fwd",
-                                          "adamw",      "embedding_fwd", "embedding_bwd", "cross_entropy"};
+  const std::set<std::string> expected = {"gemm",     "gemm_tiled",    "copy",          "gelu_fwd",
+                                          "gelu_bwd", "swiglu_fwd",    "swiglu_bwd",    "softmax_fwd",
+                                          "adamw",    "embedding_fwd", "embedding_bwd", "cross_entropy"};
   EXPECT_EQ(names, expected);
   EXPECT_THROW(find_kernel(ks, "gemmm"), std::invalid_argument);
 }
@@ -100,7 +103,8 @@ TEST(CudaDenseWork, FlopsAndBytesFollowTheSchema) {
     EXPECT_DOUBLE_EQ(k.bytes(c), w.bytes);
   }
   // Large shapes do not overflow: a 16384^3 GEMM is 8.8e12 FLOPs.
-  EXPECT_DOUBLE_EQ(find_kernel(ks, "gemm").flops(call("gemm", "bf16", 16384, 16384, 16384)), 2.0 * 16384.0 * 16384.0 * 16384.0);
+  EXPECT_DOUBLE_EQ(find_kernel(ks, "gemm").flops(call("gemm", "bf16", 16384, 16384, 16384)),
+                   2.0 * 16384.0 * 16384.0 * 16384.0);
 }
 
 TEST(CudaDenseRefusals, UnsupportedSaysWhyAndPrepareRefuses) {
@@ -135,7 +139,8 @@ TEST(CudaDenseRefusals, Fp8GemmNeedsAdaOrNewerAndMultiplesOf16) {
 // ---------------------------------------------------------------------------------------------------------
 // On a GPU: check() against the CPU float64 reference, fresh inputs per case, outputs poisoned first.
 
-void expect_checks(const std::string& kernel, const std::vector<std::string>& dtypes, const std::vector<Shape>& shapes) {
+void expect_checks(const std::string& kernel, const std::vector<std::string>& dtypes,
+                   const std::vector<Shape>& shapes) {
   const auto ks = dense_kernels();
   const Kernel& k = find_kernel(ks, kernel);
   std::uint64_t seed = 0x5EED0000u + std::hash<std::string>{}(kernel) % 1000;
@@ -144,15 +149,15 @@ void expect_checks(const std::string& kernel, const std::vector<std::string>& dt
       const KernelCall c = call(kernel, dtype, s.m, s.n, s.k);
       const std::string why = k.unsupported(c);
       if (dtype == "fp8" && !why.empty()) { // the device decides; anything else must run
-        std::cout << "[ note ] " << kernel << " fp8 m=" << s.m << " n=" << s.n << " k=" << s.k
-                  << " not run: " << why << "\n";
+        std::cout << "[ note ] " << kernel << " fp8 m=" << s.m << " n=" << s.n << " k=" << s.k << " not run: " << why
+                  << "\n";
         continue;
       }
       ASSERT_EQ(why, "") << kernel << " " << dtype;
       CheckResult r;
       ASSERT_NO_THROW(r = k.check(c, ++seed)) << kernel << " " << dtype << " m=" << s.m << " n=" << s.n;
-      EXPECT_TRUE(r.ok()) << r.detail << " (rel_error " << r.rel_error << ", bound " << r.bound
-                          << ", all_written " << r.all_written << ", finite " << r.finite << ")";
+      EXPECT_TRUE(r.ok()) << r.detail << " (rel_error " << r.rel_error << ", bound " << r.bound << ", all_written "
+                          << r.all_written << ", finite " << r.finite << ")";
       EXPECT_TRUE(r.all_written) << r.detail;
     }
 }
@@ -208,10 +213,14 @@ TEST(CudaDenseCheck, CrossEntropy) {
 TEST(CudaDenseCheck, OwnKernelsRepeatExactlyOnTheSameSeed) {
   RACKSIM_REQUIRE_GPU();
   const auto ks = dense_kernels();
-  const std::vector<KernelCall> calls = {
-      call("gemm_tiled", "fp32", 130, 70, 200), call("softmax_fwd", "bf16", 67, 45), call("gelu_bwd", "fp16", 12345),
-      call("swiglu_bwd", "bf16", 12345),       call("adamw", "bf16", 12345),        call("embedding_fwd", "bf16", 67, 45, 33),
-      call("cross_entropy", "fp32", 67, 45),   call("copy", "bf16", 4096)};
+  const std::vector<KernelCall> calls = {call("gemm_tiled", "fp32", 130, 70, 200),
+                                         call("softmax_fwd", "bf16", 67, 45),
+                                         call("gelu_bwd", "fp16", 12345),
+                                         call("swiglu_bwd", "bf16", 12345),
+                                         call("adamw", "bf16", 12345),
+                                         call("embedding_fwd", "bf16", 67, 45, 33),
+                                         call("cross_entropy", "fp32", 67, 45),
+                                         call("copy", "bf16", 4096)};
   for (const KernelCall& c : calls) {
     const Kernel& k = find_kernel(ks, c.kernel);
     const CheckResult a = k.check(c, 77), b = k.check(c, 77);
@@ -226,17 +235,24 @@ TEST(CudaDenseCheck, PrepareLaunchesEveryInputSet) {
   const auto ks = dense_kernels();
   cudaStream_t stream = nullptr;
   ASSERT_EQ(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), cudaSuccess);
-  const std::vector<KernelCall> calls = {
-      call("gemm", "bf16", 256, 128, 64),   call("gemm_tiled", "bf16", 67, 45, 33), call("copy", "bf16", 1 << 20),
-      call("gelu_fwd", "bf16", 4099),       call("gelu_bwd", "bf16", 4099),         call("swiglu_fwd", "bf16", 4099),
-      call("swiglu_bwd", "bf16", 4099),     call("softmax_fwd", "bf16", 33, 2049),  call("adamw", "bf16", 4099),
-      call("embedding_fwd", "bf16", 64, 128, 500), call("embedding_bwd", "bf16", 64, 128, 500),
-      call("cross_entropy", "bf16", 8, 32000)};
+  const std::vector<KernelCall> calls = {call("gemm", "bf16", 256, 128, 64),
+                                         call("gemm_tiled", "bf16", 67, 45, 33),
+                                         call("copy", "bf16", 1 << 20),
+                                         call("gelu_fwd", "bf16", 4099),
+                                         call("gelu_bwd", "bf16", 4099),
+                                         call("swiglu_fwd", "bf16", 4099),
+                                         call("swiglu_bwd", "bf16", 4099),
+                                         call("softmax_fwd", "bf16", 33, 2049),
+                                         call("adamw", "bf16", 4099),
+                                         call("embedding_fwd", "bf16", 64, 128, 500),
+                                         call("embedding_bwd", "bf16", 64, 128, 500),
+                                         call("cross_entropy", "bf16", 8, 32000)};
   for (const KernelCall& c : calls) {
     SCOPED_TRACE(c.kernel);
     const auto p = find_kernel(ks, c.kernel).prepare(c, 3, 11);
     for (int rep = 0; rep < 2; ++rep)
-      for (int s = 0; s < 3; ++s) EXPECT_NO_THROW(p->launch(s, stream));
+      for (int s = 0; s < 3; ++s)
+        EXPECT_NO_THROW(p->launch(s, stream));
     EXPECT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
     EXPECT_THROW(p->launch(3, stream), std::out_of_range);
   }
