@@ -73,7 +73,8 @@ constexpr KernelWork kKernels[] = {
 
 std::string join(const std::vector<std::string>& names) {
   std::string out;
-  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+  for (const auto& name : names)
+    out += (out.empty() ? "" : ", ") + name;
   return out;
 }
 
@@ -141,7 +142,7 @@ struct Failure : std::runtime_error {
 
 // Silences HDF5's automatic error printing for the lifetime of the guard (our messages say what went wrong).
 class QuietHdf5 {
-public:
+ public:
   QuietHdf5() {
     H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
@@ -150,7 +151,7 @@ public:
   QuietHdf5(const QuietHdf5&) = delete;
   QuietHdf5& operator=(const QuietHdf5&) = delete;
 
-private:
+ private:
   H5E_auto2_t func_ = nullptr;
   void* data_ = nullptr;
 };
@@ -181,7 +182,7 @@ T check(T status, const std::string& what) {
 
 // Owns one HDF5 identifier and closes it with the matching H5?close.
 class Handle {
-public:
+ public:
   using Closer = herr_t (*)(hid_t);
   Handle(hid_t id, Closer closer, const std::string& what) : id_(id), closer_(closer) {
     if (id_ < 0) fail(what);
@@ -200,13 +201,17 @@ public:
     if (status < 0) fail(what);
   }
 
-private:
+ private:
   hid_t id_ = H5I_INVALID_HID;
   Closer closer_ = nullptr;
 };
 
-Handle make_plist(hid_t cls) { return {H5Pcreate(cls), H5Pclose, "cannot create a property list"}; }
-Handle make_scalar_space() { return {H5Screate(H5S_SCALAR), H5Sclose, "cannot create a dataspace"}; }
+Handle make_plist(hid_t cls) {
+  return {H5Pcreate(cls), H5Pclose, "cannot create a property list"};
+}
+Handle make_scalar_space() {
+  return {H5Screate(H5S_SCALAR), H5Sclose, "cannot create a dataspace"};
+}
 
 Handle make_vlen_string_type() {
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "cannot create a string type");
@@ -267,7 +272,8 @@ Handle make_row_type(bool in_file, H5T_cset_t dtype_cset = H5T_CSET_ASCII) {
   std::size_t size = sizeof(RowRecord);
   if (in_file) {
     size = 0;
-    for (const auto& field : fields) size += field.file_size;
+    for (const auto& field : fields)
+      size += field.file_size;
   }
   Handle type(H5Tcreate(H5T_COMPOUND, size), H5Tclose, "cannot create the row type");
   const Handle dtype_type = make_dtype_string_type(dtype_cset);
@@ -316,8 +322,10 @@ Handle create_group(hid_t parent, const std::string& name) {
 void write_attribute_group(hid_t file, const std::string& name, const std::map<std::string, std::string>& text,
                            const std::map<std::string, double>& numbers) {
   const Handle group = create_group(file, name);
-  for (const auto& [key, value] : text) write_text_attribute(group.get(), key, value);
-  for (const auto& [key, value] : numbers) write_number_attribute(group.get(), key, value);
+  for (const auto& [key, value] : text)
+    write_text_attribute(group.get(), key, value);
+  for (const auto& [key, value] : numbers)
+    write_number_attribute(group.get(), key, value);
 }
 
 void write_kernel(hid_t kernels, const std::string& name, const std::vector<CalibrationRow>& rows) {
@@ -360,8 +368,7 @@ void write_file(const std::string& file_name, const CalibrationTable& table) {
   const Handle fapl = make_plist(H5P_FILE_ACCESS);
   // SEMI: closing fails if an object is still open, so a leaked handle cannot leave data unflushed.
   check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), "cannot set the file close degree");
-  Handle file(H5Fcreate(file_name.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), H5Fclose,
-              "cannot create the file");
+  Handle file(H5Fcreate(file_name.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), H5Fclose, "cannot create the file");
   write_text_attribute(file.get(), "kind", "racksim-calibration");
   write_int_attribute(file.get(), "schema_version", 1);
   write_attribute_group(file.get(), "device", table.device_text, table.device_numbers);
@@ -369,7 +376,8 @@ void write_file(const std::string& file_name, const CalibrationTable& table) {
   write_attribute_group(file.get(), "ceilings", {}, table.ceilings);
   {
     const Handle kernels = create_group(file.get(), "kernels");
-    for (const auto& [name, rows] : table.kernels) write_kernel(kernels.get(), name, rows);
+    for (const auto& [name, rows] : table.kernels)
+      write_kernel(kernels.get(), name, rows);
   }
   file.close("cannot close the file");
 }
@@ -634,7 +642,8 @@ CalibrationTable read_file(const std::string& path) {
   read_attribute_group(file.get(), "provenance", &table.provenance_text, &table.provenance_numbers);
   read_attribute_group(file.get(), "ceilings", nullptr, &table.ceilings);
   const Handle kernels = open_group(file.get(), "kernels");
-  for (const auto& name : link_names(kernels.get(), "/kernels")) table.kernels[name] = read_kernel(kernels.get(), name);
+  for (const auto& name : link_names(kernels.get(), "/kernels"))
+    table.kernels[name] = read_kernel(kernels.get(), name);
   validate_table(table);
   return table;
 }
@@ -652,7 +661,8 @@ struct RatePoint {
 
 std::vector<std::string> kernel_names() {
   std::vector<std::string> names;
-  for (const auto& kernel : kKernels) names.emplace_back(kernel.name);
+  for (const auto& kernel : kKernels)
+    names.emplace_back(kernel.name);
   return names;
 }
 
@@ -812,7 +822,9 @@ double RooflineTimer::time_s(const KernelCall& call) const {
   return kernel_launch_overhead_s + std::max(compute_s, memory_s);
 }
 
-std::string RooflineTimer::source() const { return "roofline:" + peaks_.name; }
+std::string RooflineTimer::source() const {
+  return "roofline:" + peaks_.name;
+}
 
 // ---- public: calibrated timer ------------------------------------------------------------------------------------
 
@@ -821,8 +833,8 @@ CalibratedTimer::CalibratedTimer(CalibrationTable table, RooflineTimer fallback)
   try {
     validate_table(table_);
   } catch (const Failure& e) {
-    throw CalibrationError((table_.source_path.empty() ? std::string("calibration table") : table_.source_path) +
-                           ": " + e.what());
+    throw CalibrationError((table_.source_path.empty() ? std::string("calibration table") : table_.source_path) + ": " +
+                           e.what());
   }
 }
 
@@ -861,7 +873,8 @@ double CalibratedTimer::time_s(const KernelCall& call) const {
   for (std::size_t i = 0; i < points.size();) {
     std::size_t j = i;
     double rate_sum = 0;
-    while (j < points.size() && points[j].work == points[i].work) rate_sum += points[j++].rate;
+    while (j < points.size() && points[j].work == points[i].work)
+      rate_sum += points[j++].rate;
     merged.push_back({points[i].work, rate_sum / static_cast<double>(j - i)});
     i = j;
   }
@@ -872,8 +885,8 @@ double CalibratedTimer::time_s(const KernelCall& call) const {
   } else if (work >= merged.back().work) {
     rate = merged.back().rate;
   } else {
-    const auto hi = std::upper_bound(merged.begin(), merged.end(), work,
-                                     [](double w, const RatePoint& p) { return w < p.work; });
+    const auto hi =
+        std::upper_bound(merged.begin(), merged.end(), work, [](double w, const RatePoint& p) { return w < p.work; });
     const auto lo = hi - 1;
     const double t = (std::log(work) - std::log(lo->work)) / (std::log(hi->work) - std::log(lo->work));
     rate = lo->rate + t * (hi->rate - lo->rate);
@@ -882,9 +895,8 @@ double CalibratedTimer::time_s(const KernelCall& call) const {
 }
 
 std::string CalibratedTimer::source() const {
-  const std::string name = table_.source_path.empty()
-                               ? std::string("in-memory")
-                               : std::filesystem::path(table_.source_path).filename().string();
+  const std::string name = table_.source_path.empty() ? std::string("in-memory")
+                                                      : std::filesystem::path(table_.source_path).filename().string();
   const std::string digest = table_.digest.empty() ? std::string("none") : table_.digest.substr(0, 16);
   return "calibration:" + name + ":sha256:" + digest;
 }

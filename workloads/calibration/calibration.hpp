@@ -114,10 +114,10 @@ struct EfficiencyCurve {
 
 // The roofline's assumptions for one kernel class (docs/calibration.md gives the numbers and their sources).
 struct RooflineClass {
-  std::string name;           // "gemm", "gemm_tiled", "attention_fwd", "attention_bwd", "memory_bound"
-  EfficiencyCurve compute;    // fraction of the compute peak, as a function of FLOPs
-  EfficiencyCurve memory;     // fraction of HBM bandwidth, as a function of bytes
-  bool tensor_cores = false;  // compute peak: the dtype's tensor-core rate (true) or plain FP32 (false)
+  std::string name;          // "gemm", "gemm_tiled", "attention_fwd", "attention_bwd", "memory_bound"
+  EfficiencyCurve compute;   // fraction of the compute peak, as a function of FLOPs
+  EfficiencyCurve memory;    // fraction of HBM bandwidth, as a function of bytes
+  bool tensor_cores = false; // compute peak: the dtype's tensor-core rate (true) or plain FP32 (false)
 };
 // Throws std::invalid_argument for an unknown kernel.
 const RooflineClass& roofline_class(const std::string& kernel);

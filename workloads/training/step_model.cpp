@@ -50,7 +50,9 @@ const std::vector<TransformerSpec>& presets() {
   return specs;
 }
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
 
 void require(bool ok, const TransformerSpec& model, const std::string& what) {
   if (!ok) throw std::invalid_argument("model '" + model.name + "': " + what);
@@ -82,8 +84,7 @@ struct CallBuilder {
   const TransformerSpec& model;
   std::vector<KernelCall> calls;
 
-  void add(std::string kernel, std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch,
-           const char* phase) {
+  void add(std::string kernel, std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch, const char* phase) {
     calls.push_back(KernelCall{std::move(kernel), m, n, k, batch, model.dtype, 1, phase});
   }
   // Forward C[m,n] = A[m,k] . B[k,n] (A activations, B weights).
@@ -109,13 +110,15 @@ const TransformerSpec& find_model(std::string_view name) {
   for (const auto& spec : presets())
     if (spec.name == name) return spec;
   std::string known;
-  for (const auto& spec : presets()) known += (known.empty() ? "" : ", ") + spec.name;
+  for (const auto& spec : presets())
+    known += (known.empty() ? "" : ", ") + spec.name;
   throw std::invalid_argument("unknown model '" + std::string(name) + "' (known: " + known + ")");
 }
 
 std::vector<std::string> model_names() {
   std::vector<std::string> names;
-  for (const auto& spec : presets()) names.push_back(spec.name);
+  for (const auto& spec : presets())
+    names.push_back(spec.name);
   return names;
 }
 
@@ -178,7 +181,8 @@ std::vector<KernelCall> iteration_calls(const TransformerSpec& model, const Para
   if (micro_batches < 1) throw std::invalid_argument("micro_batches must be at least 1");
   std::vector<KernelCall> layer = layer_calls(model, par); // validates
   const std::int64_t layer_repeats = ceil_div(model.layers, par.pp) * micro_batches;
-  for (auto& call : layer) call.count = layer_repeats;
+  for (auto& call : layer)
+    call.count = layer_repeats;
 
   const std::int64_t tokens = model.micro_batch * model.seq;
   const std::int64_t h = model.hidden;
@@ -195,7 +199,8 @@ std::vector<KernelCall> iteration_calls(const TransformerSpec& model, const Para
   b.gemm_bwd(tokens, vocab_t, h);
   b.norm(tokens, h, "bwd");
   b.add("embedding_bwd", tokens, h, vocab_t, 0, "bwd");
-  for (std::size_t i = head_begin; i < b.calls.size(); ++i) b.calls[i].count = micro_batches;
+  for (std::size_t i = head_begin; i < b.calls.size(); ++i)
+    b.calls[i].count = micro_batches;
   b.calls.front().count = micro_batches; // embedding_fwd
 
   const double share = parameter_count(model) / static_cast<double>(par.tp * par.pp);
@@ -205,7 +210,8 @@ std::vector<KernelCall> iteration_calls(const TransformerSpec& model, const Para
 
 double predict_s(const std::vector<KernelCall>& calls, const KernelTimer& timer) {
   double total = 0;
-  for (const auto& call : calls) total += static_cast<double>(call.count) * timer.time_s(call);
+  for (const auto& call : calls)
+    total += static_cast<double>(call.count) * timer.time_s(call);
   return total;
 }
 

@@ -23,7 +23,7 @@ constexpr const char* kFixtureSha256 = "227a5acdbc579a8f04b096f2286db0c85c57eb0b
 
 // A fresh directory per test (each test runs in its own process, possibly in parallel).
 class TempDir {
-public:
+ public:
   TempDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     path_ = fs::path(::testing::TempDir()) /
@@ -38,7 +38,7 @@ public:
   std::string file(const std::string& name) const { return (path_ / name).string(); }
   const fs::path& path() const { return path_; }
 
-private:
+ private:
   fs::path path_;
 };
 
@@ -74,7 +74,7 @@ CalibrationTable full_table() {
   t.kernels["attention_fwd"] = {row(2048, 2048, 128, 64, "fp16", 3.3e-3)};
   t.kernels["copy"] = {row(1 << 30, 0, 0, 0, "fp32", 7.4e-4)};
   t.kernels["a_future_kernel"] = {row(7, 0, 0, 0, "bf16", 1e-6)}; // unknown names pass through
-  t.kernels["rmsnorm_fwd"] = {};                                   // an empty dataset is allowed
+  t.kernels["rmsnorm_fwd"] = {};                                  // an empty dataset is allowed
   return t;
 }
 
@@ -260,11 +260,19 @@ TEST(CalibrationFile, LayoutFollowsTheSchema) {
   // Exactly the schema's fields, with their types.
   const hid_t gemm = H5Dopen2(file, "kernels/gemm", H5P_DEFAULT);
   const hid_t type = H5Dget_type(gemm);
-  const std::vector<std::pair<std::string, H5T_class_t>> fields = {
-      {"m", H5T_INTEGER},       {"n", H5T_INTEGER},          {"k", H5T_INTEGER},          {"batch", H5T_INTEGER},
-      {"dtype", H5T_STRING},    {"time_s", H5T_FLOAT},       {"time_p10_s", H5T_FLOAT},   {"time_p90_s", H5T_FLOAT},
-      {"flops", H5T_FLOAT},     {"bytes", H5T_FLOAT},        {"achieved_flops", H5T_FLOAT}, {"achieved_Bps", H5T_FLOAT},
-      {"repeats", H5T_INTEGER}};
+  const std::vector<std::pair<std::string, H5T_class_t>> fields = {{"m", H5T_INTEGER},
+                                                                   {"n", H5T_INTEGER},
+                                                                   {"k", H5T_INTEGER},
+                                                                   {"batch", H5T_INTEGER},
+                                                                   {"dtype", H5T_STRING},
+                                                                   {"time_s", H5T_FLOAT},
+                                                                   {"time_p10_s", H5T_FLOAT},
+                                                                   {"time_p90_s", H5T_FLOAT},
+                                                                   {"flops", H5T_FLOAT},
+                                                                   {"bytes", H5T_FLOAT},
+                                                                   {"achieved_flops", H5T_FLOAT},
+                                                                   {"achieved_Bps", H5T_FLOAT},
+                                                                   {"repeats", H5T_INTEGER}};
   ASSERT_EQ(H5Tget_nmembers(type), static_cast<int>(fields.size()));
   for (unsigned i = 0; i < fields.size(); ++i) {
     char* name = H5Tget_member_name(type, i);
@@ -287,7 +295,8 @@ TEST(CalibrationFile, WriteIsAtomicAndLeavesNoTemporaryFile) {
   write_calibration(path, full_table());
   write_calibration(path, full_table()); // overwrite in place
   std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir.path())) names.push_back(entry.path().filename().string());
+  for (const auto& entry : fs::directory_iterator(dir.path()))
+    names.push_back(entry.path().filename().string());
   EXPECT_EQ(names, std::vector<std::string>{"calib.h5"});
 }
 
@@ -324,7 +333,9 @@ TEST(CalibrationFile, WriteErrorsNameThePathAndLeaveNothing) {
   }
 }
 
-TEST(CalibrationFile, MissingFile) { expect_load_error("/nonexistent/racksim/calib.h5", "no such file"); }
+TEST(CalibrationFile, MissingFile) {
+  expect_load_error("/nonexistent/racksim/calib.h5", "no such file");
+}
 
 TEST(CalibrationFile, NotAnHdf5File) {
   const TempDir dir;
@@ -426,6 +437,6 @@ TEST(CalibrationFixture, LoadsWithKnownDigest) {
     }
   }
   const CalibratedTimer timer(table, RooflineTimer({"H100-SXM5-80GB", 989.4e12, 989.4e12, 67e12, 0, 0, 3.35e12}));
-  EXPECT_EQ(timer.source(), std::string("calibration:calibration-fixture.h5:sha256:") +
-                                std::string(kFixtureSha256).substr(0, 16));
+  EXPECT_EQ(timer.source(),
+            std::string("calibration:calibration-fixture.h5:sha256:") + std::string(kFixtureSha256).substr(0, 16));
 }

@@ -19,7 +19,9 @@ KernelCall call(std::string kernel, std::int64_t m, std::int64_t n = 0, std::int
 }
 
 // NVIDIA H100 SXM5 datasheet figures (dense), as the GPU catalog gives them; tf32 and fp8 left to derivation.
-GpuPeaks h100() { return {"H100-SXM5-80GB", 989.4e12, 989.4e12, 67e12, 0, 0, 3.35e12}; }
+GpuPeaks h100() {
+  return {"H100-SXM5-80GB", 989.4e12, 989.4e12, 67e12, 0, 0, 3.35e12};
+}
 
 CalibrationRow measured(std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch, std::string dtype,
                         double time_s) {
@@ -44,24 +46,24 @@ struct WorkCase {
 
 TEST(CalibrationWork, EveryKernelFollowsTheSchemaTable) {
   const std::vector<WorkCase> cases = {
-      {call("gemm", 2, 3, 4), 48, 52},                // 2mnk; 2(mk + kn + mn) = 2(8 + 12 + 6)
-      {call("gemm_tiled", 2, 3, 4), 48, 52},          //
-      {call("attention_fwd", 4, 6, 2, 3), 288, 288},  // 2*3*4*6*2; 2*3*(16 + 24) + 4*3*4
-      {call("attention_bwd", 4, 6, 2, 3), 720, 528},  // 5*3*4*6*2; 2*3*(32 + 48) + 48
-      {call("layernorm_fwd", 10, 20), 1600, 960},     // 8mn; 2*2*200 + 4*2*20
-      {call("rmsnorm_fwd", 10, 20), 1000, 960},       // 5mn
-      {call("layernorm_bwd", 10, 20), 2400, 1520},    // 12mn; 2*3*200 + 4*4*20
-      {call("rmsnorm_bwd", 10, 20), 1600, 1520},      // 8mn
-      {call("softmax_fwd", 10, 20), 1000, 800},       // 5mn; 2*2*200
-      {call("gelu_fwd", 100), 1500, 400},             // 15m; 2*2m
-      {call("gelu_bwd", 100), 2500, 600},             // 25m; 2*3m
-      {call("swiglu_fwd", 100), 800, 600},            // 8m; 2*3m
-      {call("swiglu_bwd", 100), 1600, 1000},          // 16m; 2*5m
-      {call("adamw", 100), 1600, 2600},               // 16m; 24m + 2m
-      {call("embedding_fwd", 10, 20, 1000), 0, 880},  // 0; 8m + 2*2*m*n
+      {call("gemm", 2, 3, 4), 48, 52},                  // 2mnk; 2(mk + kn + mn) = 2(8 + 12 + 6)
+      {call("gemm_tiled", 2, 3, 4), 48, 52},            //
+      {call("attention_fwd", 4, 6, 2, 3), 288, 288},    // 2*3*4*6*2; 2*3*(16 + 24) + 4*3*4
+      {call("attention_bwd", 4, 6, 2, 3), 720, 528},    // 5*3*4*6*2; 2*3*(32 + 48) + 48
+      {call("layernorm_fwd", 10, 20), 1600, 960},       // 8mn; 2*2*200 + 4*2*20
+      {call("rmsnorm_fwd", 10, 20), 1000, 960},         // 5mn
+      {call("layernorm_bwd", 10, 20), 2400, 1520},      // 12mn; 2*3*200 + 4*4*20
+      {call("rmsnorm_bwd", 10, 20), 1600, 1520},        // 8mn
+      {call("softmax_fwd", 10, 20), 1000, 800},         // 5mn; 2*2*200
+      {call("gelu_fwd", 100), 1500, 400},               // 15m; 2*2m
+      {call("gelu_bwd", 100), 2500, 600},               // 25m; 2*3m
+      {call("swiglu_fwd", 100), 800, 600},              // 8m; 2*3m
+      {call("swiglu_bwd", 100), 1600, 1000},            // 16m; 2*5m
+      {call("adamw", 100), 1600, 2600},                 // 16m; 24m + 2m
+      {call("embedding_fwd", 10, 20, 1000), 0, 880},    // 0; 8m + 2*2*m*n
       {call("embedding_bwd", 10, 20, 1000), 200, 1280}, // mn; 8m + 2mn + 4mn
-      {call("cross_entropy", 10, 20), 1200, 880},     // 6mn; 2*2mn + 8m
-      {call("copy", 100), 0, 200},                    // 0; 2m
+      {call("cross_entropy", 10, 20), 1200, 880},       // 6mn; 2*2mn + 8m
+      {call("copy", 100), 0, 200},                      // 0; 2m
   };
   ASSERT_EQ(cases.size(), kernel_names().size());
   for (const auto& c : cases) {
@@ -152,8 +154,8 @@ TEST(CalibrationRoofline, MemoryBoundKernelsUseBytes) {
               0.01);
   // A copy has no FLOPs at all.
   const KernelCall copy = call("copy", 1LL << 30);
-  EXPECT_NEAR(timer.time_s(copy), kernel_launch_overhead_s + 2.0 * (1LL << 30) / (3.35e12 * cls.memory.at(2.0 * (1LL << 30))),
-              1e-12);
+  EXPECT_NEAR(timer.time_s(copy),
+              kernel_launch_overhead_s + 2.0 * (1LL << 30) / (3.35e12 * cls.memory.at(2.0 * (1LL << 30))), 1e-12);
   // A skinny GEMM is memory-bound: m = 1 reads the whole k x n weight.
   const KernelCall skinny = call("gemm", 1, 8192, 8192);
   const double skinny_bytes = call_bytes(skinny);
@@ -195,10 +197,10 @@ namespace {
 // 2e8 B (2e12 B/s).
 CalibrationTable hand_table() {
   CalibrationTable t;
-  t.kernels["gemm"] = {measured(1000, 500, 1000, 0, "bf16", 1e-5),        // 2*1000*500*1000 = 1e9 FLOPs
+  t.kernels["gemm"] = {measured(1000, 500, 1000, 0, "bf16", 1e-5),           // 2*1000*500*1000 = 1e9 FLOPs
                        measured(10000, 500, 10000, 0, "bf16", 1e11 / 3e14)}; // 1e11 FLOPs
-  t.kernels["copy"] = {measured(1000000, 0, 0, 0, "fp32", 2e-6),          // 2e6 bytes
-                       measured(100000000, 0, 0, 0, "fp32", 1e-4)};       // 2e8 bytes
+  t.kernels["copy"] = {measured(1000000, 0, 0, 0, "fp32", 2e-6),             // 2e6 bytes
+                       measured(100000000, 0, 0, 0, "fp32", 1e-4)};          // 2e8 bytes
   t.source_path = "/somewhere/h100.h5";
   t.digest = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
   return t;

@@ -62,10 +62,12 @@ CalibrationTable fixture() {
   table.provenance_numbers = {{"wall_seconds", 0}, {"quick", 1}, {"warmup", 0}, {"repeats", 50}, {"input_sets", 1}};
   table.ceilings = {{"copy_Bps", 2.9e12}, {"bf16_gemm_flops", 7.6e14}};
 
-  for (std::int64_t size : {512, 1024, 2048, 4096, 8192}) add(table, "gemm", size, size, size, 0, "bf16", 7.6e14, 2e9);
+  for (std::int64_t size : {512, 1024, 2048, 4096, 8192})
+    add(table, "gemm", size, size, size, 0, "bf16", 7.6e14, 2e9);
   add(table, "gemm", 8192, 6144, 4096, 0, "bf16", 7.6e14, 2e9);  // llama3-8b QKV at 8192 tokens
   add(table, "gemm", 8192, 28672, 4096, 0, "bf16", 7.6e14, 2e9); // llama3-8b gate+up
-  for (std::int64_t size : {1024, 4096, 8192}) add(table, "gemm", size, size, size, 0, "fp8", 1.4e15, 4e9);
+  for (std::int64_t size : {1024, 4096, 8192})
+    add(table, "gemm", size, size, size, 0, "fp8", 1.4e15, 4e9);
   for (std::int64_t seq : {512, 1024, 2048, 4096, 8192}) {
     add(table, "attention_fwd", seq, seq, 128, 32, "bf16", 4.5e14, 1e10);
     add(table, "attention_bwd", seq, seq, 128, 32, "bf16", 3.3e14, 1e10);
@@ -74,9 +76,12 @@ CalibrationTable fixture() {
     add(table, "rmsnorm_fwd", rows, 4096, 0, 0, "bf16", 2.6e12, 4e6);
     add(table, "rmsnorm_bwd", rows, 4096, 0, 0, "bf16", 2.4e12, 4e6);
   }
-  for (std::int64_t elements : {1 << 20, 1 << 24, 1 << 28}) add(table, "swiglu_fwd", elements, 0, 0, 0, "bf16", 2.7e12, 4e6);
-  for (std::int64_t params : {1 << 20, 1 << 26, 1 << 30}) add(table, "adamw", params, 0, 0, 0, "bf16", 2.8e12, 4e6);
-  for (std::int64_t bytes : {1 << 20, 1 << 26, 1 << 30}) add(table, "copy", bytes, 0, 0, 0, "fp32", 2.9e12, 4e6);
+  for (std::int64_t elements : {1 << 20, 1 << 24, 1 << 28})
+    add(table, "swiglu_fwd", elements, 0, 0, 0, "bf16", 2.7e12, 4e6);
+  for (std::int64_t params : {1 << 20, 1 << 26, 1 << 30})
+    add(table, "adamw", params, 0, 0, 0, "bf16", 2.8e12, 4e6);
+  for (std::int64_t bytes : {1 << 20, 1 << 26, 1 << 30})
+    add(table, "copy", bytes, 0, 0, 0, "fp32", 2.9e12, 4e6);
   return table;
 }
 

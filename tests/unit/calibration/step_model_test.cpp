@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 using namespace racksim::workloads;
@@ -42,7 +42,7 @@ double layer_weights(const TransformerSpec& m) {
 }
 
 class ConstantTimer final : public KernelTimer {
-public:
+ public:
   double time_s(const KernelCall&) const override { return 1e-3; }
   std::string source() const override { return "constant"; }
 };
@@ -80,7 +80,7 @@ TEST(StepModel, ParameterCounts) {
   EXPECT_EQ(parameter_count(find_model("llama3-8b")), 8030261248.0);
   EXPECT_EQ(parameter_count(find_model("llama3-70b")), 70553706496.0);
   EXPECT_EQ(parameter_count(find_model("llama3-405b")), 405853388800.0);
-  EXPECT_NEAR(parameter_count(find_model("gpt3-175b")), 175e9, 0.005 * 175e9);   // 0.5%
+  EXPECT_NEAR(parameter_count(find_model("gpt3-175b")), 175e9, 0.005 * 175e9);    // 0.5%
   EXPECT_NEAR(parameter_count(find_model("gpt3-1.3b")), 1.3e9, 0.02 * 1.3e9);     // 2%
   EXPECT_NEAR(parameter_count(find_model("llama3-8b")), 8.0e9, 0.005 * 8.0e9);    // 0.5%
   EXPECT_NEAR(parameter_count(find_model("llama3-70b")), 70.6e9, 0.001 * 70.6e9); // 0.1%
@@ -141,7 +141,8 @@ TEST(StepModel, LayerShapesForLlama) {
 TEST(StepModel, GptUsesGeluAndLayerNorm) {
   const std::vector<KernelCall> calls = layer_calls(find_model("gpt3-175b"), {8, 1, 1});
   std::multiset<std::string> kernels;
-  for (const auto& c : calls) kernels.insert(c.kernel);
+  for (const auto& c : calls)
+    kernels.insert(c.kernel);
   EXPECT_EQ(kernels.count("gelu_fwd"), 1u);
   EXPECT_EQ(kernels.count("gelu_bwd"), 1u);
   EXPECT_EQ(kernels.count("layernorm_fwd"), 2u);
@@ -257,7 +258,8 @@ TEST(StepModel, CallsAreDeterministic) {
 TEST(StepModel, PredictSumsCountTimesTime) {
   const auto calls = iteration_calls(find_model("tiny"), {1, 1, 1}, 4);
   double launches = 0;
-  for (const auto& c : calls) launches += static_cast<double>(c.count);
+  for (const auto& c : calls)
+    launches += static_cast<double>(c.count);
   EXPECT_NEAR(predict_s(calls, ConstantTimer()), launches * 1e-3, 1e-12);
   EXPECT_EQ(predict_s({}, ConstantTimer()), 0);
 }
