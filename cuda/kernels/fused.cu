@@ -84,7 +84,7 @@ std::string known_dtype_or_reason(const std::string& dtype, std::initializer_lis
 // Attention: launch plumbing
 
 constexpr std::int64_t kMaxSeq = std::int64_t{1} << 30; // seq is an int in the kernels, tiles too
-constexpr std::int64_t kMaxGridY = 65535;              // batch × heads is gridDim.y
+constexpr std::int64_t kMaxGridY = 65535;               // batch × heads is gridDim.y
 
 std::string attention_unsupported(const KernelCall& c) {
   DType d{};
@@ -104,7 +104,8 @@ std::string attention_unsupported(const KernelCall& c) {
 
 // Calls f(T{}, std::integral_constant<int, D>{}) for the supported (dtype, head dim) pairs: the only
 // instantiations of the attention kernels.
-template <class F> void dispatch_attention(DType d, std::int64_t head_dim, F&& f) {
+template <class F>
+void dispatch_attention(DType d, std::int64_t head_dim, F&& f) {
   auto by_dim = [&](auto tag) {
     if (head_dim == 64) return f(tag, std::integral_constant<int, 64>{});
     if (head_dim == 128) return f(tag, std::integral_constant<int, 128>{});
@@ -123,15 +124,16 @@ void attention_set_smem(DType d, std::int64_t head_dim) {
     constexpr int D = decltype(dim)::value;
     CUDA_CHECK(cudaFuncSetAttribute(fused::attention_fwd_kernel<T, D>, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                     static_cast<int>(fused::fwd_smem_bytes<D>())));
-    CUDA_CHECK(cudaFuncSetAttribute(fused::attention_bwd_dkdv_kernel<T, D>,
-                                    cudaFuncAttributeMaxDynamicSharedMemorySize,
+    CUDA_CHECK(cudaFuncSetAttribute(fused::attention_bwd_dkdv_kernel<T, D>, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                     static_cast<int>(fused::bwd_dkdv_smem_bytes<D>())));
     CUDA_CHECK(cudaFuncSetAttribute(fused::attention_bwd_dq_kernel<T, D>, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                     static_cast<int>(fused::bwd_dq_smem_bytes<D>())));
   });
 }
 
-float attention_scale(std::int64_t head_dim) { return static_cast<float>(1.0 / std::sqrt(static_cast<double>(head_dim))); }
+float attention_scale(std::int64_t head_dim) {
+  return static_cast<float>(1.0 / std::sqrt(static_cast<double>(head_dim)));
+}
 
 void launch_attention_fwd(DType d, std::int64_t head_dim, std::int64_t batch, std::int64_t seq, const void* q,
                           const void* k, const void* v, void* o, float* lse, cudaStream_t stream) {
@@ -148,8 +150,8 @@ void launch_attention_fwd(DType d, std::int64_t head_dim, std::int64_t batch, st
 
 // delta: [batch·seq] fp32 workspace.
 void launch_attention_bwd(DType d, std::int64_t head_dim, std::int64_t batch, std::int64_t seq, const void* q,
-                          const void* k, const void* v, const void* o, const void* dout, const float* lse,
-                          float* delta, void* dq, void* dk, void* dv, cudaStream_t stream) {
+                          const void* k, const void* v, const void* o, const void* dout, const float* lse, float* delta,
+                          void* dq, void* dk, void* dv, cudaStream_t stream) {
   dispatch_attention(d, head_dim, [&](auto tag, auto dim) {
     using T = decltype(tag);
     constexpr int D = decltype(dim)::value;
@@ -162,13 +164,13 @@ void launch_attention_bwd(DType d, std::int64_t head_dim, std::int64_t batch, st
     const float scale = attention_scale(head_dim);
     const dim3 kv_grid(static_cast<unsigned>((seq + fused::kCols - 1) / fused::kCols), static_cast<unsigned>(batch));
     fused::attention_bwd_dkdv_kernel<T, D><<<kv_grid, fused::kThreads, fused::bwd_dkdv_smem_bytes<D>(), stream>>>(
-        static_cast<const T*>(q), static_cast<const T*>(k), static_cast<const T*>(v), static_cast<const T*>(dout),
-        lse, delta, static_cast<T*>(dk), static_cast<T*>(dv), static_cast<int>(seq), scale);
+        static_cast<const T*>(q), static_cast<const T*>(k), static_cast<const T*>(v), static_cast<const T*>(dout), lse,
+        delta, static_cast<T*>(dk), static_cast<T*>(dv), static_cast<int>(seq), scale);
     CUDA_CHECK_LAUNCH();
     const dim3 q_grid(static_cast<unsigned>((seq + fused::kRows - 1) / fused::kRows), static_cast<unsigned>(batch));
     fused::attention_bwd_dq_kernel<T, D><<<q_grid, fused::kThreads, fused::bwd_dq_smem_bytes<D>(), stream>>>(
-        static_cast<const T*>(q), static_cast<const T*>(k), static_cast<const T*>(v), static_cast<const T*>(dout),
-        lse, delta, static_cast<T*>(dq), static_cast<int>(seq), scale);
+        static_cast<const T*>(q), static_cast<const T*>(k), static_cast<const T*>(v), static_cast<const T*>(dout), lse,
+        delta, static_cast<T*>(dq), static_cast<int>(seq), scale);
     CUDA_CHECK_LAUNCH();
   });
 }
@@ -177,8 +179,8 @@ void launch_attention_bwd(DType d, std::int64_t head_dim, std::int64_t batch, st
 // Attention: CPU float64 reference (straightforward O(batch·m·n·k), explicit causal softmax)
 
 struct AttentionRef {
-  std::vector<double> o, lse;        // forward
-  std::vector<double> dq, dk, dv;    // backward (when dout was given)
+  std::vector<double> o, lse;     // forward
+  std::vector<double> dq, dk, dv; // backward (when dout was given)
 };
 
 // q, k, v, dout: [batch][seq][dim]. dout empty: forward only.
@@ -204,7 +206,8 @@ AttentionRef attention_reference(const std::vector<double>& q, const std::vector
       double mx = -std::numeric_limits<double>::infinity();
       for (std::int64_t j = 0; j <= i; ++j) {
         double s = 0;
-        for (std::int64_t d = 0; d < dim; ++d) s += row(q, i)[d] * row(k, j)[d];
+        for (std::int64_t d = 0; d < dim; ++d)
+          s += row(q, i)[d] * row(k, j)[d];
         p[j] = s * scale;
         mx = std::max(mx, p[j]);
       }
@@ -213,18 +216,21 @@ AttentionRef attention_reference(const std::vector<double>& q, const std::vector
         p[j] = std::exp(p[j] - mx);
         sum += p[j];
       }
-      for (std::int64_t j = 0; j <= i; ++j) p[j] /= sum;
+      for (std::int64_t j = 0; j <= i; ++j)
+        p[j] /= sum;
       r.lse[elems(b, seq) + i] = mx + std::log(sum);
       double* orow = r.o.data() + base + elems(i, dim);
       for (std::int64_t j = 0; j <= i; ++j)
-        for (std::int64_t d = 0; d < dim; ++d) orow[d] += p[j] * row(v, j)[d];
+        for (std::int64_t d = 0; d < dim; ++d)
+          orow[d] += p[j] * row(v, j)[d];
       if (!backward) continue;
       // dV_j += P_ij dO_i; dP_ij = dO_i·V_j; dS_ij = P_ij (dP_ij − Σ_l P_il dP_il);
       // dQ_i = scale Σ_j dS_ij K_j; dK_j += scale dS_ij Q_i.
       double delta = 0;
       for (std::int64_t j = 0; j <= i; ++j) {
         double s = 0;
-        for (std::int64_t d = 0; d < dim; ++d) s += row(dout, i)[d] * row(v, j)[d];
+        for (std::int64_t d = 0; d < dim; ++d)
+          s += row(dout, i)[d] * row(v, j)[d];
         dp[j] = s;
         delta += p[j] * s;
       }
@@ -269,11 +275,12 @@ AttentionInputs make_attention_inputs(const KernelCall& c, DType d, std::uint64_
 }
 
 class AttentionFwdPrepared final : public Prepared {
-public:
+ public:
   AttentionFwdPrepared(const KernelCall& c, int input_sets, std::uint64_t seed)
       : call_(c), dtype_(common::parse_dtype(c.dtype)) {
     attention_set_smem(dtype_, c.k);
-    for (int s = 0; s < input_sets; ++s) sets_.push_back(make_attention_inputs(c, dtype_, seed, s, false));
+    for (int s = 0; s < input_sets; ++s)
+      sets_.push_back(make_attention_inputs(c, dtype_, seed, s, false));
     o_ = poisoned(elems(c.batch, c.m, c.k), dtype_);
     lse_ = poisoned(elems(c.batch, c.m), DType::fp32);
     CUDA_CHECK(cudaDeviceSynchronize());
@@ -285,7 +292,7 @@ public:
                          lse_.as<float>(), stream);
   }
 
-private:
+ private:
   KernelCall call_;
   DType dtype_;
   std::vector<AttentionInputs> sets_;
@@ -293,11 +300,12 @@ private:
 };
 
 class AttentionBwdPrepared final : public Prepared {
-public:
+ public:
   AttentionBwdPrepared(const KernelCall& c, int input_sets, std::uint64_t seed)
       : call_(c), dtype_(common::parse_dtype(c.dtype)) {
     attention_set_smem(dtype_, c.k);
-    for (int s = 0; s < input_sets; ++s) sets_.push_back(make_attention_inputs(c, dtype_, seed, s, true));
+    for (int s = 0; s < input_sets; ++s)
+      sets_.push_back(make_attention_inputs(c, dtype_, seed, s, true));
     const std::size_t n = elems(c.batch, c.m, c.k);
     dq_ = poisoned(n, dtype_);
     dk_ = poisoned(n, dtype_);
@@ -313,7 +321,7 @@ public:
                          stream);
   }
 
-private:
+ private:
   KernelCall call_;
   DType dtype_;
   std::vector<AttentionInputs> sets_;
@@ -321,13 +329,13 @@ private:
 };
 
 class AttentionKernel final : public Kernel {
-public:
+ public:
   explicit AttentionKernel(bool backward) : backward_(backward) {}
   std::string name() const override { return backward_ ? "attention_bwd" : "attention_fwd"; }
   std::string unsupported(const KernelCall& call) const override { return attention_unsupported(call); }
   double flops(const KernelCall& c) const override {
-    const double bmnk = static_cast<double>(c.batch) * static_cast<double>(c.m) * static_cast<double>(c.n) *
-                        static_cast<double>(c.k);
+    const double bmnk =
+        static_cast<double>(c.batch) * static_cast<double>(c.m) * static_cast<double>(c.n) * static_cast<double>(c.k);
     return (backward_ ? 5.0 : 2.0) * bmnk;
   }
   double bytes(const KernelCall& c) const override {
@@ -345,7 +353,7 @@ public:
   }
   CheckResult check(const KernelCall& call, std::uint64_t seed) const override;
 
-private:
+ private:
   bool backward_;
 };
 
@@ -357,12 +365,10 @@ CheckResult AttentionKernel::check(const KernelCall& c, std::uint64_t seed) cons
   AttentionInputs in = make_attention_inputs(c, d, seed, -1, backward_); // backward: O, lse from our forward
   CheckResult result;
   result.bound = common::accuracy_bound(d, common::Op::reduction);
-  auto q = common::download(in.q, d).values, k = common::download(in.k, d).values,
-       v = common::download(in.v, d).values;
+  auto q = common::download(in.q, d).values, k = common::download(in.k, d).values, v = common::download(in.v, d).values;
   if (!backward_) {
     DeviceBuffer o = poisoned(n, d), lse = poisoned(rows, DType::fp32);
-    launch_attention_fwd(d, c.k, c.batch, c.m, in.q.get(), in.k.get(), in.v.get(), o.get(), lse.as<float>(),
-                         nullptr);
+    launch_attention_fwd(d, c.k, c.batch, c.m, in.q.get(), in.k.get(), in.v.get(), o.get(), lse.as<float>(), nullptr);
     CUDA_CHECK(cudaDeviceSynchronize());
     const AttentionRef ref = attention_reference(q, k, v, {}, c.batch, c.m, c.k);
     common::compare_output(result, "O", common::download(o, d), ref.o);
@@ -385,13 +391,13 @@ CheckResult AttentionKernel::check(const KernelCall& c, std::uint64_t seed) cons
 // ---------------------------------------------------------------------------------------------------------
 // LayerNorm / RMSNorm: launch plumbing
 
-constexpr std::int64_t kMaxRows = 2147483647; // gridDim.x
+constexpr std::int64_t kMaxRows = 2147483647;                       // gridDim.x
 constexpr std::int64_t kMaxCols = 2147483647 - fused::kNormThreads; // cols is an int, col indices too
 
 std::string norm_unsupported(const KernelCall& c) {
   DType d{};
-  if (auto why = known_dtype_or_reason(c.dtype, {DType::bf16, DType::fp16, DType::fp32},
-                                       "norms take bf16, fp16 or fp32", d);
+  if (auto why =
+          known_dtype_or_reason(c.dtype, {DType::bf16, DType::fp16, DType::fp32}, "norms take bf16, fp16 or fp32", d);
       !why.empty())
     return why;
   if (c.m < 1 || c.n < 1) return "rows m and cols n must be at least 1";
@@ -402,7 +408,8 @@ std::string norm_unsupported(const KernelCall& c) {
 }
 
 // Calls f(T{}) for bf16, fp16, fp32 storage (the only instantiations of the norm kernels).
-template <class F> void dispatch_norm(DType d, F&& f) {
+template <class F>
+void dispatch_norm(DType d, F&& f) {
   if (d == DType::bf16) return f(__nv_bfloat16{});
   if (d == DType::fp16) return f(__half{});
   if (d == DType::fp32) return f(float{});
@@ -455,9 +462,8 @@ void launch_norm_bwd(bool rms, DType d, std::int64_t rows, std::int64_t cols, co
       fused::norm_bwd_partial_kernel<T, true><<<part_grid, fused::kNormThreads, 0, stream>>>(
           xt, dyt, mean, rstd, part_gamma, part_beta, rows, icols, ch.rows_per_chunk);
       CUDA_CHECK_LAUNCH();
-      fused::norm_bwd_final_kernel<true><<<col_blocks, fused::kNormThreads, 0, stream>>>(part_gamma, part_beta,
-                                                                                         ch.chunks, icols, dgamma,
-                                                                                         dbeta);
+      fused::norm_bwd_final_kernel<true>
+          <<<col_blocks, fused::kNormThreads, 0, stream>>>(part_gamma, part_beta, ch.chunks, icols, dgamma, dbeta);
       CUDA_CHECK_LAUNCH();
     } else {
       fused::norm_bwd_dx_kernel<T, false><<<static_cast<unsigned>(rows), fused::kNormThreads, 0, stream>>>(
@@ -466,9 +472,8 @@ void launch_norm_bwd(bool rms, DType d, std::int64_t rows, std::int64_t cols, co
       fused::norm_bwd_partial_kernel<T, false><<<part_grid, fused::kNormThreads, 0, stream>>>(
           xt, dyt, mean, rstd, part_gamma, part_beta, rows, icols, ch.rows_per_chunk);
       CUDA_CHECK_LAUNCH();
-      fused::norm_bwd_final_kernel<false><<<col_blocks, fused::kNormThreads, 0, stream>>>(part_gamma, part_beta,
-                                                                                          ch.chunks, icols, dgamma,
-                                                                                          dbeta);
+      fused::norm_bwd_final_kernel<false>
+          <<<col_blocks, fused::kNormThreads, 0, stream>>>(part_gamma, part_beta, ch.chunks, icols, dgamma, dbeta);
       CUDA_CHECK_LAUNCH();
     }
   });
@@ -478,7 +483,7 @@ void launch_norm_bwd(bool rms, DType d, std::int64_t rows, std::int64_t cols, co
 // Norms: CPU float64 reference
 
 struct NormRef {
-  std::vector<double> y, mean, rstd;    // forward
+  std::vector<double> y, mean, rstd;     // forward
   std::vector<double> dx, dgamma, dbeta; // backward (when dy was given)
 };
 
@@ -501,11 +506,13 @@ NormRef norm_reference(bool rms, const std::vector<double>& x, const std::vector
     const std::size_t base = elems(i, cols);
     double mean = 0;
     if (!rms) {
-      for (std::int64_t j = 0; j < cols; ++j) mean += x[base + j];
+      for (std::int64_t j = 0; j < cols; ++j)
+        mean += x[base + j];
       mean /= static_cast<double>(cols);
     }
     double ss = 0;
-    for (std::int64_t j = 0; j < cols; ++j) ss += (x[base + j] - mean) * (x[base + j] - mean);
+    for (std::int64_t j = 0; j < cols; ++j)
+      ss += (x[base + j] - mean) * (x[base + j] - mean);
     const double rstd = 1.0 / std::sqrt(ss / static_cast<double>(cols) + eps);
     r.mean[i] = mean;
     r.rstd[i] = rstd;
@@ -524,7 +531,8 @@ NormRef norm_reference(bool rms, const std::vector<double>& x, const std::vector
     }
     mean_g = rms ? 0.0 : mean_g / static_cast<double>(cols);
     mean_gx /= static_cast<double>(cols);
-    for (std::int64_t j = 0; j < cols; ++j) r.dx[base + j] = rstd * (g[j] - mean_g - xh[j] * mean_gx);
+    for (std::int64_t j = 0; j < cols; ++j)
+      r.dx[base + j] = rstd * (g[j] - mean_g - xh[j] * mean_gx);
   }
   return r;
 }
@@ -558,18 +566,19 @@ NormInputs make_norm_inputs(bool rms, const KernelCall& c, DType d, const NormPa
     in.mean = poisoned(elems(c.m), DType::fp32);
     in.rstd = poisoned(elems(c.m), DType::fp32);
     DeviceBuffer y = poisoned(elems(c.m, c.n), d);
-    launch_norm_fwd(rms, d, c.m, c.n, in.x.get(), p.gamma.as<float>(), p.beta.as<float>(), y.get(),
-                    in.mean.as<float>(), in.rstd.as<float>(), nullptr);
+    launch_norm_fwd(rms, d, c.m, c.n, in.x.get(), p.gamma.as<float>(), p.beta.as<float>(), y.get(), in.mean.as<float>(),
+                    in.rstd.as<float>(), nullptr);
     CUDA_CHECK(cudaDeviceSynchronize()); // y is freed on return
   }
   return in;
 }
 
 class NormFwdPrepared final : public Prepared {
-public:
+ public:
   NormFwdPrepared(bool rms, const KernelCall& c, int input_sets, std::uint64_t seed)
       : rms_(rms), call_(c), dtype_(common::parse_dtype(c.dtype)), params_(make_norm_params(c, seed, 0)) {
-    for (int s = 0; s < input_sets; ++s) sets_.push_back(make_norm_inputs(rms, c, dtype_, params_, seed, s, false));
+    for (int s = 0; s < input_sets; ++s)
+      sets_.push_back(make_norm_inputs(rms, c, dtype_, params_, seed, s, false));
     y_ = poisoned(elems(c.m, c.n), dtype_);
     mean_ = poisoned(elems(c.m), DType::fp32);
     rstd_ = poisoned(elems(c.m), DType::fp32);
@@ -578,11 +587,11 @@ public:
   void launch(int input_set, cudaStream_t stream) override {
     check_set(input_set, sets_.size());
     launch_norm_fwd(rms_, dtype_, call_.m, call_.n, sets_[static_cast<std::size_t>(input_set)].x.get(),
-                    params_.gamma.as<float>(), params_.beta.as<float>(), y_.get(), mean_.as<float>(),
-                    rstd_.as<float>(), stream);
+                    params_.gamma.as<float>(), params_.beta.as<float>(), y_.get(), mean_.as<float>(), rstd_.as<float>(),
+                    stream);
   }
 
-private:
+ private:
   bool rms_;
   KernelCall call_;
   DType dtype_;
@@ -612,11 +621,12 @@ void launch_norm_bwd(bool rms, DType d, const KernelCall& c, const NormParams& p
 }
 
 class NormBwdPrepared final : public Prepared {
-public:
+ public:
   NormBwdPrepared(bool rms, const KernelCall& c, int input_sets, std::uint64_t seed)
       : rms_(rms), call_(c), dtype_(common::parse_dtype(c.dtype)), params_(make_norm_params(c, seed, 0)),
         out_(c, dtype_) {
-    for (int s = 0; s < input_sets; ++s) sets_.push_back(make_norm_inputs(rms, c, dtype_, params_, seed, s, true));
+    for (int s = 0; s < input_sets; ++s)
+      sets_.push_back(make_norm_inputs(rms, c, dtype_, params_, seed, s, true));
     CUDA_CHECK(cudaDeviceSynchronize());
   }
   void launch(int input_set, cudaStream_t stream) override {
@@ -624,7 +634,7 @@ public:
     launch_norm_bwd(rms_, dtype_, call_, params_, sets_[static_cast<std::size_t>(input_set)], out_, stream);
   }
 
-private:
+ private:
   bool rms_;
   KernelCall call_;
   DType dtype_;
@@ -634,7 +644,7 @@ private:
 };
 
 class NormKernel final : public Kernel {
-public:
+ public:
   NormKernel(bool rms, bool backward) : rms_(rms), backward_(backward) {}
   std::string name() const override {
     return std::string(rms_ ? "rmsnorm" : "layernorm") + (backward_ ? "_bwd" : "_fwd");
@@ -658,7 +668,7 @@ public:
   }
   CheckResult check(const KernelCall& call, std::uint64_t seed) const override;
 
-private:
+ private:
   bool rms_, backward_;
 };
 
@@ -675,8 +685,8 @@ CheckResult NormKernel::check(const KernelCall& c, std::uint64_t seed) const {
   if (!backward_) {
     DeviceBuffer y = poisoned(elems(c.m, c.n), d), mean = poisoned(elems(c.m), DType::fp32),
                  rstd = poisoned(elems(c.m), DType::fp32);
-    launch_norm_fwd(rms_, d, c.m, c.n, in.x.get(), p.gamma.as<float>(), p.beta.as<float>(), y.get(),
-                    mean.as<float>(), rstd.as<float>(), nullptr);
+    launch_norm_fwd(rms_, d, c.m, c.n, in.x.get(), p.gamma.as<float>(), p.beta.as<float>(), y.get(), mean.as<float>(),
+                    rstd.as<float>(), nullptr);
     CUDA_CHECK(cudaDeviceSynchronize());
     const NormRef ref = norm_reference(rms_, x, gamma, beta, {}, c.m, c.n);
     common::compare_output(result, "y", common::download(y, d), ref.y);

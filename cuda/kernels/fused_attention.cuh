@@ -32,18 +32,24 @@ static_assert(kThreads == kRows * kQuad && kThreads == kCols * kQuad, "one quad 
 
 // Row pitch of a [*][D] fp32 tile in shared memory: D+1 spreads the rows of a warp's 8 distinct rows over 8
 // distinct banks (D is a multiple of 32).
-template <int D> constexpr int pitch() { return D + 1; }
+template <int D>
+constexpr int pitch() {
+  return D + 1;
+}
 constexpr int kScorePitch = kCols + 1; // [kRows][kCols] score/probability tiles
 static_assert(kRows == kCols, "the backward's transposed tiles use kScorePitch too");
 
-template <int D> constexpr std::size_t fwd_smem_bytes() {
+template <int D>
+constexpr std::size_t fwd_smem_bytes() {
   return sizeof(float) * (std::size_t(kRows + 2 * kCols) * pitch<D>() + std::size_t(kRows) * kScorePitch);
 }
-template <int D> constexpr std::size_t bwd_dkdv_smem_bytes() {
+template <int D>
+constexpr std::size_t bwd_dkdv_smem_bytes() {
   return sizeof(float) * (std::size_t(2 * kRows + 2 * kCols) * pitch<D>() + 2 * std::size_t(kCols) * kScorePitch +
                           2 * std::size_t(kRows));
 }
-template <int D> constexpr std::size_t bwd_dq_smem_bytes() {
+template <int D>
+constexpr std::size_t bwd_dq_smem_bytes() {
   return sizeof(float) * (std::size_t(2 * kRows + 2 * kCols) * pitch<D>() + std::size_t(kRows) * kScorePitch);
 }
 
@@ -57,10 +63,12 @@ __device__ __forceinline__ void load_tile(float* tile, const T* __restrict__ src
   }
 }
 
-template <int D> __device__ __forceinline__ float dot_rows(const float* a, const float* b) {
+template <int D>
+__device__ __forceinline__ float dot_rows(const float* a, const float* b) {
   float s = 0.0f;
 #pragma unroll 16
-  for (int kk = 0; kk < D; ++kk) s = fmaf(a[kk], b[kk], s);
+  for (int kk = 0; kk < D; ++kk)
+    s = fmaf(a[kk], b[kk], s);
   return s;
 }
 
@@ -85,17 +93,17 @@ __device__ __forceinline__ int causal_key_tiles(int q0, int seq) {
 // Writes O [batch][seq][D] and lse [batch][seq] = log Σ_j exp(scale·q_i·k_j) over j ≤ i.
 template <class T, int D>
 __global__ void __launch_bounds__(kThreads)
-    attention_fwd_kernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
-                         T* __restrict__ o, float* __restrict__ lse, int seq, float scale) {
+    attention_fwd_kernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v, T* __restrict__ o,
+                         float* __restrict__ lse, int seq, float scale) {
   static_assert(D % 32 == 0, "the padded pitch and the quad split need D a multiple of 32");
   constexpr int P = pitch<D>();
-  constexpr int kOut = D / kQuad;   // output columns per thread
+  constexpr int kOut = D / kQuad;       // output columns per thread
   constexpr int kScore = kCols / kQuad; // score columns per thread
   extern __shared__ float smem[];
-  float* qs = smem;              // [kRows][P]
-  float* ks = qs + kRows * P;    // [kCols][P]
-  float* vs = ks + kCols * P;    // [kCols][P]
-  float* ps = vs + kCols * P;    // [kRows][kScorePitch]
+  float* qs = smem;           // [kRows][P]
+  float* ks = qs + kRows * P; // [kCols][P]
+  float* vs = ks + kCols * P; // [kCols][P]
+  float* ps = vs + kCols * P; // [kRows][kScorePitch]
 
   const int q_tiles = (seq + kRows - 1) / kRows;
   const int q0 = (q_tiles - 1 - static_cast<int>(blockIdx.x)) * kRows; // the longest (last) tiles start first
@@ -107,7 +115,8 @@ __global__ void __launch_bounds__(kThreads)
 
   float acc[kOut];
 #pragma unroll
-  for (int j = 0; j < kOut; ++j) acc[j] = 0.0f;
+  for (int j = 0; j < kOut; ++j)
+    acc[j] = 0.0f;
   // Running max and sum of exp(s - max) of this row. Key 0 is visible to every row (also to the padding rows
   // qi >= seq), so after the first tile row_max is finite and no exp(-inf - -inf) can arise.
   float row_max = -INFINITY, row_sum = 0.0f;
@@ -130,7 +139,7 @@ __global__ void __launch_bounds__(kThreads)
       tile_max = fmaxf(tile_max, s[j]);
     }
     tile_max = quad_max(tile_max);
-    const float new_max = fmaxf(row_max, tile_max); // finite (see above)
+    const float new_max = fmaxf(row_max, tile_max);   // finite (see above)
     const float correction = expf(row_max - new_max); // 0 on the first tile
     float tile_sum = 0.0f;
 #pragma unroll
@@ -143,13 +152,15 @@ __global__ void __launch_bounds__(kThreads)
     row_sum = row_sum * correction + tile_sum;
     row_max = new_max;
 #pragma unroll
-    for (int j = 0; j < kOut; ++j) acc[j] *= correction;
+    for (int j = 0; j < kOut; ++j)
+      acc[j] *= correction;
     __syncthreads(); // ps complete
     for (int c = 0; c < kCols; ++c) {
       const float p = ps[r * kScorePitch + c];
       const float* vrow = vs + c * P + sub;
 #pragma unroll
-      for (int j = 0; j < kOut; ++j) acc[j] = fmaf(p, vrow[kQuad * j], acc[j]);
+      for (int j = 0; j < kOut; ++j)
+        acc[j] = fmaf(p, vrow[kQuad * j], acc[j]);
     }
   }
 
@@ -157,7 +168,8 @@ __global__ void __launch_bounds__(kThreads)
     const float inv = 1.0f / row_sum;
     T* orow = o + base + static_cast<std::int64_t>(qi) * D + sub;
 #pragma unroll
-    for (int j = 0; j < kOut; ++j) orow[kQuad * j] = from_float<T>(acc[j] * inv);
+    for (int j = 0; j < kOut; ++j)
+      orow[kQuad * j] = from_float<T>(acc[j] * inv);
     if (sub == 0) lse[static_cast<std::int64_t>(blockIdx.y) * seq + qi] = row_max + logf(row_sum);
   }
 }
@@ -173,9 +185,11 @@ __global__ void __launch_bounds__(kThreads)
   const int lane = threadIdx.x % 32;
   if (row >= rows) return; // whole warps leave together: no barrier below, shuffles within the warp only
   float s = 0.0f;
-  for (int d = lane; d < D; d += 32) s = fmaf(to_float(dout[row * D + d]), to_float(o[row * D + d]), s);
+  for (int d = lane; d < D; d += 32)
+    s = fmaf(to_float(dout[row * D + d]), to_float(o[row * D + d]), s);
 #pragma unroll
-  for (int off = 16; off > 0; off /= 2) s += __shfl_xor_sync(0xffffffffu, s, off);
+  for (int off = 16; off > 0; off /= 2)
+    s += __shfl_xor_sync(0xffffffffu, s, off);
   if (lane == 0) delta[row] = s;
 }
 
@@ -194,12 +208,12 @@ __global__ void __launch_bounds__(kThreads)
   constexpr int kOut = D / kQuad;
   constexpr int kScore = kRows / kQuad; // query columns of the transposed tile per thread
   extern __shared__ float smem[];
-  float* ks = smem;                   // [kCols][P]
-  float* vs = ks + kCols * P;         // [kCols][P]
-  float* qs = vs + kCols * P;         // [kRows][P]
-  float* dos = qs + kRows * P;        // [kRows][P]
-  float* pt = dos + kRows * P;        // P transposed: [kCols][kScorePitch], pt[c][i] = P_ic
-  float* dst = pt + kCols * kScorePitch; // dS transposed, same layout
+  float* ks = smem;                        // [kCols][P]
+  float* vs = ks + kCols * P;              // [kCols][P]
+  float* qs = vs + kCols * P;              // [kRows][P]
+  float* dos = qs + kRows * P;             // [kRows][P]
+  float* pt = dos + kRows * P;             // P transposed: [kCols][kScorePitch], pt[c][i] = P_ic
+  float* dst = pt + kCols * kScorePitch;   // dS transposed, same layout
   float* lses = dst + kCols * kScorePitch; // [kRows]
   float* deltas = lses + kRows;            // [kRows]
 
@@ -214,7 +228,8 @@ __global__ void __launch_bounds__(kThreads)
 
   float dk_acc[kOut], dv_acc[kOut];
 #pragma unroll
-  for (int j = 0; j < kOut; ++j) dk_acc[j] = dv_acc[j] = 0.0f;
+  for (int j = 0; j < kOut; ++j)
+    dk_acc[j] = dv_acc[j] = 0.0f;
 
   const int q_tiles = (seq + kRows - 1) / kRows;
   for (int qt = k0 / kRows; qt < q_tiles; ++qt) {
@@ -273,8 +288,8 @@ __global__ void __launch_bounds__(kThreads)
 template <class T, int D>
 __global__ void __launch_bounds__(kThreads)
     attention_bwd_dq_kernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
-                            const T* __restrict__ dout, const float* __restrict__ lse,
-                            const float* __restrict__ delta, T* __restrict__ dq, int seq, float scale) {
+                            const T* __restrict__ dout, const float* __restrict__ lse, const float* __restrict__ delta,
+                            T* __restrict__ dq, int seq, float scale) {
   constexpr int P = pitch<D>();
   constexpr int kOut = D / kQuad;
   constexpr int kScore = kCols / kQuad;
@@ -299,7 +314,8 @@ __global__ void __launch_bounds__(kThreads)
 
   float acc[kOut];
 #pragma unroll
-  for (int j = 0; j < kOut; ++j) acc[j] = 0.0f;
+  for (int j = 0; j < kOut; ++j)
+    acc[j] = 0.0f;
 
   const int k_tiles = causal_key_tiles(q0, seq);
   for (int kt = 0; kt < k_tiles; ++kt) {
@@ -324,14 +340,16 @@ __global__ void __launch_bounds__(kThreads)
       const float ds = dss[r * kScorePitch + c];
       const float* krow = ks + c * P + sub;
 #pragma unroll
-      for (int j = 0; j < kOut; ++j) acc[j] = fmaf(ds, krow[kQuad * j], acc[j]);
+      for (int j = 0; j < kOut; ++j)
+        acc[j] = fmaf(ds, krow[kQuad * j], acc[j]);
     }
   }
 
   if (qi < seq) {
     T* dqrow = dq + base + static_cast<std::int64_t>(qi) * D + sub;
 #pragma unroll
-    for (int j = 0; j < kOut; ++j) dqrow[kQuad * j] = from_float<T>(acc[j] * scale);
+    for (int j = 0; j < kOut; ++j)
+      dqrow[kQuad * j] = from_float<T>(acc[j] * scale);
   }
 }
 

@@ -30,12 +30,14 @@ constexpr int kNormChunks = 64;
 // `red` holds kNormThreads/32 floats. Every thread of the block must call it.
 __device__ __forceinline__ float block_sum(float v, float* red) {
 #pragma unroll
-  for (int off = 16; off > 0; off /= 2) v += __shfl_xor_sync(0xffffffffu, v, off);
+  for (int off = 16; off > 0; off /= 2)
+    v += __shfl_xor_sync(0xffffffffu, v, off);
   if (threadIdx.x % 32 == 0) red[threadIdx.x / 32] = v;
   __syncthreads();
   float total = 0.0f;
 #pragma unroll
-  for (int w = 0; w < kNormThreads / 32; ++w) total += red[w];
+  for (int w = 0; w < kNormThreads / 32; ++w)
+    total += red[w];
   __syncthreads(); // red may be reused by the next call
   return total;
 }
@@ -54,7 +56,8 @@ __global__ void __launch_bounds__(kNormThreads)
   float mean = 0.0f;
   if constexpr (!kRms) {
     float s = 0.0f;
-    for (int c = threadIdx.x; c < cols; c += kNormThreads) s += to_float(xr[c]);
+    for (int c = threadIdx.x; c < cols; c += kNormThreads)
+      s += to_float(xr[c]);
     mean = block_sum(s, red) * inv_cols;
   }
   float ss = 0.0f;

@@ -59,9 +59,9 @@ std::string no_gpu_reason() {
   return why;
 }
 
-#define SKIP_WITHOUT_GPU()                                                                                            \
-  do {                                                                                                                \
-    if (const std::string why = no_gpu_reason(); !why.empty()) GTEST_SKIP() << why;                                 \
+#define SKIP_WITHOUT_GPU()                                                                                             \
+  do {                                                                                                                 \
+    if (const std::string why = no_gpu_reason(); !why.empty()) GTEST_SKIP() << why;                                    \
   } while (0)
 
 std::string describe(const KernelCall& c) {
@@ -82,7 +82,8 @@ void expect_check_ok(const KernelCall& c, std::uint64_t seed) {
 TEST(CudaFusedHost, FamilyHasTheSixKernels) {
   const auto kernels = racksim::cuda::fused_kernels();
   std::set<std::string> names;
-  for (const auto& k : kernels) names.insert(k->name());
+  for (const auto& k : kernels)
+    names.insert(k->name());
   EXPECT_EQ(names, (std::set<std::string>{"attention_fwd", "attention_bwd", "layernorm_fwd", "layernorm_bwd",
                                           "rmsnorm_fwd", "rmsnorm_bwd"}));
   EXPECT_EQ(kernels.size(), 6u);
@@ -106,7 +107,7 @@ TEST(CudaFusedHost, AttentionWorkCountsFollowTheSchema) {
 }
 
 TEST(CudaFusedHost, NormWorkCountsFollowTheSchema) {
-  const std::int64_t m = 4096, n = 1024; // mn = 4,194,304
+  const std::int64_t m = 4096, n = 1024;                                                           // mn = 4,194,304
   EXPECT_DOUBLE_EQ(fused("layernorm_fwd").flops(norm("layernorm_fwd", m, n, "bf16")), 33554432.0); // 8mn
   EXPECT_DOUBLE_EQ(fused("rmsnorm_fwd").flops(norm("rmsnorm_fwd", m, n, "bf16")), 20971520.0);     // 5mn
   EXPECT_DOUBLE_EQ(fused("layernorm_bwd").flops(norm("layernorm_bwd", m, n, "bf16")), 50331648.0); // 12mn
@@ -125,7 +126,8 @@ TEST(CudaFusedHost, SupportedCallsAreAccepted) {
       for (std::int64_t dim : {64, 128})
         EXPECT_EQ(fused(k).unsupported(attention(k, 17, dim, 3, d)), "") << k << " " << d << " " << dim;
   for (const char* k : {"layernorm_fwd", "layernorm_bwd", "rmsnorm_fwd", "rmsnorm_bwd"})
-    for (const char* d : {"bf16", "fp16", "fp32"}) EXPECT_EQ(fused(k).unsupported(norm(k, 7, 33, d)), "") << k << d;
+    for (const char* d : {"bf16", "fp16", "fp32"})
+      EXPECT_EQ(fused(k).unsupported(norm(k, 7, 33, d)), "") << k << d;
 }
 
 TEST(CudaFusedHost, UnsupportedCallsSayWhy) {
@@ -175,8 +177,8 @@ INSTANTIATE_TEST_SUITE_P(CudaFused, CudaFusedAttention,
                          [](const ::testing::TestParamInfo<AttentionParam>& info) {
                            // std::get, not a structured binding: its commas would split the macro's arguments
                            const AttentionParam& p = info.param;
-                           return std::get<0>(p) + "_" + std::get<1>(p) + "_d" + std::to_string(std::get<2>(p)) +
-                                  "_s" + std::to_string(std::get<3>(p));
+                           return std::get<0>(p) + "_" + std::get<1>(p) + "_d" + std::to_string(std::get<2>(p)) + "_s" +
+                                  std::to_string(std::get<3>(p));
                          });
 
 using NormParam = std::tuple<std::string, std::string, std::pair<std::int64_t, std::int64_t>>; // kernel, dtype, shape
@@ -210,8 +212,9 @@ INSTANTIATE_TEST_SUITE_P(CudaFused, CudaFusedNorm,
 // with the same seed must give the same error to the last bit, and a new seed new inputs.
 TEST(CudaFusedGpu, ChecksAreRepeatableAndSeedsDrawFreshInputs) {
   SKIP_WITHOUT_GPU();
-  for (const auto& c : {attention("attention_fwd", 130, 128, 2, "bf16"), attention("attention_bwd", 130, 128, 2, "bf16"),
-                        norm("layernorm_bwd", 300, 1000, "fp16"), norm("rmsnorm_bwd", 300, 1000, "bf16")}) {
+  for (const auto& c :
+       {attention("attention_fwd", 130, 128, 2, "bf16"), attention("attention_bwd", 130, 128, 2, "bf16"),
+        norm("layernorm_bwd", 300, 1000, "fp16"), norm("rmsnorm_bwd", 300, 1000, "bf16")}) {
     const CheckResult a = fused(c.kernel).check(c, 11), b = fused(c.kernel).check(c, 11);
     const CheckResult other = fused(c.kernel).check(c, 12);
     EXPECT_EQ(a.rel_error, b.rel_error) << describe(c) << ": " << a.detail << " vs " << b.detail;
@@ -224,9 +227,10 @@ TEST(CudaFusedGpu, PreparedCallsLaunchOnAStream) {
   SKIP_WITHOUT_GPU();
   cudaStream_t stream = nullptr;
   ASSERT_EQ(cudaStreamCreate(&stream), cudaSuccess);
-  for (const auto& c : {attention("attention_fwd", 1000, 128, 4, "bf16"), attention("attention_bwd", 1000, 64, 4, "fp16"),
-                        norm("layernorm_fwd", 2048, 4096, "bf16"), norm("layernorm_bwd", 2048, 4096, "bf16"),
-                        norm("rmsnorm_fwd", 2048, 4096, "fp32"), norm("rmsnorm_bwd", 2048, 4096, "fp16")}) {
+  for (const auto& c :
+       {attention("attention_fwd", 1000, 128, 4, "bf16"), attention("attention_bwd", 1000, 64, 4, "fp16"),
+        norm("layernorm_fwd", 2048, 4096, "bf16"), norm("layernorm_bwd", 2048, 4096, "bf16"),
+        norm("rmsnorm_fwd", 2048, 4096, "fp32"), norm("rmsnorm_bwd", 2048, 4096, "fp16")}) {
     const auto prepared = fused(c.kernel).prepare(c, 2, 7);
     ASSERT_NE(prepared, nullptr);
     EXPECT_NO_THROW(prepared->launch(0, stream)) << describe(c);
