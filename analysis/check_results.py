@@ -39,6 +39,7 @@ JOB_FIELDS = [
     ("energy_j", "<f8"),
     ("nodes", "<i4"),
     ("racks", "<i4"),
+    ("timing", "S16"),
 ]
 
 SAMPLE_FIELDS = [("time_s", "<f8"), ("value", "<f8")]

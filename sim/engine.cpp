@@ -7,7 +7,9 @@
 #include "sim/activities.hpp"
 #include "sim/ideal.hpp"
 #include "sim/version.hpp"
+#include "workloads/calibration/calibration.hpp"
 #include "workloads/synthetic/synthetic.hpp"
+#include "workloads/training/step_model.hpp"
 #include "workloads/training/training_model.hpp"
 
 #include <simgrid/s4u.hpp>
@@ -36,6 +38,7 @@ struct JobState {
   std::vector<workloads::Step> steps;
   std::vector<int> gpus; // allocated, ascending
   double alpha_s = 0;    // largest ring-edge path latency of the allocation
+  std::string timing;    // JobRecord::timing
   std::string status = "queued";
   double start_s = -1, end_s = -1;
   double compute_s = 0, comm_s = 0, checkpoint_s = 0;
@@ -113,7 +116,7 @@ class Simulation {
     rs.meta.simgrid_version = simgrid_version_string();
     rs.meta.seed = scenario_.seed;
     rs.meta.scenario_yaml = scenario_.resolved_yaml;
-    rs.meta.calibration = "roofline:" + topo_.spec.gpu_model + " x " + format_efficiency();
+    rs.meta.calibration = timing_source_;
     rs.meta.started_utc = started_utc_;
 
     for (const auto& job : jobs_)
@@ -128,15 +131,24 @@ class Simulation {
     rs.summary.emplace_back("trace_rows_skipped_zero_gpus", static_cast<double>(report.trace.skipped_zero_gpus));
     rs.summary.emplace_back("trace_rows_skipped_too_large", static_cast<double>(report.trace.skipped_too_large));
     rs.summary.emplace_back("jobs_compute_clamped", static_cast<double>(report.jobs_compute_clamped));
+    rs.summary.emplace_back("model_compute_s_per_iteration", model_compute_s_);
     rs.meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     return report;
   }
 
  private:
-  std::string format_efficiency() const {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", topo_.spec.gpu_efficiency);
-    return std::string("efficiency ") + buf;
+  // The kernel timer behind the step-time model: a calibration file, or the roofline on the catalog's peaks.
+  std::unique_ptr<workloads::KernelTimer> make_timer() const {
+    const auto& gpu = platforms::find_gpu(topo_.spec.gpu_model);
+    workloads::GpuPeaks peaks;
+    peaks.name = gpu.name;
+    peaks.bf16_flops = gpu.peak_bf16_flops;
+    peaks.fp16_flops = gpu.peak_fp16_flops;
+    peaks.fp32_flops = gpu.peak_fp32_flops;
+    peaks.hbm_Bps = gpu.hbm_bandwidth_Bps;
+    workloads::RooflineTimer roofline(peaks);
+    if (scenario_.calibration == "roofline") return std::make_unique<workloads::RooflineTimer>(roofline);
+    return std::make_unique<workloads::CalibratedTimer>(workloads::load_calibration(scenario_.calibration), roofline);
   }
 
   void load_jobs(RunReport& report) {
@@ -152,6 +164,27 @@ class Simulation {
           throw RunError("workload.synthetic.gpus: a job asks for " + std::to_string(s.gpus) +
                          " GPUs but the cluster has " + std::to_string(topo_.num_gpus()));
     }
+
+    // With a model, its kernels give the compute time of an iteration (pure data parallelism: every GPU runs the
+    // whole model on its micro-batch, so the time does not depend on the job's size) and its gradients the
+    // all-reduce volume. Without one, compute time comes from the job's duration or iteration_time.
+    training_ = wl.training;
+    double model_compute_s = 0;
+    if (training_.model != "none") {
+      auto model = workloads::find_model(training_.model);
+      if (training_.micro_batch > 0) model.micro_batch = training_.micro_batch;
+      const auto timer = make_timer();
+      model_compute_s = workloads::predict_s(workloads::iteration_calls(model, {}, 1), *timer);
+      training_.gradient_bytes = workloads::parameter_count(model) * workloads::dtype_bytes(model.dtype);
+      timing_source_ = timer->source();
+      if (const auto* calibrated = dynamic_cast<const workloads::CalibratedTimer*>(timer.get()))
+        timing_source_ += " (file sha256 " + calibrated->table().digest + "; " +
+                          std::to_string(calibrated->fallbacks()) +
+                          " kernel calls not in the file timed by the roofline)";
+      timing_kind_ = scenario_.calibration == "roofline" ? "roofline" : "calibration";
+      model_compute_s_ = model_compute_s;
+    }
+
     // Ideal costs depend only on the GPU count: compute them once per distinct count.
     std::vector<std::pair<int, workloads::IdealCosts>> ideal_cache;
     const double ckpt_ideal = checkpoint_write_s(topo_, 0, wl.training.checkpoint_bytes);
@@ -161,14 +194,16 @@ class Simulation {
           std::find_if(ideal_cache.begin(), ideal_cache.end(), [&](const auto& p) { return p.first == spec.gpus; });
       if (it == ideal_cache.end()) {
         workloads::IdealCosts ideal;
-        ideal.allreduce_s_per_iteration = ring_allreduce_packed_s(topo_, spec.gpus, wl.training.gradient_bytes);
+        ideal.allreduce_s_per_iteration = ring_allreduce_packed_s(topo_, spec.gpus, training_.gradient_bytes);
         ideal.checkpoint_s = ckpt_ideal;
+        ideal.model_compute_s_per_iteration = model_compute_s;
         ideal_cache.emplace_back(spec.gpus, ideal);
         it = std::prev(ideal_cache.end());
       }
       JobState job;
-      job.plan = workloads::plan_training(spec, wl.training, it->second);
-      job.steps = workloads::plan_steps(job.plan, wl.training.max_iterations_per_step);
+      job.plan = workloads::plan_training(spec, training_, it->second);
+      job.steps = workloads::plan_steps(job.plan, training_.max_iterations_per_step);
+      job.timing = spec.iterations <= 0 ? "duration" : (model_compute_s > 0 ? timing_kind_ : "iteration_time");
       job.spec = std::move(spec);
       if (job.plan.compute_clamped) ++report.jobs_compute_clamped;
       jobs_.push_back(std::move(job));
@@ -271,7 +306,6 @@ class Simulation {
 
   void run_job(std::size_t idx) {
     JobState& job = jobs_[idx];
-    const auto& training = scenario_.workload.training;
     const int n = static_cast<int>(job.gpus.size());
     std::vector<sg4::Host*> hosts;
     for (int g : job.gpus)
@@ -305,7 +339,7 @@ class Simulation {
       }
 
       if (step.checkpoint_after) {
-        striped_write(hosts.front(), platform_.storage_hosts, platform_.storage_disks, training.checkpoint_bytes);
+        striped_write(hosts.front(), platform_.storage_hosts, platform_.storage_disks, training_.checkpoint_bytes);
         job.checkpoint_s += sg4::Engine::get_clock() - t1;
       }
     }
@@ -353,6 +387,7 @@ class Simulation {
     r.compute_s = job.compute_s;
     r.comm_s = job.comm_s;
     r.checkpoint_s = job.checkpoint_s;
+    r.timing = job.timing;
     std::set<int> nodes, racks;
     for (int g : job.gpus) {
       nodes.insert(topo_.node_of_gpu(g));
@@ -382,6 +417,11 @@ class Simulation {
   std::string started_utc_;
   std::chrono::steady_clock::time_point wall_start_, last_progress_{};
   std::exception_ptr failure_;
+  workloads::TrainingSpec training_; // the scenario's, with the model's gradient size when a model is set
+  double model_compute_s_ = 0;
+  // /meta/calibration: what timed the model's kernels, or how compute time was derived without a model.
+  std::string timing_source_ = "none: compute time from job durations or workload.training.iteration_time";
+  std::string timing_kind_;
   bool printed_progress_ = false;
 };
 

@@ -159,6 +159,7 @@ struct JobRow {
   double energy_j;
   std::int32_t nodes;
   std::int32_t racks;
+  char timing[job_string_bytes];
 };
 
 enum class FieldKind { i32, i64, f64, str };
@@ -188,6 +189,7 @@ const std::vector<Field>& job_fields() {
       {"energy_j", offsetof(JobRow, energy_j), FieldKind::f64},
       {"nodes", offsetof(JobRow, nodes), FieldKind::i32},
       {"racks", offsetof(JobRow, racks), FieldKind::i32},
+      {"timing", offsetof(JobRow, timing), FieldKind::str},
   };
   return fields;
 }
@@ -362,6 +364,7 @@ void write_jobs(hid_t file, const std::vector<JobRecord>& jobs) {
     r.energy_j = j.energy_j;
     r.nodes = j.nodes;
     r.racks = j.racks;
+    copy_fixed(r.timing, j.timing, j.id, "timing");
   }
   const Handle file_type = make_job_type(true);
   const Handle memory_type = make_job_type(false);
@@ -603,6 +606,7 @@ std::vector<JobRecord> read_jobs(hid_t file) {
     j.lost_gpu_s = r.lost_gpu_s;
     j.energy_j = r.energy_j;
     j.nodes = r.nodes;
+    j.timing = from_fixed(r.timing);
     j.racks = r.racks;
   }
   return jobs;

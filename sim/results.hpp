@@ -21,14 +21,15 @@ struct JobRecord {
   std::int32_t gpus = 0;
   std::string status = "queued"; // completed | running | queued (at the horizon) — fixed-length 16 bytes
   std::int32_t restarts = 0;
-  double queue_s = 0;      // start - submit (or horizon - submit when never started)
-  double compute_s = 0;    // time spent in compute activities
-  double comm_s = 0;       // time spent in collectives
-  double checkpoint_s = 0; // time spent writing checkpoints
-  double lost_gpu_s = 0;   // GPU-seconds of work lost to failures (0 until failures exist)
-  double energy_j = 0;     // 0 until the energy model exists
-  std::int32_t nodes = 0;  // placement summary: distinct nodes
-  std::int32_t racks = 0;  //                    distinct racks
+  double queue_s = 0;              // start - submit (or horizon - submit when never started)
+  double compute_s = 0;            // time spent in compute activities
+  double comm_s = 0;               // time spent in collectives
+  double checkpoint_s = 0;         // time spent writing checkpoints
+  double lost_gpu_s = 0;           // GPU-seconds of work lost to failures (0 until failures exist)
+  double energy_j = 0;             // 0 until the energy model exists
+  std::int32_t nodes = 0;          // placement summary: distinct nodes
+  std::int32_t racks = 0;          //                    distinct racks
+  std::string timing = "duration"; // compute time from: duration | iteration_time | roofline | calibration
 };
 
 // A fixed-interval series: value[i] is the state at time_s[i] = i * interval.

@@ -43,7 +43,8 @@ struct OutputSpec {
 struct Scenario {
   std::string name;
   std::uint64_t seed = 1;
-  double horizon_s = 0; // 0 = run until every job has finished
+  double horizon_s = 0;                 // 0 = run until every job has finished
+  std::string calibration = "roofline"; // "roofline" or the path of a calibration file (docs/calibration.md)
   platforms::PlatformSpec platform;
   workloads::WorkloadSpec workload;
   PolicySpec policies;

@@ -3,6 +3,8 @@
 
 #include "sim/settings.hpp"
 
+#include "workloads/training/step_model.hpp"
+
 #include "platforms/catalog.hpp"
 #include "policies/registry.hpp"
 
@@ -155,6 +157,10 @@ std::vector<Setting> build_table() {
   t.push_back(field(
       "horizon", ST::time, [](auto& s) -> auto& { return s.horizon_s; }, at_least(0), "",
       "stop the simulation at this simulated time; 0 = run until every job has finished"));
+  t.push_back(field(
+      "calibration", ST::path, [](auto& s) -> auto& { return s.calibration; }, any(), "",
+      "kernel timings for the step-time model: 'roofline' (GPU catalog peaks x efficiency curves) or a calibration "
+      "file (.h5) from racksim-calibrate"));
 
   // Platform.
   t.push_back(name_field(
@@ -246,6 +252,11 @@ std::vector<Setting> build_table() {
       "workload.synthetic.gpu_weights", ST::real_list,
       [](auto& s) -> auto& { return s.workload.synthetic.gpu_weights; }, at_least(0), "",
       "relative weight of each entry of gpus (same length); [] = uniform"));
+  t.push_back(field(
+      "workload.synthetic.iterations", ST::integer, [](auto& s) -> auto& { return s.workload.synthetic.iterations; },
+      at_least(0), "iterations",
+      "> 0: every job runs this many iterations and its run time follows from the model and the network "
+      "(work-defined); 0 = jobs take the drawn durations"));
   t.push_back(enum_field(
       "workload.synthetic.duration.distribution",
       [](auto& s) -> auto& { return s.workload.synthetic.duration_distribution; },
@@ -300,6 +311,18 @@ std::vector<Setting> build_table() {
       "workload.training.max_iterations_per_step", ST::integer,
       [](auto& s) -> auto& { return s.workload.training.max_iterations_per_step; }, at_least(1), "iterations",
       "fidelity: iterations aggregated into one simulated compute + all-reduce step"));
+  t.push_back(name_field(
+      "workload.training.model", [](auto& s) -> auto& { return s.workload.training.model; },
+      [] {
+        auto names = workloads::model_names();
+        names.insert(names.begin(), "none");
+        return names;
+      },
+      "transformer preset whose kernels give each iteration's compute time (and gradient size); none = use "
+      "iteration_time and gradient_size"));
+  t.push_back(field(
+      "workload.training.micro_batch", ST::integer, [](auto& s) -> auto& { return s.workload.training.micro_batch; },
+      at_least(0), "sequences", "sequences per GPU per iteration with a model; 0 = the preset's micro-batch"));
 
   // Policies and output.
   t.push_back(name_field(

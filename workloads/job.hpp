@@ -14,8 +14,9 @@ struct JobSpec {
   JobKind kind = JobKind::training;
   double submit_s = 0; // seconds from the start of the simulation
   int gpus = 1;
-  double duration_s = 0; // run time when placed well on an uncontended fabric
-  std::string user;      // user or virtual cluster, "" when unknown
+  double duration_s = 0;       // run time when placed well on an uncontended fabric (duration-defined jobs)
+  std::int64_t iterations = 0; // > 0: a work-defined job of this many iterations; its run time follows
+  std::string user;            // user or virtual cluster, "" when unknown
 };
 
 } // namespace racksim::workloads

@@ -18,6 +18,7 @@ struct SyntheticSpec {
   double duration_sigma = 1.0;     // lognormal shape (std-dev of ln duration)
   double duration_min_s = 60;      // drawn durations are clamped to [min, max]
   double duration_max_s = 7 * 86400.0;
+  long iterations = 0; // > 0: every job runs this many iterations (work-defined) instead
 };
 
 enum class TraceFormat { chronus_philly, gavel_philly };
@@ -36,6 +37,8 @@ struct TrainingSpec {
   long checkpoint_every = 1000;                     // iterations between checkpoints (0 = never)
   double checkpoint_bytes = 16.0 * 1024 * 1024 * 1024;
   long max_iterations_per_step = 1000; // fidelity: iterations aggregated into one exec + one all-reduce
+  std::string model = "none";          // a step-model preset (workloads/training/step_model.hpp) or "none"
+  long micro_batch = 0;                // sequences per GPU per iteration; 0 = the preset's
 };
 
 enum class WorkloadKind { synthetic, trace };

@@ -1,9 +1,14 @@
 // Whole runs of the engine on tiny scenarios: the budget rule (a well-placed job on an idle fabric takes exactly
 // its duration), stretching under a worse placement, queueing, the horizon, and the recorded time split.
 
+#include "platforms/catalog.hpp"
 #include "sim/engine.hpp"
 #include "sim/ideal.hpp"
 #include "sim/scenario.hpp"
+#include "workloads/calibration/calibration.hpp"
+#include "workloads/training/step_model.hpp"
+
+#include <cmath>
 
 #include <gtest/gtest.h>
 
@@ -106,8 +111,8 @@ TEST(Run, SingleGpuJobHasNoCommunication) {
 // (SimGrid allows one Engine per process, so each placement is its own test.)
 std::vector<std::string> fragmentation_trace(const std::string& placement) {
   return {"workload.kind=trace", "workload.trace.format=chronus_philly",
-          "workload.trace.path=tests/engine/data/fragmentation.csv", "workload.training.checkpoint_every=0",
-          "policies.placement=" + placement};
+          "workload.trace.path=" + std::string(RACKSIM_SOURCE_DIR) + "/tests/engine/data/fragmentation.csv",
+          "workload.training.checkpoint_every=0", "policies.placement=" + placement};
 }
 
 TEST(Run, PackedPlacementKeepsTheTraceDuration) {
@@ -182,4 +187,56 @@ TEST(Run, TimeSeriesTrackAllocationAndQueue) {
 
 TEST(Run, SyntheticJobLargerThanClusterIsRejectedBeforeRunning) {
   EXPECT_THROW(run({"workload.synthetic.gpus=[8]"}), sim::ScenarioError);
+}
+
+// Work-defined jobs with a model: the run time follows from the step-time model's compute time.
+std::vector<std::string> model_job(const std::string& calibration) {
+  return {"workload.synthetic.iterations=200", "workload.training.model=tiny", "workload.synthetic.gpus=[1]",
+          "workload.training.checkpoint_every=0", "calibration=" + calibration};
+}
+
+double expected_tiny_compute_s(const std::string& calibration_path) {
+  const auto& gpu = platforms::find_gpu("H100-SXM5-80GB");
+  workloads::GpuPeaks peaks;
+  peaks.name = gpu.name;
+  peaks.bf16_flops = gpu.peak_bf16_flops;
+  peaks.fp16_flops = gpu.peak_fp16_flops;
+  peaks.fp32_flops = gpu.peak_fp32_flops;
+  peaks.hbm_Bps = gpu.hbm_bandwidth_Bps;
+  const workloads::RooflineTimer roofline(peaks);
+  const auto calls = workloads::iteration_calls(workloads::find_model("tiny"), {}, 1);
+  if (calibration_path.empty()) return workloads::predict_s(calls, roofline);
+  const workloads::CalibratedTimer calibrated(workloads::load_calibration(calibration_path), roofline);
+  return workloads::predict_s(calls, calibrated);
+}
+
+TEST(Run, WorkDefinedJobRunsItsIterationsAtTheRooflineModelTime) {
+  const auto r = run(model_job("roofline"));
+  const double per_iteration = expected_tiny_compute_s("");
+  ASSERT_GT(per_iteration, 0);
+  EXPECT_NEAR(summary(r, "model_compute_s_per_iteration") / per_iteration, 1.0, 1e-12);
+  const auto& j = r.results.jobs[0];
+  EXPECT_EQ(j.timing, "roofline");
+  EXPECT_NEAR((j.end_s - j.start_s) / (200 * per_iteration), 1.0, 1e-9);
+  EXPECT_EQ(r.results.meta.calibration.rfind("roofline:H100", 0), 0u) << r.results.meta.calibration;
+}
+
+TEST(Run, WorkDefinedJobUsesTheCalibrationFileWhenGiven) {
+  const std::string fixture = std::string(RACKSIM_SOURCE_DIR) + "/tests/data/calibration-fixture.h5";
+  const auto r = run(model_job(fixture));
+  const double per_iteration = expected_tiny_compute_s(fixture);
+  const auto& j = r.results.jobs[0];
+  EXPECT_EQ(j.timing, "calibration");
+  EXPECT_NEAR((j.end_s - j.start_s) / (200 * per_iteration), 1.0, 1e-9);
+  EXPECT_NE(r.results.meta.calibration.find("sha256:"), std::string::npos) << r.results.meta.calibration;
+  // The fixture's kernels are not the roofline's: the model time must differ.
+  EXPECT_GT(std::fabs(per_iteration / expected_tiny_compute_s("") - 1.0), 0.01);
+}
+
+TEST(Run, DurationDefinedJobWithModelKeepsItsDuration) {
+  // A model sets the iteration count and gradient size, but a duration-defined job still takes its duration.
+  const auto r = run({"workload.training.model=tiny", "workload.training.checkpoint_every=0"});
+  const auto& j = r.results.jobs[0];
+  EXPECT_EQ(j.timing, "duration");
+  EXPECT_NEAR(j.end_s - j.start_s, 1000.0, 1e-6);
 }

@@ -43,7 +43,7 @@ std::string tmp(const std::string& name) {
 } // namespace
 
 TEST(Cli, ValidateAcceptsEveryExample) {
-  for (const char* name : {"quickstart", "chronus-philly", "gavel-philly"}) {
+  for (const char* name : {"quickstart", "chronus-philly", "gavel-philly", "llm-step-model"}) {
     const auto out = run_cli("validate " + src(std::string("examples/") + name + ".yaml"));
     EXPECT_EQ(out.exit_code, 0) << out.text;
     EXPECT_NE(out.text.find(": ok"), std::string::npos) << out.text;

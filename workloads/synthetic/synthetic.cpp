@@ -102,7 +102,8 @@ std::vector<JobSpec> generate_synthetic(const SyntheticSpec& spec, std::uint64_t
     job.kind = JobKind::training;
     job.submit_s = t;
     job.gpus = draw_gpus(spec, gpus);
-    job.duration_s = draw_duration(spec, durations);
+    job.duration_s = draw_duration(spec, durations); // drawn even for work-defined jobs: streams stay aligned
+    job.iterations = spec.iterations;
     jobs.push_back(std::move(job));
   }
   return jobs;

@@ -19,25 +19,34 @@ constexpr double kMaxIterations = 1e15;
 
 TrainingPlan plan_training(const JobSpec& job, const TrainingSpec& spec, const IdealCosts& ideal) {
   const std::string who = "plan_training(job " + std::to_string(job.id) + "): ";
-  if (!std::isfinite(job.duration_s) || job.duration_s <= 0)
-    throw std::invalid_argument(who + "duration_s must be a positive number");
+  const bool work_defined = job.iterations > 0;
+  if (!work_defined && (!std::isfinite(job.duration_s) || job.duration_s <= 0))
+    throw std::invalid_argument(who + "duration_s must be a positive number (or iterations > 0)");
   if (!std::isfinite(spec.iteration_time_s) || spec.iteration_time_s <= 0)
     throw std::invalid_argument(who + "training.iteration_time_s must be a positive number");
   if (!std::isfinite(ideal.allreduce_s_per_iteration) || ideal.allreduce_s_per_iteration < 0 ||
-      !std::isfinite(ideal.checkpoint_s) || ideal.checkpoint_s < 0)
+      !std::isfinite(ideal.checkpoint_s) || ideal.checkpoint_s < 0 ||
+      !std::isfinite(ideal.model_compute_s_per_iteration) || ideal.model_compute_s_per_iteration < 0)
     throw std::invalid_argument(who + "ideal costs must be finite and >= 0");
-  const double ratio = job.duration_s / spec.iteration_time_s;
-  if (ratio > kMaxIterations)
-    throw std::invalid_argument(who + "duration / iteration_time_s gives more than 1e15 iterations");
-
-  TrainingPlan plan;
-  plan.iterations = std::max<std::int64_t>(1, std::llround(ratio));
-  const auto n = plan.iterations;
 
   // One GPU has nothing to all-reduce; its budget then has no communication term even if the caller passed one.
   const bool data_parallel = job.gpus > 1;
-  plan.allreduce_bytes_per_iteration = data_parallel ? spec.gradient_bytes : 0;
   const double allreduce_s = data_parallel ? ideal.allreduce_s_per_iteration : 0;
+  // With a model, an iteration is its modelled compute plus the ideal all-reduce; without, the scenario says.
+  const bool modelled = ideal.model_compute_s_per_iteration > 0;
+  const double iteration_s = modelled ? ideal.model_compute_s_per_iteration + allreduce_s : spec.iteration_time_s;
+
+  TrainingPlan plan;
+  if (work_defined) {
+    plan.iterations = job.iterations;
+  } else {
+    const double ratio = job.duration_s / iteration_s;
+    if (ratio > kMaxIterations)
+      throw std::invalid_argument(who + "duration / iteration time gives more than 1e15 iterations");
+    plan.iterations = std::max<std::int64_t>(1, std::llround(ratio));
+  }
+  const auto n = plan.iterations;
+  plan.allreduce_bytes_per_iteration = data_parallel ? spec.gradient_bytes : 0;
 
   // Checkpoints after iterations K, 2K, ... strictly before N: a checkpoint after the last iteration would
   // protect no work (the job is finished) and would push the end past the trace duration.
@@ -48,10 +57,15 @@ TrainingPlan plan_training(const JobSpec& job, const TrainingSpec& spec, const I
     plan.checkpoint_bytes = spec.checkpoint_bytes;
   }
 
-  // The budget rule: on a good placement and an idle fabric the job takes exactly its duration.
-  const double budget = job.duration_s - static_cast<double>(n) * allreduce_s -
-                        static_cast<double>(plan.checkpoints) * ideal.checkpoint_s;
-  plan.compute_s_per_iteration = budget / static_cast<double>(n);
+  if (work_defined) {
+    // The work is fixed; the run time follows from the compute time and the network.
+    plan.compute_s_per_iteration = modelled ? ideal.model_compute_s_per_iteration : spec.iteration_time_s - allreduce_s;
+  } else {
+    // The budget rule: on a good placement and an idle fabric the job takes exactly its duration.
+    const double budget = job.duration_s - static_cast<double>(n) * allreduce_s -
+                          static_cast<double>(plan.checkpoints) * ideal.checkpoint_s;
+    plan.compute_s_per_iteration = budget / static_cast<double>(n);
+  }
   if (plan.compute_s_per_iteration < 0) {
     plan.compute_s_per_iteration = 0;
     plan.compute_clamped = true;

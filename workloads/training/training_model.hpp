@@ -1,8 +1,12 @@
 #pragma once
 // Turns a training job (GPU count, run time) into the activities the engine simulates: iterations of
 // compute, a ring all-reduce of the gradients, and periodic checkpoints. Pure arithmetic, no SimGrid.
-// The budget rule (docs/workload-model.md): a job placed well on an idle fabric takes exactly its duration;
-// compute per iteration = (duration - iterations x ideal all-reduce - checkpoints x ideal checkpoint) / iterations.
+// Duration-defined jobs (the budget rule, docs/workload-model.md): a job placed well on an idle fabric takes exactly
+// its duration; iterations = duration / iteration time (the model's compute + ideal all-reduce when a model is
+// set, else training.iteration_time) and compute per iteration = (duration - iterations x ideal all-reduce -
+// checkpoints x ideal checkpoint) / iterations.
+// Work-defined jobs (JobSpec::iterations > 0): that many iterations of the model's compute time (or of
+// iteration_time minus the ideal all-reduce); the run time follows.
 
 #include "workloads/job.hpp"
 #include "workloads/spec.hpp"
@@ -14,8 +18,9 @@ namespace racksim::workloads {
 
 // Uncontended costs on a good (packed) placement, computed by the caller from the platform.
 struct IdealCosts {
-  double allreduce_s_per_iteration = 0; // 0 for one GPU
-  double checkpoint_s = 0;              // one checkpoint write
+  double allreduce_s_per_iteration = 0;     // 0 for one GPU
+  double checkpoint_s = 0;                  // one checkpoint write
+  double model_compute_s_per_iteration = 0; // from the step-time model; 0 = no model (use iteration_time)
 };
 
 struct TrainingPlan {

@@ -72,6 +72,7 @@ void expect_same_job(const JobRecord& a, const JobRecord& b) {
   EXPECT_EQ(a.energy_j, b.energy_j);
   EXPECT_EQ(a.nodes, b.nodes);
   EXPECT_EQ(a.racks, b.racks);
+  EXPECT_EQ(a.timing, b.timing);
 }
 
 void expect_same(const ResultSet& a, const ResultSet& b) {
@@ -179,8 +180,8 @@ TEST_F(ResultsIo, JobsAreChunkedAndCompressed) {
   // Field names and order as in JobRecord.
   const hid_t type = H5Dget_type(dataset);
   const std::vector<std::string> expected = {
-      "id",      "kind",      "submit_s", "start_s",      "end_s",      "gpus",     "status", "restarts",
-      "queue_s", "compute_s", "comm_s",   "checkpoint_s", "lost_gpu_s", "energy_j", "nodes",  "racks"};
+      "id",        "kind",   "submit_s",     "start_s",    "end_s",    "gpus",  "status", "restarts", "queue_s",
+      "compute_s", "comm_s", "checkpoint_s", "lost_gpu_s", "energy_j", "nodes", "racks",  "timing"};
   ASSERT_EQ(H5Tget_nmembers(type), static_cast<int>(expected.size()));
   for (unsigned i = 0; i < expected.size(); ++i) {
     char* name = H5Tget_member_name(type, i);

@@ -39,6 +39,7 @@ inline std::vector<JobRecord> sample_jobs() {
   jobs[2].lost_gpu_s = 480.5;
   jobs[2].energy_j = 1.25e9;
   jobs[2].racks = 2;
+  jobs[2].timing = "calibration";
   return jobs;
 }
 

@@ -62,17 +62,26 @@ platform:
 TEST(ScenarioErrors, UnknownKeyWithNoNearMatchListsTheValidKeys) {
   EXPECT_DIAG(single_error("name: x\npolicies:\n  autoscaler: hpa\n"), 3, 3,
               "unknown key 'autoscaler' in policies (valid: scheduler, placement)");
-  EXPECT_DIAG(single_error("name: x\nzzz: 1\n"), 2, 1,
-              "unknown key 'zzz' at top level (valid: name, seed, horizon, platform, workload, policies, output)");
+  EXPECT_DIAG(
+      single_error("name: x\nzzz: 1\n"), 2, 1,
+      "unknown key 'zzz' at top level (valid: name, seed, horizon, calibration, platform, workload, policies, output)");
 }
 
 TEST(ScenarioErrors, UnsupportedSectionsSayNotYet) {
-  const auto d = errors_of("name: x\nfailures:\n  mtbf: 1d\ncalibration: {}\nenergy: {}\nalerts: []\n");
-  ASSERT_EQ(d.size(), 4u) << all_messages(d);
+  const auto d = errors_of("name: x\nfailures:\n  mtbf: 1d\nenergy: {}\nalerts: []\n");
+  ASSERT_EQ(d.size(), 3u) << all_messages(d);
   EXPECT_DIAG(d[0], 2, 1, "section 'failures' is not supported yet");
-  EXPECT_DIAG(d[1], 4, 1, "section 'calibration' is not supported yet");
-  EXPECT_DIAG(d[2], 5, 1, "section 'energy' is not supported yet");
-  EXPECT_DIAG(d[3], 6, 1, "section 'alerts' is not supported yet");
+  EXPECT_DIAG(d[1], 4, 1, "section 'energy' is not supported yet");
+  EXPECT_DIAG(d[2], 5, 1, "section 'alerts' is not supported yet");
+}
+
+TEST(ScenarioErrors, CalibrationMustBeRooflineOrALoadableFile) {
+  const auto missing = single_error("name: x\ncalibration: no-such-file.h5\n");
+  EXPECT_EQ(missing.line, 2);
+  EXPECT_NE(missing.message.find("no-such-file.h5"), std::string::npos) << missing.message;
+  const auto not_a_scalar = single_error("name: x\ncalibration: {}\n");
+  EXPECT_EQ(not_a_scalar.line, 2);
+  EXPECT_NE(not_a_scalar.message.find("calibration"), std::string::npos) << not_a_scalar.message;
 }
 
 TEST(ScenarioErrors, DuplicateKey) {
