@@ -14,6 +14,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iomanip>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -322,13 +323,15 @@ double estimate_launch_s(const KernelCall& c, const Ceilings& ceil) {
   } catch (const std::exception&) {
     return 1e-3;
   }
-  double rate_factor = 0; // of the bf16 GEMM ceiling; 0: not compute-limited
+  // Rate as a share of the bf16 GEMM ceiling; 0: not compute-limited. racksim's own tiled GEMM and attention
+  // compute with scalar fp32 FMAs (no tensor cores): a fraction of the H100's ~67 TFLOP/s fp32 peak.
+  double rate_factor = 0;
   if (c.kernel == "gemm") {
     rate_factor = c.dtype == "fp8" ? 1.5 : c.dtype == "tf32" ? 0.4 : c.dtype == "fp32" ? 0.07 : 0.85;
   } else if (c.kernel == "gemm_tiled") {
-    rate_factor = c.dtype == "fp32" ? 0.03 : 0.15;
+    rate_factor = 0.02;
   } else if (c.kernel.starts_with("attention")) {
-    rate_factor = 0.4;
+    rate_factor = 0.03;
   }
   const double compute = rate_factor > 0 ? flops / (rate_factor * ceil.bf16_gemm_flops) : 0;
   const double memory = bytes / (0.8 * ceil.copy_Bps);
@@ -670,14 +673,23 @@ workloads::CalibrationTable run_calibration(const CalibrateOptions& opt, SweepSu
       << (opt.budget_s > 0 ? ", budget " + fmt("%.0f", opt.budget_s) + " s" : "") << "\n";
   run.checkpoint(false);
 
-  // Kernel by kernel.
+  // Kernel by kernel. With a budget, each kernel may use the share of the time left that its estimate is of the
+  // estimates left (what one kernel saves, the next ones get), so a slow kernel loses its largest calls rather
+  // than starving every kernel after it.
   bool over_budget = false;
   std::size_t index = 0;
+  double est_remaining = total_est;
   for (const Kernel* k : selected) {
     ++index;
     const std::string name = k->name();
     const auto& calls = by_kernel[name];
     const auto tk = Clock::now();
+    double allowance_s = std::numeric_limits<double>::infinity();
+    if (opt.budget_s > 0) {
+      const double left = std::max(opt.budget_s - seconds_since(run.t0), 0.0);
+      allowance_s = est_remaining > 0 ? left * est[name] / est_remaining : left;
+    }
+    est_remaining -= est[name];
     std::set<std::string> dtypes;
     for (const auto& c : calls)
       dtypes.insert(c.dtype);
@@ -699,7 +711,7 @@ workloads::CalibrationTable run_calibration(const CalibrateOptions& opt, SweepSu
           if (checked.insert({name, d}).second) run.check(*k, d, calls);
       bool warned_counts = false;
       for (const auto& call : calls) {
-        if (opt.budget_s > 0 && seconds_since(run.t0) > opt.budget_s) {
+        if (opt.budget_s > 0 && (seconds_since(run.t0) > opt.budget_s || seconds_since(tk) > allowance_s)) {
           over_budget = true;
           ++sum.over_budget;
           ++skip_reasons["over the time budget"];
@@ -719,6 +731,12 @@ workloads::CalibrationTable run_calibration(const CalibrateOptions& opt, SweepSu
         if (seconds_since(run.last_write) > 30) run.checkpoint(false); // a run killed mid-kernel keeps its rows
         Timing t;
         if (!run.measure(*k, call, t, skip_reasons)) continue;
+        if (!(t.stats.median > 0) || !std::isfinite(t.stats.median)) { // the file rejects such a row
+          ++sum.failed;
+          ++skip_reasons["failed"];
+          run.notes.push_back("failed: " + describe(call) + ": median time " + fmt("%g", t.stats.median) + ".");
+          continue;
+        }
         add_row(table, call, t);
         ++sum.measured;
         if (opt.verbose)
