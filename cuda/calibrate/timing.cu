@@ -19,10 +19,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 class Stream {
-public:
+ public:
   Stream() { CUDA_CHECK(cudaStreamCreateWithFlags(&s_, cudaStreamNonBlocking)); }
   ~Stream() {
     if (s_ != nullptr) (void)cudaStreamDestroy(s_);
@@ -31,12 +33,12 @@ public:
   Stream& operator=(const Stream&) = delete;
   cudaStream_t get() const { return s_; }
 
-private:
+ private:
   cudaStream_t s_ = nullptr;
 };
 
 class Event {
-public:
+ public:
   Event() { CUDA_CHECK(cudaEventCreate(&e_)); }
   ~Event() {
     if (e_ != nullptr) (void)cudaEventDestroy(e_);
@@ -47,12 +49,12 @@ public:
   Event& operator=(const Event&) = delete;
   cudaEvent_t get() const { return e_; }
 
-private:
+ private:
   cudaEvent_t e_ = nullptr;
 };
 
 class GraphExec {
-public:
+ public:
   GraphExec() = default;
   ~GraphExec() {
     if (exec_ != nullptr) (void)cudaGraphExecDestroy(exec_);
@@ -62,7 +64,7 @@ public:
   cudaGraphExec_t* out() { return &exec_; }
   cudaGraphExec_t get() const { return exec_; }
 
-private:
+ private:
   cudaGraphExec_t exec_ = nullptr;
 };
 
@@ -207,7 +209,8 @@ Timing time_call(const Kernel& kernel, const KernelCall& call, int input_sets, c
     GraphExec exec;
     const bool graph = capture_graph(s, g, launch, exec, t.capture_error);
     auto run_sample = [&] {
-      if (graph) CUDA_CHECK(cudaGraphLaunch(exec.get(), s));
+      if (graph)
+        CUDA_CHECK(cudaGraphLaunch(exec.get(), s));
       else
         for (long i = 0; i < g; ++i)
           launch();

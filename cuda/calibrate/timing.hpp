@@ -21,17 +21,17 @@ constexpr double kMiB = 1024.0 * 1024.0;
 constexpr double kGiB = 1024.0 * kMiB;
 
 struct TimingOptions {
-  int repeats = 20;                    // timed samples per call
-  int min_repeats = 5;                 // never fewer, even for long kernels (max_timed_s_per_call)
-  double max_timed_s_per_call = 1.0;   // repeats shrink (not below min_repeats) so one call's samples stay under this
-  double warmup_s = 0.020;             // warm-up: at least this much GPU time ...
-  int min_warmup_launches = 1;         // ... and at least this many launches (one suffices when it lasts warmup_s)
-  double graph_below_s = 100e-6;       // launches shorter than this are timed as CUDA-graph replays
-  double graph_sample_s = 1e-3;        // one graph replay lasts about this long
-  long max_graph_launches = 4096;      // launches captured in one graph, at most
-  double rotate_bytes = 100 * kMiB;    // input sets rotated until their total bytes reach this (2 x L2)
-  int max_input_sets = 256;            // input sets per call, at most
-  double memory_fraction = 0.85;       // share of the free device memory one call's buffers may take
+  int repeats = 20;                  // timed samples per call
+  int min_repeats = 5;               // never fewer, even for long kernels (max_timed_s_per_call)
+  double max_timed_s_per_call = 1.0; // repeats shrink (not below min_repeats) so one call's samples stay under this
+  double warmup_s = 0.020;           // warm-up: at least this much GPU time ...
+  int min_warmup_launches = 1;       // ... and at least this many launches (one suffices when it lasts warmup_s)
+  double graph_below_s = 100e-6;     // launches shorter than this are timed as CUDA-graph replays
+  double graph_sample_s = 1e-3;      // one graph replay lasts about this long
+  long max_graph_launches = 4096;    // launches captured in one graph, at most
+  double rotate_bytes = 100 * kMiB;  // input sets rotated until their total bytes reach this (2 x L2)
+  int max_input_sets = 256;          // input sets per call, at most
+  double memory_fraction = 0.85;     // share of the free device memory one call's buffers may take
 };
 
 struct Timing {
@@ -43,7 +43,7 @@ struct Timing {
   std::string capture_error;
   long warmup_launches = 0;
   double warmup_gpu_s = 0;
-  double wall_s = 0;            // host clock: prepare + warm-up + samples
+  double wall_s = 0; // host clock: prepare + warm-up + samples
 };
 
 // Input sets for a call: enough that sets x set_bytes reaches rotate_bytes, within [1, max_input_sets], and fewer
@@ -60,8 +60,8 @@ inline int input_sets_for(double set_bytes, double fixed_bytes, double free_byte
 
 // Makes `device` current and creates its context (so later timings do not include it). Throws CudaError.
 void use_device(int device);
-double l2_cache_bytes();     // of the current device
-double free_device_bytes();  // cudaMemGetInfo
+double l2_cache_bytes();    // of the current device
+double free_device_bytes(); // cudaMemGetInfo
 // After a CudaError: clears the (non-sticky) last error and tells whether the context still works. A sticky
 // error (illegal address, launch failure) poisons the context for good; `why` says which.
 bool context_healthy(std::string& why);

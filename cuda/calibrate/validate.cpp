@@ -43,8 +43,12 @@ std::string fmt(const char* f, double v) {
   return buf;
 }
 
-double ratio_pct(double achieved, double ceiling) { return ceiling > 0 ? 100 * achieved / ceiling : 0; }
-double err_pct(double predicted, double measured) { return measured > 0 ? 100 * (predicted - measured) / measured : 0; }
+double ratio_pct(double achieved, double ceiling) {
+  return ceiling > 0 ? 100 * achieved / ceiling : 0;
+}
+double err_pct(double predicted, double measured) {
+  return measured > 0 ? 100 * (predicted - measured) / measured : 0;
+}
 
 double ceiling_of(const CalibrationTable& t, const char* key) {
   const auto it = t.ceilings.find(key);
@@ -181,8 +185,7 @@ std::vector<ValidationResult> run_validation(const CalibrationTable& table, cons
     try {
       r.measured = time_sequence(steps, repeats, opt.warmup_s);
       if (!gemm_steps.empty()) r.gemm_measured_s = time_sequence(gemm_steps, repeats, opt.warmup_s / 2).median;
-      if (!memory_steps.empty())
-        r.memory_measured_s = time_sequence(memory_steps, repeats, opt.warmup_s / 2).median;
+      if (!memory_steps.empty()) r.memory_measured_s = time_sequence(memory_steps, repeats, opt.warmup_s / 2).median;
     } catch (const CudaError& e) {
       std::string why;
       if (!context_healthy(why)) throw ContextLost("validation " + vc.label + ": " + e.what() + "; " + why);
@@ -216,9 +219,9 @@ std::string validation_summary(const std::vector<ValidationResult>& results, dou
       os << "SKIPPED (" << r.skipped << ")\n";
       continue;
     }
-    os << "measured " << fmt("%.3f", r.measured.median * 1e3) << " ms, predicted "
-       << fmt("%.3f", r.predicted_s * 1e3) << " ms, error " << fmt("%+.1f", r.error_pct) << "% "
-       << (r.pass ? "PASS" : "FAIL") << " (target " << fmt("%.0f", target_pct) << "%)";
+    os << "measured " << fmt("%.3f", r.measured.median * 1e3) << " ms, predicted " << fmt("%.3f", r.predicted_s * 1e3)
+       << " ms, error " << fmt("%+.1f", r.error_pct) << "% " << (r.pass ? "PASS" : "FAIL") << " (target "
+       << fmt("%.0f", target_pct) << "%)";
     if (r.gemm_measured_s > 0)
       os << "; bf16 GEMMs " << fmt("%.0f", r.gemm_flops / r.gemm_measured_s / 1e12) << " TFLOP/s";
     if (r.memory_measured_s > 0)
@@ -271,8 +274,8 @@ std::string format_validation_report(const std::vector<ValidationResult>& result
        << " " << fmt("%.2f", r.error_pct) << " " << (r.pass ? "PASS" : "FAIL") << " " << r.fallbacks << " "
        << fmt("%.1f", gemm_rate / 1e12) << " " << fmt("%.1f", ratio_pct(gemm_rate, gemm)) << " "
        << fmt("%.2f", err_pct(r.gemm_predicted_s, r.gemm_measured_s)) << " " << fmt("%.1f", mem_rate / 1e9) << " "
-       << fmt("%.1f", ratio_pct(mem_rate, copy)) << " " << fmt("%.2f", err_pct(r.memory_predicted_s, r.memory_measured_s))
-       << "\n";
+       << fmt("%.1f", ratio_pct(mem_rate, copy)) << " "
+       << fmt("%.2f", err_pct(r.memory_predicted_s, r.memory_measured_s)) << "\n";
   }
   for (const auto& r : results) {
     if (!r.skipped.empty()) os << "# " << r.label << ": skipped: " << r.skipped << "\n";

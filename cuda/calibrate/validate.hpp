@@ -27,9 +27,9 @@ std::vector<workloads::KernelCall> validation_calls();
 
 struct ValidateOptions {
   int device = 0;
-  int repeats = 20;          // whole-layer repetitions (at least 10 are used)
-  double warmup_s = 0.05;    // GPU time of warm-up runs before the samples
-  double target_pct = 5;     // |error| at or under this passes
+  int repeats = 20;       // whole-layer repetitions (at least 10 are used)
+  double warmup_s = 0.05; // GPU time of warm-up runs before the samples
+  double target_pct = 5;  // |error| at or under this passes
   std::uint64_t seed = 7;
 };
 
@@ -42,9 +42,9 @@ struct ValidationResult {
   long calls = 0, launches = 0;   // included in both the measurement and the prediction
   Stats measured;                 // seconds per layer (fwd + bwd)
   double predicted_s = 0;
-  double error_pct = 0;           // 100 x (predicted - measured) / measured
+  double error_pct = 0; // 100 x (predicted - measured) / measured
   bool pass = false;
-  long fallbacks = 0;             // calls the CalibratedTimer answered from the roofline
+  long fallbacks = 0; // calls the CalibratedTimer answered from the roofline
   // bf16 GEMMs of the layer on their own, back to back: measured rate vs the bf16_gemm_flops ceiling.
   double gemm_flops = 0, gemm_measured_s = 0, gemm_predicted_s = 0;
   // Memory-bound calls (compute_bound_kernel false) on their own: achieved bytes/s vs the copy_Bps ceiling.

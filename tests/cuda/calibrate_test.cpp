@@ -36,7 +36,9 @@ std::set<CallKey> keys_of(const std::vector<KernelCall>& calls) {
   return keys;
 }
 
-bool power_of_two(std::int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
+bool power_of_two(std::int64_t v) {
+  return v > 0 && (v & (v - 1)) == 0;
+}
 
 // Every call the step model makes for the presets (the brief of the sweep).
 std::vector<KernelCall> all_model_calls() {
@@ -221,8 +223,8 @@ TEST(CudaCalibrateSweep, EstimatedDurationFitsTheDeviceBudget) {
     quick += estimate_call_s(c, h100, o);
   for (const auto& c : build_sweep(false))
     full += estimate_call_s(c, h100, o);
-  std::cout << "estimated on an H100: quick " << quick << " s (" << build_sweep(true).size() << " calls), full "
-            << full << " s (" << build_sweep(false).size() << " calls)\n";
+  std::cout << "estimated on an H100: quick " << quick << " s (" << build_sweep(true).size() << " calls), full " << full
+            << " s (" << build_sweep(false).size() << " calls)\n";
   EXPECT_LT(quick, 120);
   EXPECT_LT(full, 420);
   EXPECT_LT(quick, full);
@@ -250,7 +252,7 @@ TEST(CudaCalibrateTiming, InputSetsReachTwiceTheL2) {
   const double free_b = 80 * kGiB;
   EXPECT_EQ(input_sets_for(1 * kMiB, 64 * kMiB, free_b, o), 100);
   EXPECT_EQ(input_sets_for(3 * kMiB, 64 * kMiB, free_b, o), 34); // ceil(100 / 3)
-  EXPECT_EQ(input_sets_for(1024, 64 * kMiB, free_b, o), 256);   // capped
+  EXPECT_EQ(input_sets_for(1024, 64 * kMiB, free_b, o), 256);    // capped
   EXPECT_EQ(input_sets_for(200 * kMiB, 64 * kMiB, free_b, o), 1);
   EXPECT_EQ(input_sets_for(80 * kGiB, 64 * kMiB, free_b, o), 0); // does not fit at all
   // Memory-limited: room for 4 sets of 1 GiB in 0.85 x 5 GiB - 64 MiB.
