@@ -399,10 +399,6 @@ class Gemm final : public DenseKernel {
     }
     return why;
   }
-  double flops(const KernelCall& c) const override { return 2.0 * dbl(c.m) * dbl(c.n) * dbl(c.k); }
-  double bytes(const KernelCall& c) const override {
-    return dtype_bytes(c.dtype) * (dbl(c.m) * dbl(c.k) + dbl(c.k) * dbl(c.n) + dbl(c.m) * dbl(c.n));
-  }
 
  protected:
   std::vector<Array> inputs(const KernelCall& c) const override {
@@ -503,10 +499,6 @@ class GemmTiled final : public DenseKernel {
       why = "gemm_tiled needs m <= 65535*64 and n, k < 2^31";
     return why;
   }
-  double flops(const KernelCall& c) const override { return 2.0 * dbl(c.m) * dbl(c.n) * dbl(c.k); }
-  double bytes(const KernelCall& c) const override {
-    return dtype_bytes(c.dtype) * (dbl(c.m) * dbl(c.k) + dbl(c.k) * dbl(c.n) + dbl(c.m) * dbl(c.n));
-  }
 
  protected:
   std::vector<Array> inputs(const KernelCall& c) const override {
@@ -557,8 +549,6 @@ class Copy final : public DenseKernel {
     std::string why = dtype_not_in(c, {"bf16", "fp16", "fp32", "tf32", "fp8"});
     return why.empty() ? dims_not_positive(c, false, false) : why;
   }
-  double flops(const KernelCall&) const override { return 0; }
-  double bytes(const KernelCall& c) const override { return 2.0 * dbl(c.m); }
 
  protected:
   std::vector<Array> inputs(const KernelCall& c) const override { return {arr("src", Elem::u8, sz(c.m))}; }
@@ -703,10 +693,6 @@ class Elementwise final : public DenseKernel {
     std::string why = dtype_not_in(c, {"bf16", "fp16", "fp32"});
     return why.empty() ? dims_not_positive(c, false, false) : why;
   }
-  double flops(const KernelCall& c) const override { return spec_.flops_per_element * dbl(c.m); }
-  double bytes(const KernelCall& c) const override {
-    return spec_.bytes_per_element_per_dtype_byte * dtype_bytes(c.dtype) * dbl(c.m);
-  }
 
  protected:
   std::vector<Array> inputs(const KernelCall& c) const override {
@@ -824,8 +810,6 @@ class Softmax final : public DenseKernel {
       why = "softmax_fwd: too many rows for one grid";
     return why;
   }
-  double flops(const KernelCall& c) const override { return 5.0 * dbl(c.m) * dbl(c.n); }
-  double bytes(const KernelCall& c) const override { return dtype_bytes(c.dtype) * 2.0 * dbl(c.m) * dbl(c.n); }
 
  protected:
   std::vector<Array> inputs(const KernelCall& c) const override {
@@ -906,8 +890,6 @@ class Adamw final : public DenseKernel {
     std::string why = dtype_not_in(c, {"bf16", "fp16", "fp32"});
     return why.empty() ? dims_not_positive(c, false, false) : why;
   }
-  double flops(const KernelCall& c) const override { return 16.0 * dbl(c.m); }
-  double bytes(const KernelCall& c) const override { return (24.0 + dtype_bytes(c.dtype)) * dbl(c.m); }
 
  protected:
   // Parameters like a trained layer's (|p| ~ 0.02), so the step is ~1% of p and a wrong update is visible.
@@ -992,10 +974,6 @@ class EmbeddingFwd final : public DenseKernel {
     std::string why = dtype_not_in(c, {"bf16", "fp16", "fp32"});
     return why.empty() ? dims_not_positive(c, true, true) : why;
   }
-  double flops(const KernelCall&) const override { return 0; }
-  double bytes(const KernelCall& c) const override {
-    return 8.0 * dbl(c.m) + 2.0 * dtype_bytes(c.dtype) * dbl(c.m) * dbl(c.n);
-  }
 
  protected:
   std::vector<Array> inputs(const KernelCall& c) const override {
@@ -1057,10 +1035,6 @@ class EmbeddingBwd final : public DenseKernel {
   std::string unsupported(const KernelCall& c) const override {
     std::string why = dtype_not_in(c, {"bf16", "fp16", "fp32"});
     return why.empty() ? dims_not_positive(c, true, true) : why;
-  }
-  double flops(const KernelCall& c) const override { return dbl(c.m) * dbl(c.n); }
-  double bytes(const KernelCall& c) const override {
-    return 8.0 * dbl(c.m) + dtype_bytes(c.dtype) * dbl(c.m) * dbl(c.n) + 4.0 * dbl(c.m) * dbl(c.n);
   }
 
  protected:
@@ -1155,11 +1129,6 @@ class CrossEntropy final : public DenseKernel {
     if (why.empty()) why = dims_not_positive(c, true, false);
     if (why.empty() && c.m > INT_MAX) why = "cross_entropy: at most 2^31-1 rows (one block each)";
     return why;
-  }
-  double flops(const KernelCall& c) const override { return 6.0 * dbl(c.m) * dbl(c.n); }
-  // The schema's count; the fp32 per-token loss output (4m bytes) is not in it (negligible next to 2·B·m·n).
-  double bytes(const KernelCall& c) const override {
-    return dtype_bytes(c.dtype) * 2.0 * dbl(c.m) * dbl(c.n) + 8.0 * dbl(c.m);
   }
 
  protected:

@@ -333,18 +333,6 @@ class AttentionKernel final : public Kernel {
   explicit AttentionKernel(bool backward) : backward_(backward) {}
   std::string name() const override { return backward_ ? "attention_bwd" : "attention_fwd"; }
   std::string unsupported(const KernelCall& call) const override { return attention_unsupported(call); }
-  double flops(const KernelCall& c) const override {
-    const double bmnk =
-        static_cast<double>(c.batch) * static_cast<double>(c.m) * static_cast<double>(c.n) * static_cast<double>(c.k);
-    return (backward_ ? 5.0 : 2.0) * bmnk;
-  }
-  double bytes(const KernelCall& c) const override {
-    const double B = common::dtype_bytes(c.dtype), batch = static_cast<double>(c.batch);
-    const double mk = static_cast<double>(c.m) * static_cast<double>(c.k);
-    const double nk = static_cast<double>(c.n) * static_cast<double>(c.k);
-    const double tensors = backward_ ? 4.0 : 2.0;
-    return B * batch * (tensors * mk + tensors * nk) + 4.0 * batch * static_cast<double>(c.m);
-  }
   std::unique_ptr<Prepared> prepare(const KernelCall& call, int input_sets, std::uint64_t seed) const override {
     require_supported(unsupported(call), call);
     if (input_sets < 1) throw std::invalid_argument(name() + ": input_sets must be at least 1");
@@ -650,16 +638,6 @@ class NormKernel final : public Kernel {
     return std::string(rms_ ? "rmsnorm" : "layernorm") + (backward_ ? "_bwd" : "_fwd");
   }
   std::string unsupported(const KernelCall& call) const override { return norm_unsupported(call); }
-  double flops(const KernelCall& c) const override {
-    const double per = backward_ ? (rms_ ? 8.0 : 12.0) : (rms_ ? 5.0 : 8.0);
-    return per * static_cast<double>(c.m) * static_cast<double>(c.n);
-  }
-  // As the schema writes it for both norms (rmsnorm has no β, but the table counts 4·2n / 4·4n for both).
-  double bytes(const KernelCall& c) const override {
-    const double B = common::dtype_bytes(c.dtype), mn = static_cast<double>(c.m) * static_cast<double>(c.n);
-    const double n = static_cast<double>(c.n);
-    return backward_ ? B * 3.0 * mn + 4.0 * 4.0 * n : B * 2.0 * mn + 4.0 * 2.0 * n;
-  }
   std::unique_ptr<Prepared> prepare(const KernelCall& call, int input_sets, std::uint64_t seed) const override {
     require_supported(unsupported(call), call);
     if (input_sets < 1) throw std::invalid_argument(name() + ": input_sets must be at least 1");

@@ -4,6 +4,7 @@
 // caches do not flatter), one launch, and a correctness check against a CPU float64 reference.
 // Host-side header: plain C++ plus the CUDA runtime's stream type.
 
+#include "workloads/calibration/calibration.hpp"
 #include "workloads/training/kernel_call.hpp"
 
 #include <cuda_runtime.h>
@@ -46,8 +47,9 @@ public:
   virtual std::string name() const = 0; // canonical name (KernelCall::kernel)
   // Empty when the call can run on the current device; otherwise why not (e.g. "fp8 needs compute capability 8.9").
   virtual std::string unsupported(const KernelCall& call) const = 0;
-  virtual double flops(const KernelCall& call) const = 0; // floating-point operations of one launch
-  virtual double bytes(const KernelCall& call) const = 0; // fewest bytes moved: inputs read once, outputs written once
+  // Work of one launch, counted once for the simulator and the harness alike (docs/calibration-schema.md).
+  double flops(const KernelCall& call) const { return workloads::call_flops(call); }
+  double bytes(const KernelCall& call) const { return workloads::call_bytes(call); }
   virtual std::unique_ptr<Prepared> prepare(const KernelCall& call, int input_sets, std::uint64_t seed) const = 0;
   // Fresh random inputs from `seed`, outputs poisoned first, compared with a CPU float64 reference. Use small shapes.
   virtual CheckResult check(const KernelCall& call, std::uint64_t seed) const = 0;

@@ -74,7 +74,7 @@ TEST(CudaDenseWork, FlopsAndBytesFollowTheSchema) {
       {"gemm", "fp16", 2, 3, 5, 60, 62},
       {"gemm", "fp32", 2, 3, 5, 60, 124},
       {"gemm", "tf32", 2, 3, 5, 60, 124},
-      {"gemm", "fp8", 2, 3, 5, 60, 31},
+      {"gemm", "fp8", 2, 3, 5, 60, 37}, // 1-byte A and B (10 + 15), bf16 C (2 x 6)
       {"gemm_tiled", "fp32", 2, 3, 5, 60, 124},
       {"gemm_tiled", "bf16", 2, 3, 5, 60, 62},
       {"copy", "bf16", 1000, 0, 0, 0, 2000},
@@ -91,8 +91,8 @@ TEST(CudaDenseWork, FlopsAndBytesFollowTheSchema) {
       {"embedding_fwd", "bf16", 4, 8, 50, 0, 32 + 2 * 2 * 32},
       {"embedding_bwd", "bf16", 4, 8, 50, 32, 32 + 2 * 32 + 4 * 32},
       {"embedding_bwd", "fp32", 4, 8, 50, 32, 32 + 4 * 32 + 4 * 32},
-      // cross_entropy: m=4 tokens, n=10 vocabulary: 6mn; B·2mn + 8m
-      {"cross_entropy", "bf16", 4, 10, 0, 240, 2 * 2 * 40 + 32},
+      // cross_entropy: m=4 tokens, n=10 vocabulary: 6mn; B·2mn + 8m (targets) + 4m (fp32 loss)
+      {"cross_entropy", "bf16", 4, 10, 0, 240, 2 * 2 * 40 + 32 + 16},
   };
   const auto ks = dense_kernels();
   for (const Work& w : cases) {

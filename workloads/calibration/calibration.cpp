@@ -42,13 +42,13 @@ constexpr KernelWork kKernels[] = {
     {"attention_bwd", true, [](double m, double n, double k, double bt) { return 5 * bt * m * n * k; },
      [](double m, double n, double k, double bt, double b) { return b * bt * (4 * m * k + 4 * n * k) + 4 * bt * m; }},
     {"layernorm_fwd", false, [](double m, double n, double, double) { return 8 * m * n; },
-     [](double m, double n, double, double, double b) { return b * 2 * m * n + 4 * 2 * n; }},
+     [](double m, double n, double, double, double b) { return b * 2 * m * n + 4 * 2 * n + 8 * m; }},
     {"rmsnorm_fwd", false, [](double m, double n, double, double) { return 5 * m * n; },
-     [](double m, double n, double, double, double b) { return b * 2 * m * n + 4 * 2 * n; }},
+     [](double m, double n, double, double, double b) { return b * 2 * m * n + 4 * n + 4 * m; }},
     {"layernorm_bwd", false, [](double m, double n, double, double) { return 12 * m * n; },
-     [](double m, double n, double, double, double b) { return b * 3 * m * n + 4 * 4 * n; }},
+     [](double m, double n, double, double, double b) { return b * 3 * m * n + 4 * 3 * n + 8 * m; }},
     {"rmsnorm_bwd", false, [](double m, double n, double, double) { return 8 * m * n; },
-     [](double m, double n, double, double, double b) { return b * 3 * m * n + 4 * 4 * n; }},
+     [](double m, double n, double, double, double b) { return b * 3 * m * n + 4 * 2 * n + 4 * m; }},
     {"softmax_fwd", false, [](double m, double n, double, double) { return 5 * m * n; },
      [](double m, double n, double, double, double b) { return b * 2 * m * n; }},
     {"gelu_fwd", false, [](double m, double, double, double) { return 15 * m; },
@@ -66,7 +66,7 @@ constexpr KernelWork kKernels[] = {
     {"embedding_bwd", false, [](double m, double n, double, double) { return m * n; },
      [](double m, double n, double, double, double b) { return 8 * m + b * m * n + 4 * m * n; }},
     {"cross_entropy", false, [](double m, double n, double, double) { return 6 * m * n; },
-     [](double m, double n, double, double, double b) { return b * 2 * m * n + 8 * m; }},
+     [](double m, double n, double, double, double b) { return b * 2 * m * n + 12 * m; }},
     {"copy", false, [](double, double, double, double) { return 0.0; },
      [](double m, double, double, double, double) { return 2 * m; }},
 };
@@ -688,8 +688,12 @@ double call_flops(const KernelCall& call) {
 double call_bytes(const KernelCall& call) {
   const KernelWork& kernel = find_kernel_work(call.kernel);
   check_dimensions(call);
-  return kernel.bytes(static_cast<double>(call.m), static_cast<double>(call.n), static_cast<double>(call.k),
-                      static_cast<double>(call.batch), dtype_bytes(call.dtype));
+  const double bytes = kernel.bytes(static_cast<double>(call.m), static_cast<double>(call.n),
+                                    static_cast<double>(call.k), static_cast<double>(call.batch),
+                                    dtype_bytes(call.dtype));
+  // fp8 GEMMs read 1-byte operands but write a bf16 C: one more byte per output element.
+  if (call.kernel == "gemm" && call.dtype == "fp8") return bytes + static_cast<double>(call.m) * call.n;
+  return bytes;
 }
 
 // ---- public: files -----------------------------------------------------------------------------------------------

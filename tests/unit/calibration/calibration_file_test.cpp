@@ -19,7 +19,7 @@ using namespace racksim::workloads;
 namespace {
 
 // sha256sum tests/data/calibration-fixture.h5 (update when the fixture is regenerated).
-constexpr const char* kFixtureSha256 = "227a5acdbc579a8f04b096f2286db0c85c57eb0ba1a28e83b8c9ad341c68eb2e";
+constexpr const char* kFixtureSha256 = "ba67f50359728d76e2217ac0a6c4712845c3f49c8ca247f770cb0b43971ca0e6";
 
 // A fresh directory per test (each test runs in its own process, possibly in parallel).
 class TempDir {
