@@ -69,8 +69,7 @@ FailureDomain apply_failure(const Topology& topo, std::string kind, const std::v
   for (Vertex v : topo.storage_servers)
     if (!is_removed[v]) has_storage[component[v]] = true;
   // The surviving fabric is the component with the most surviving GPUs (the first one on a tie).
-  const int main_component =
-      static_cast<int>(std::max_element(gpus_in.begin(), gpus_in.end()) - gpus_in.begin());
+  const int main_component = static_cast<int>(std::max_element(gpus_in.begin(), gpus_in.end()) - gpus_in.begin());
   for (Vertex v : topo.gpus) {
     if (is_removed[v]) continue;
     if (component[v] != main_component) ++domain.gpus_cut_off;
@@ -212,8 +211,8 @@ std::string analysis_json(const Topology& topo, const TopologyAnalysis& a) {
   out << "{\n";
   out << "  \"counts\": {\"gpus\": " << topo.num_gpus() << ", \"nodes\": " << topo.num_nodes()
       << ", \"racks\": " << topo.num_racks() << ", \"leaves\": " << topo.leaves.size()
-      << ", \"spines\": " << topo.spines.size() << ", \"storage_leaves\": 1, \"storage_servers\": "
-      << topo.storage_servers.size() << "},\n";
+      << ", \"spines\": " << topo.spines.size()
+      << ", \"storage_leaves\": 1, \"storage_servers\": " << topo.storage_servers.size() << "},\n";
   out << "  \"links\": {\n";
   out << "    \"nvlink\": " << json_link(nvlink, topo.nvlink_Bps) << ",\n";
   out << "    \"node_leaf\": " << json_link(node_leaf, topo.node_uplink_Bps) << ",\n";

@@ -14,21 +14,21 @@ namespace racksim::platforms {
 // What one failure takes away. The failed vertices are removed (all their links cleared); connectivity is then
 // read from boost::connected_components and the bisection from bisection_bandwidth_Bps on the damaged graph.
 struct FailureDomain {
-  std::string kind;                 // "leaf", "spine", "rack_power", "storage_server", "storage_leaf"
-  std::vector<std::string> failed;  // names of the removed vertices (the first of each kind, by symmetry)
-  int gpus_failed = 0;              // GPUs among the removed vertices (rack_power only)
-  int gpus_cut_off = 0;             // surviving GPUs outside the component that holds the most surviving GPUs
-  int gpus_without_storage = 0;     // surviving GPUs with no path to any surviving storage server
-  int storage_servers_failed = 0;   // storage servers among the removed vertices
-  double bisection_Bps = 0;         // bisection_bandwidth_Bps of the damaged graph (same rack halves)
+  std::string kind;                // "leaf", "spine", "rack_power", "storage_server", "storage_leaf"
+  std::vector<std::string> failed; // names of the removed vertices (the first of each kind, by symmetry)
+  int gpus_failed = 0;             // GPUs among the removed vertices (rack_power only)
+  int gpus_cut_off = 0;            // surviving GPUs outside the component that holds the most surviving GPUs
+  int gpus_without_storage = 0;    // surviving GPUs with no path to any surviving storage server
+  int storage_servers_failed = 0;  // storage servers among the removed vertices
+  double bisection_Bps = 0;        // bisection_bandwidth_Bps of the damaged graph (same rack halves)
 };
 
 struct TopologyAnalysis {
-  int gpu_diameter_hops = 0;       // largest shortest-path link count between two GPUs (BFS)
-  double mean_gpu_hops = 0;        // mean shortest-path link count over ordered pairs of distinct GPUs (BFS)
-  long long leaf_ecmp_paths = 0;   // number of shortest leaf-0 to leaf-1 paths (BFS path counting); 0 if 1 rack
-  int leaf_ecmp_hops = 0;          // their length in links (2 on a leaf-spine); 0 if 1 rack
-  double bisection_Bps = 0;        // bisection_bandwidth_Bps (graph max-flow)
+  int gpu_diameter_hops = 0;        // largest shortest-path link count between two GPUs (BFS)
+  double mean_gpu_hops = 0;         // mean shortest-path link count over ordered pairs of distinct GPUs (BFS)
+  long long leaf_ecmp_paths = 0;    // number of shortest leaf-0 to leaf-1 paths (BFS path counting); 0 if 1 rack
+  int leaf_ecmp_hops = 0;           // their length in links (2 on a leaf-spine); 0 if 1 rack
+  double bisection_Bps = 0;         // bisection_bandwidth_Bps (graph max-flow)
   double bisection_formula_Bps = 0; // leaf_spine_bisection_formula_Bps
   std::vector<FailureDomain> failure_domains; // leaf, spine, rack_power, storage_server, storage_leaf
 };
