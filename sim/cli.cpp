@@ -1,6 +1,7 @@
 // racksim: the command line. Exit codes: 0 success, 2 bad input (scenario, trace, platform, usage),
 // 1 anything else (I/O failure, internal error).
 
+#include "platforms/analysis.hpp"
 #include "platforms/topology.hpp"
 #include "sim/engine.hpp"
 #include "sim/results.hpp"
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -39,6 +41,20 @@ void print_summary(const sim::ResultSet& rs, std::ostream& out) {
       std::snprintf(buf, sizeof buf, "%.6g", v);
     out << "  " << k << std::string(width - k.size() + 2, ' ') << buf << "\n";
   }
+}
+
+// The analyses `describe` adds to the platform facts: paths and what each failure domain costs.
+std::string describe_analysis(const platforms::TopologyAnalysis& a) {
+  std::ostringstream out;
+  out << "paths: mean " << a.mean_gpu_hops << " links GPU to GPU; " << a.leaf_ecmp_paths
+      << " equal-cost paths leaf to leaf (" << a.leaf_ecmp_hops << " links)\n";
+  out << "failure impact (the first element of each domain failed):\n";
+  for (const auto& d : a.failure_domains) {
+    out << "  " << d.kind << ": " << d.gpus_failed << " GPUs down, " << d.gpus_cut_off << " cut off, "
+        << d.gpus_without_storage << " without storage; bisection left "
+        << platforms::format_bits_per_second(d.bisection_Bps) << "\n";
+  }
+  return out.str();
 }
 
 std::vector<std::string> overrides_with_seed(std::vector<std::string> sets, const std::string& seed) {
@@ -70,7 +86,7 @@ int main(int argc, char** argv) {
 
   std::string scenario_path, out_path, seed, results_path;
   std::vector<std::string> sets;
-  bool quiet = false, explain = false;
+  bool quiet = false, explain = false, json = false;
 
   auto* run = app.add_subcommand("run", "Run one simulation and write its results (HDF5)");
   run->add_option("scenario", scenario_path, "Scenario YAML file")->required();
@@ -84,8 +100,9 @@ int main(int argc, char** argv) {
   validate->add_option("--set", sets, "Override a setting: key.path=value (repeatable)");
   validate->add_flag("--explain", explain, "List every setting with its type, default, unit and meaning");
 
-  auto* describe = app.add_subcommand("describe", "Print the platform a scenario describes");
+  auto* describe = app.add_subcommand("describe", "Print the platform a scenario describes, with its analyses");
   describe->add_option("scenario", scenario_path, "Scenario YAML file")->required();
+  describe->add_flag("--json", json, "Machine-readable output (fields: docs/platforms.md, Analyses)");
   describe->add_option("--set", sets, "Override a setting: key.path=value (repeatable)");
 
   auto* summary = app.add_subcommand("summary", "Print the summary table of a results file");
@@ -137,8 +154,15 @@ int main(int argc, char** argv) {
       std::cout << scenario_path << ": ok (" << topo.num_gpus() << " GPUs" << trace_facts << ")\n";
     } else if (*describe) {
       const auto scenario = sim::load_scenario(scenario_path, sets);
-      const auto text = platforms::describe_text(platforms::build_topology(scenario.platform));
-      std::cout << text << (text.empty() || text.back() != '\n' ? "\n" : "");
+      const auto topo = platforms::build_topology(scenario.platform);
+      const auto analysis = platforms::analyze(topo);
+      if (json) {
+        std::cout << platforms::analysis_json(topo, analysis) << "\n";
+      } else {
+        const auto text = platforms::describe_text(topo);
+        std::cout << text << (text.empty() || text.back() != '\n' ? "\n" : "");
+        std::cout << describe_analysis(analysis);
+      }
     } else if (*summary) {
       print_summary(sim::read_results(results_path), std::cout);
     }

@@ -101,11 +101,21 @@ TEST(Cli, HelpForEverySubcommand) {
   }
 }
 
+TEST(Cli, DescribeJsonIsMachineReadable) {
+  const auto out = run_cli(
+      "describe --json " + src("examples/quickstart.yaml") +
+      " | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(\"gpus\", d[\"counts\"][\"gpus\"])'");
+  EXPECT_EQ(out.exit_code, 0) << out.text;
+  EXPECT_NE(out.text.find("gpus 64"), std::string::npos) << out.text;
+}
+
 TEST(Cli, DescribePrintsThePlatform) {
   const auto out = run_cli("describe " + src("examples/chronus-philly.yaml"));
   EXPECT_EQ(out.exit_code, 0) << out.text;
   EXPECT_NE(out.text.find("2048"), std::string::npos) << out.text;
   EXPECT_NE(out.text.find("isection"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("failure impact"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("equal-cost paths"), std::string::npos) << out.text;
 }
 
 TEST(Cli, RunWritesResultsAndSummaryReadsThemBack) {
