@@ -64,7 +64,7 @@ void BM_SimgridPlatform(benchmark::State& state) {
     benchmark::DoNotOptimize(platforms::build_simgrid_platform(topo));
   state.counters["gpus"] = static_cast<double>(state.range(0));
 }
-BENCHMARK(BM_SimgridPlatform)->Arg(2048)->Arg(16384)->Arg(131072)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SimgridPlatform)->Arg(2048)->Arg(16384)->Arg(65536)->Arg(131072)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 } // namespace
 
