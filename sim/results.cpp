@@ -3,6 +3,8 @@
 
 #include "sim/results.hpp"
 
+#include "workloads/hdf5_util.hpp"
+
 #include <hdf5.h>
 
 #include <fcntl.h>
@@ -27,106 +29,16 @@
 namespace racksim::sim {
 namespace {
 
-// Raised inside the HDF5 code with a message that lacks the path; the public functions prefix the path and
-// rethrow it as ResultsError, so every error names the file exactly once.
-class Failure : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using Failure = hdf5::Error; // message without the path; the public functions prefix it (ResultsError)
+using hdf5::check;
+using hdf5::fail;
+using hdf5::Handle;
+using hdf5::make_plist;
+using hdf5::make_scalar_space;
+using hdf5::make_vlen_string_type;
 
-// HDF5 prints its whole error stack to stderr by default; the library instead reports one line per problem
-// through exceptions, so printing is switched off for the duration of a call and restored afterwards.
-class ErrorPrintingOff {
- public:
-  ErrorPrintingOff() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~ErrorPrintingOff() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  ErrorPrintingOff(const ErrorPrintingOff&) = delete;
-  ErrorPrintingOff& operator=(const ErrorPrintingOff&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
-
-// The innermost HDF5 error description (e.g. "name already exists"), which is what a user can act on.
-std::string hdf5_reason() {
-  std::string reason;
-  auto walk = [](unsigned n, const H5E_error2_t* err, void* out) -> herr_t {
-    if (n == 0 && err->desc != nullptr) *static_cast<std::string*>(out) = err->desc;
-    return 0;
-  };
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk, &reason);
-  H5Eclear2(H5E_DEFAULT);
-  return reason;
-}
-
-[[noreturn]] void fail(const std::string& what) {
-  const std::string reason = hdf5_reason();
-  throw Failure(reason.empty() ? what : what + " (" + reason + ")");
-}
-
-template <typename T>
-T check(T status, const std::string& what) {
-  if (status < 0) fail(what);
-  return status;
-}
-
-// Owns one HDF5 identifier and closes it with the matching H5?close.
-class Handle {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Handle() = default;
-  Handle(hid_t id, Closer closer, const std::string& what) : id_(id), closer_(closer) {
-    if (id_ < 0) fail(what);
-  }
-  Handle(Handle&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
-  Handle& operator=(Handle&& other) noexcept {
-    if (this != &other) {
-      reset();
-      id_ = std::exchange(other.id_, H5I_INVALID_HID);
-      closer_ = other.closer_;
-    }
-    return *this;
-  }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  ~Handle() { reset(); }
-
-  hid_t get() const { return id_; }
-  // Closes now and reports failure: closing a file is where buffered data reaches the disk.
-  void close(const std::string& what) {
-    const herr_t status = closer_(std::exchange(id_, H5I_INVALID_HID));
-    if (status < 0) fail(what);
-  }
-
- private:
-  void reset() {
-    if (id_ >= 0) closer_(std::exchange(id_, H5I_INVALID_HID));
-  }
-  hid_t id_ = H5I_INVALID_HID;
-  Closer closer_ = nullptr;
-};
-
-Handle make_plist(hid_t cls) {
-  return {H5Pcreate(cls), H5Pclose, "cannot create a property list"};
-}
 Handle make_space(hsize_t rows) {
   return {H5Screate_simple(1, &rows, nullptr), H5Sclose, "cannot create a dataspace"};
-}
-Handle make_scalar_space() {
-  return {H5Screate(H5S_SCALAR), H5Sclose, "cannot create a dataspace"};
-}
-
-// Variable-length UTF-8: h5py reads these attributes as Python str, and long texts (the scenario) live in the
-// global heap instead of the 64 KiB attribute header.
-Handle make_vlen_string_type() {
-  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "cannot create a string type");
-  check(H5Tset_size(type.get(), H5T_VARIABLE), "cannot size a string type");
-  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "cannot set a string encoding");
-  return type;
 }
 
 // Null-padded rather than null-terminated, so all job_string_bytes bytes are usable; h5py reads `|S16` bytes.
@@ -691,7 +603,7 @@ void write_results(const std::string& path, const ResultSet& results) {
   if (fs::is_directory(final_path, ec)) throw ResultsError(path + ": cannot write results: path is a directory");
 
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  const ErrorPrintingOff quiet;
+  const hdf5::QuietErrors quiet;
   try {
     write_file(tmp, results); // every HDF5 handle is closed when this returns or throws
     sync_file(tmp);
@@ -711,7 +623,7 @@ ResultSet read_results(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw ResultsError(path + ": no such file");
   if (!fs::is_regular_file(path, ec)) throw ResultsError(path + ": not a regular file");
-  const ErrorPrintingOff quiet;
+  const hdf5::QuietErrors quiet;
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     H5Eclear2(H5E_DEFAULT);
     throw ResultsError(path + ": not an HDF5 file");

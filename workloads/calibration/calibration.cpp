@@ -2,6 +2,7 @@
 // numbers are assumptions taken from published measurements (docs/calibration.md); a calibration file replaces them.
 
 #include "workloads/calibration/calibration.hpp"
+#include "workloads/hdf5_util.hpp"
 
 #include <hdf5.h>
 #include <openssl/evp.h>
@@ -135,90 +136,13 @@ const RooflineClass kMemoryBoundClass{"memory_bound", {0.50, 1e8}, {0.85, 4e6}, 
 
 // ---- HDF5 plumbing -----------------------------------------------------------------------------------------------
 
-// Internal failure; converted to CalibrationError("path: ...") at the API boundary.
-struct Failure : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// Silences HDF5's automatic error printing for the lifetime of the guard (our messages say what went wrong).
-class QuietHdf5 {
- public:
-  QuietHdf5() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  QuietHdf5(const QuietHdf5&) = delete;
-  QuietHdf5& operator=(const QuietHdf5&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
-
-// The innermost HDF5 error description, if any, then the stack is cleared.
-std::string hdf5_reason() {
-  std::string reason;
-  auto walk = [](unsigned, const H5E_error2_t* err, void* out) -> herr_t {
-    auto* text = static_cast<std::string*>(out);
-    if (text->empty() && err->desc != nullptr) *text = err->desc;
-    return 0;
-  };
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, walk, &reason);
-  H5Eclear2(H5E_DEFAULT);
-  return reason;
-}
-
-[[noreturn]] void fail(const std::string& what) {
-  const std::string reason = hdf5_reason();
-  throw Failure(reason.empty() ? what : what + " (" + reason + ")");
-}
-
-template <typename T>
-T check(T status, const std::string& what) {
-  if (status < 0) fail(what);
-  return status;
-}
-
-// Owns one HDF5 identifier and closes it with the matching H5?close.
-class Handle {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Handle(hid_t id, Closer closer, const std::string& what) : id_(id), closer_(closer) {
-    if (id_ < 0) fail(what);
-  }
-  Handle(Handle&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
-  Handle& operator=(Handle&&) = delete;
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  ~Handle() {
-    if (id_ >= 0) closer_(id_);
-  }
-  hid_t get() const { return id_; }
-  // Closes now and reports failure: closing the file is where buffered data reaches the disk.
-  void close(const std::string& what) {
-    const herr_t status = closer_(std::exchange(id_, H5I_INVALID_HID));
-    if (status < 0) fail(what);
-  }
-
- private:
-  hid_t id_ = H5I_INVALID_HID;
-  Closer closer_ = nullptr;
-};
-
-Handle make_plist(hid_t cls) {
-  return {H5Pcreate(cls), H5Pclose, "cannot create a property list"};
-}
-Handle make_scalar_space() {
-  return {H5Screate(H5S_SCALAR), H5Sclose, "cannot create a dataspace"};
-}
-
-Handle make_vlen_string_type() {
-  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "cannot create a string type");
-  check(H5Tset_size(type.get(), H5T_VARIABLE), "cannot size a string type");
-  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "cannot set a string encoding");
-  return type;
-}
+using Failure = hdf5::Error; // message without the path; converted to CalibrationError("path: ...") at the API
+using hdf5::check;
+using hdf5::fail;
+using hdf5::Handle;
+using hdf5::make_plist;
+using hdf5::make_scalar_space;
+using hdf5::make_vlen_string_type;
 
 constexpr std::size_t kDtypeChars = 8; // S8 in the schema
 
@@ -688,9 +612,9 @@ double call_flops(const KernelCall& call) {
 double call_bytes(const KernelCall& call) {
   const KernelWork& kernel = find_kernel_work(call.kernel);
   check_dimensions(call);
-  const double bytes = kernel.bytes(static_cast<double>(call.m), static_cast<double>(call.n),
-                                    static_cast<double>(call.k), static_cast<double>(call.batch),
-                                    dtype_bytes(call.dtype));
+  const double bytes =
+      kernel.bytes(static_cast<double>(call.m), static_cast<double>(call.n), static_cast<double>(call.k),
+                   static_cast<double>(call.batch), dtype_bytes(call.dtype));
   // fp8 GEMMs read 1-byte operands but write a bf16 C: one more byte per output element.
   if (call.kernel == "gemm" && call.dtype == "fp8") return bytes + static_cast<double>(call.m) * call.n;
   return bytes;
@@ -738,7 +662,7 @@ void write_calibration(const std::string& path, const CalibrationTable& table) {
       final_path.parent_path() / ("." + final_path.filename().string() + ".tmp-" + std::to_string(::getpid()));
   const std::string temp = temp_path.string();
   try {
-    const QuietHdf5 quiet;
+    const hdf5::QuietErrors quiet;
     write_file(temp, table);
     sync_file(temp);
     std::error_code ec;
@@ -761,7 +685,7 @@ CalibrationTable load_calibration(const std::string& path) {
   std::string digest = sha256_file_hex(path);
   CalibrationTable table;
   try {
-    const QuietHdf5 quiet;
+    const hdf5::QuietErrors quiet;
     table = read_file(path);
   } catch (const Failure& e) {
     throw CalibrationError(path + ": " + e.what());
