@@ -443,27 +443,23 @@ void launch_norm_bwd(bool rms, DType d, std::int64_t rows, std::int64_t cols, co
     const auto* xt = static_cast<const T*>(x);
     const auto* dyt = static_cast<const T*>(dy);
     const dim3 part_grid(col_blocks, static_cast<unsigned>(ch.chunks));
-    if (rms) {
-      fused::norm_bwd_dx_kernel<T, true><<<static_cast<unsigned>(rows), fused::kNormThreads, 0, stream>>>(
+    // The three launches, with rmsnorm-or-layernorm as a compile-time flag.
+    const auto launch = [&](auto rms_flag) {
+      constexpr bool kRms = decltype(rms_flag)::value;
+      fused::norm_bwd_dx_kernel<T, kRms><<<static_cast<unsigned>(rows), fused::kNormThreads, 0, stream>>>(
           xt, dyt, gamma, mean, rstd, static_cast<T*>(dx), icols);
       CUDA_CHECK_LAUNCH();
-      fused::norm_bwd_partial_kernel<T, true><<<part_grid, fused::kNormThreads, 0, stream>>>(
+      fused::norm_bwd_partial_kernel<T, kRms><<<part_grid, fused::kNormThreads, 0, stream>>>(
           xt, dyt, mean, rstd, part_gamma, part_beta, rows, icols, ch.rows_per_chunk);
       CUDA_CHECK_LAUNCH();
-      fused::norm_bwd_final_kernel<true>
+      fused::norm_bwd_final_kernel<kRms>
           <<<col_blocks, fused::kNormThreads, 0, stream>>>(part_gamma, part_beta, ch.chunks, icols, dgamma, dbeta);
       CUDA_CHECK_LAUNCH();
-    } else {
-      fused::norm_bwd_dx_kernel<T, false><<<static_cast<unsigned>(rows), fused::kNormThreads, 0, stream>>>(
-          xt, dyt, gamma, mean, rstd, static_cast<T*>(dx), icols);
-      CUDA_CHECK_LAUNCH();
-      fused::norm_bwd_partial_kernel<T, false><<<part_grid, fused::kNormThreads, 0, stream>>>(
-          xt, dyt, mean, rstd, part_gamma, part_beta, rows, icols, ch.rows_per_chunk);
-      CUDA_CHECK_LAUNCH();
-      fused::norm_bwd_final_kernel<false>
-          <<<col_blocks, fused::kNormThreads, 0, stream>>>(part_gamma, part_beta, ch.chunks, icols, dgamma, dbeta);
-      CUDA_CHECK_LAUNCH();
-    }
+    };
+    if (rms)
+      launch(std::true_type{});
+    else
+      launch(std::false_type{});
   });
 }
 
