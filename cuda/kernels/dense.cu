@@ -353,16 +353,16 @@ std::shared_ptr<GemmPlan> make_gemm_plan(std::int64_t m, std::int64_t n, std::in
   CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p->second, ab, uk, um, k));
   // C = D = our C[m,n] row-major = column-major n×m (ld n).
   CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p->out, cd, un, um, n));
-  if (tn) { // per-tensor dequantization scales (compute type fp32), both 1: inputs are already in e4m3 range
-    const float ones[2] = {1.0f, 1.0f};
-    p->scales = DeviceBuffer(sizeof(ones));
-    CUDA_CHECK(cudaMemcpy(p->scales.get(), ones, sizeof(ones), cudaMemcpyHostToDevice));
-    const void* a_scale = p->scales.as<float>();
-    const void* b_scale = p->scales.as<float>() + 1;
-    CUBLAS_CHECK(
-        cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER, &a_scale, sizeof(a_scale)));
-    CUBLAS_CHECK(
-        cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER, &b_scale, sizeof(b_scale)));
+  if (tn) { // per-tensor dequantization scales (compute type fp32), 1: inputs are already in e4m3 range.
+    // One device float serves as both A's and B's scale. Two floats side by side (B's scale 4 bytes past A's)
+    // made cuBLASLt 13.1's Hopper fp8 kernels refuse the call at run time (CUBLAS_STATUS_NOT_SUPPORTED) after
+    // its heuristic had accepted the descriptors: the scale pointers evidently need more than 4-byte alignment.
+    const float one = 1.0f;
+    p->scales = DeviceBuffer(sizeof(one));
+    CUDA_CHECK(cudaMemcpy(p->scales.get(), &one, sizeof(one), cudaMemcpyHostToDevice));
+    const void* scale = p->scales.as<float>();
+    CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER, &scale, sizeof(scale)));
+    CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER, &scale, sizeof(scale)));
   }
   p->workspace = DeviceBuffer(kGemmWorkspaceBytes);
   CUBLAS_CHECK(cublasLtMatmulPreferenceCreate(&p->pref));
