@@ -115,17 +115,20 @@ TopologyAnalysis analyze(const Topology& topo) {
   }
 
   a.bisection_Bps = bisection_bandwidth_Bps(topo);
-  a.bisection_formula_Bps = leaf_spine_bisection_formula_Bps(topo);
+  a.bisection_formula_Bps = bisection_formula_Bps(topo);
 
-  // One failure of each kind; by symmetry the first leaf, spine, rack and server stand for all of them.
+  // One failure of each kind; by symmetry the first leaf, upper switch, rack and server stand for all of them.
   a.failure_domains.push_back(apply_failure(topo, "leaf", {topo.leaves[0]}));
-  a.failure_domains.push_back(apply_failure(topo, "spine", {topo.spines[0]}));
-  std::vector<Vertex> rack{topo.leaves[0]};
-  for (int node = 0; node < topo.spec.nodes_per_rack; ++node) {
-    rack.push_back(topo.nvswitches[node]);
-    for (int k = 0; k < topo.spec.gpus_per_node; ++k)
-      rack.push_back(topo.gpus[node * topo.spec.gpus_per_node + k]);
-  }
+  if (!topo.aggregations.empty()) a.failure_domains.push_back(apply_failure(topo, "aggregation", {topo.aggregations[0]}));
+  if (!topo.spines.empty()) a.failure_domains.push_back(apply_failure(topo, "spine", {topo.spines[0]}));
+  // Rack power: the rack's GPUs, their NVSwitches and the rack's leaf switches (rail_optimized: all its rails).
+  std::vector<Vertex> rack;
+  for (Vertex v : topo.leaves)
+    if (topo.graph[v].rack == 0) rack.push_back(v);
+  for (Vertex v : topo.nvswitches)
+    if (topo.graph[v].rack == 0) rack.push_back(v);
+  for (int gpu = 0; gpu < topo.spec.nodes_per_rack * topo.spec.gpus_per_node; ++gpu)
+    rack.push_back(topo.gpus[gpu]);
   a.failure_domains.push_back(apply_failure(topo, "rack_power", rack));
   a.failure_domains.push_back(apply_failure(topo, "storage_server", {topo.storage_servers[0]}));
   a.failure_domains.push_back(apply_failure(topo, "storage_leaf", {topo.storage_leaf}));
@@ -185,7 +188,8 @@ std::string json_link(int count, double bandwidth_Bps) {
 
 std::string analysis_json(const Topology& topo, const TopologyAnalysis& a) {
   const TopologyGraph& g = topo.graph;
-  int nvlink = 0, node_leaf = 0, leaf_spine = 0, storage_leaf_spine = 0, storage_server = 0;
+  int nvlink = 0, node_leaf = 0, leaf_spine = 0, core = 0, storage_leaf_spine = 0, storage_server = 0;
+  double node_leaf_Bps = 0;
   for (auto [e, end] = boost::edges(g); e != end; ++e) {
     switch (g[*e].tier) {
     case LinkTier::nvlink:
@@ -193,30 +197,40 @@ std::string analysis_json(const Topology& topo, const TopologyAnalysis& a) {
       break;
     case LinkTier::node_leaf:
       ++node_leaf;
+      node_leaf_Bps = g[*e].bandwidth_Bps; // one kind per platform: node uplinks, rack NICs or GPU NICs
       break;
     case LinkTier::leaf_spine:
       ++leaf_spine;
       break;
+    case LinkTier::core:
+      ++core;
+      break;
     case LinkTier::storage:
-      // The storage tier holds two kinds of link: storage leaf to spine, and server to storage leaf.
-      if (g[boost::source(*e, g)].kind == VertexKind::spine || g[boost::target(*e, g)].kind == VertexKind::spine)
-        ++storage_leaf_spine;
-      else
+      // The storage tier holds two kinds of link: storage leaf to the fabric, and server to storage leaf.
+      if (g[boost::source(*e, g)].kind == VertexKind::storage_server ||
+          g[boost::target(*e, g)].kind == VertexKind::storage_server)
         ++storage_server;
+      else
+        ++storage_leaf_spine;
       break;
     }
   }
+  const double core_Bps = topo.kind() == "dragonfly" ? topo.global_pair_Bps : topo.agg_core_Bps;
 
   std::ostringstream out;
   out << "{\n";
+  out << "  \"fabric\": " << json_string(topo.kind()) << ",\n";
+  out << "  \"nvlink_domain\": " << json_string(topo.spec.nvlink_domain) << ",\n";
   out << "  \"counts\": {\"gpus\": " << topo.num_gpus() << ", \"nodes\": " << topo.num_nodes()
-      << ", \"racks\": " << topo.num_racks() << ", \"leaves\": " << topo.leaves.size()
+      << ", \"racks\": " << topo.num_racks() << ", \"pods\": " << topo.num_pods()
+      << ", \"leaves\": " << topo.leaves.size() << ", \"aggregations\": " << topo.aggregations.size()
       << ", \"spines\": " << topo.spines.size()
       << ", \"storage_leaves\": 1, \"storage_servers\": " << topo.storage_servers.size() << "},\n";
   out << "  \"links\": {\n";
   out << "    \"nvlink\": " << json_link(nvlink, topo.nvlink_Bps) << ",\n";
-  out << "    \"node_leaf\": " << json_link(node_leaf, topo.node_uplink_Bps) << ",\n";
+  out << "    \"node_leaf\": " << json_link(node_leaf, node_leaf_Bps) << ",\n";
   out << "    \"leaf_spine\": " << json_link(leaf_spine, topo.leaf_spine_Bps) << ",\n";
+  out << "    \"core\": " << json_link(core, core_Bps) << ",\n";
   out << "    \"storage_leaf_spine\": " << json_link(storage_leaf_spine, topo.storage_uplink_Bps) << ",\n";
   out << "    \"storage_server\": " << json_link(storage_server, topo.spec.storage.server_link_Bps) << "\n";
   out << "  },\n";

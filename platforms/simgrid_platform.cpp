@@ -4,7 +4,10 @@
 
 #include <boost/graph/adjacency_list.hpp>
 
+#include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace sg4 = simgrid::s4u;
 
@@ -43,18 +46,6 @@ sg4::Link* make_link(sg4::NetZone* zone, const std::string& name, double bandwid
   return link;
 }
 
-// Sum of a switch's links of one tier (the spine layer as one fluid-ECMP link), and their latency.
-std::pair<double, double> aggregate_tier(const Topology& topo, Vertex v, LinkTier tier, VertexKind peer) {
-  double bw = 0, lat = 0;
-  for (auto [it, end] = boost::out_edges(v, topo.graph); it != end; ++it) {
-    const auto& props = topo.graph[*it];
-    if (props.tier != tier || topo.graph[boost::target(*it, topo.graph)].kind != peer) continue;
-    bw += props.bandwidth_Bps;
-    lat = props.latency_s;
-  }
-  return {bw, lat};
-}
-
 // A star zone's gateway sits at the centre: an explicit empty route, since seal() only gives hosts defaults.
 void add_gateway_route(sg4::NetZone* zone, simgrid::kernel::routing::NetPoint* router) {
   zone->add_route(router, nullptr, nullptr, nullptr, {}, true);
@@ -62,58 +53,178 @@ void add_gateway_route(sg4::NetZone* zone, simgrid::kernel::routing::NetPoint* r
 
 } // namespace
 
+namespace {
+
+using Route = std::vector<sg4::LinkInRoute>;
+
+// Builds every fabric's SimGrid zones from the graph; each zone-level route is the one gpu_route lists.
+class Builder {
+ public:
+  Builder(const Topology& topo, SimPlatform& out) : topo_(topo), g_(topo.graph), spec_(topo.spec), out_(out) {}
+
+  // Links live in the root zone, whatever zone routes through them: SimGrid checks a new link's name in every
+  // zone's link table, and one large table is far cheaper to search than one per rack (65k GPUs: 14.1 s ->
+  // 6.9 s to build; docs/performance.md).
+  sg4::Link* link(const std::string& name, double bandwidth, double latency) {
+    return make_link(root_, name, bandwidth, latency);
+  }
+
+  // A rack (rail_optimized: a scalable unit) as a star zone whose centre is the leaf layer: GPU hosts with their
+  // route to the centre, and bypass routes inside each NVLink domain where the centre is not the NVSwitch.
+  // Returns the zone and its centre router.
+  std::pair<sg4::NetZone*, simgrid::kernel::routing::NetPoint*> rack_zone(int rack, sg4::NetZone* parent) {
+    auto* zone = sg4::create_star_zone("rack-" + std::to_string(rack));
+    zone->set_parent(parent);
+    // The gateway must sit in the same zone as the hosts: SimGrid resolves host -> gateway within one zone.
+    const std::string centre = topo_.kind() == "rail_optimized" ? "rack-" + std::to_string(rack) + "-rails"
+                                                                : g_[topo_.leaves[rack]].name;
+    auto* router = zone->create_router(centre);
+    add_gateway_route(zone, router);
+    const int gpn = spec_.gpus_per_node;
+    const int first_node = rack * spec_.nodes_per_rack;
+    const bool rack_domain = spec_.nvlink_domain == "rack";
+    sg4::Link* rack_nics = nullptr;
+    if (rack_domain)
+      rack_nics = link(names::rack_nics(rack), spec_.nodes_per_rack * topo_.node_uplink_Bps, spec_.fabric.link_latency_s);
+    for (int node = first_node; node < first_node + spec_.nodes_per_rack; ++node) {
+      sg4::Link* uplink = nullptr;
+      if (!rack_domain && topo_.kind() != "rail_optimized")
+        uplink = link(names::node_uplink(node), topo_.node_uplink_Bps, spec_.fabric.link_latency_s);
+      std::vector<sg4::Link*> nvlinks;
+      for (int gpu = node * gpn; gpu < (node + 1) * gpn; ++gpu) {
+        auto* host = zone->create_host(g_[topo_.gpus[gpu]].name, topo_.gpu_flops);
+        auto* nvlink = link(names::nvlink(gpu), topo_.nvlink_Bps, spec_.nvlink_latency_s);
+        // Leaving the GPU towards the leaf layer (the rack's NVSwitch is the centre in a rack domain, so its
+        // NICs are on the zone's route up instead).
+        Route up;
+        if (topo_.kind() == "rail_optimized")
+          up = {{link(names::gpu_nic(gpu), spec_.fabric.nic_bandwidth_Bps, spec_.fabric.link_latency_s), UP}};
+        else if (rack_domain)
+          up = {{nvlink, UP}};
+        else
+          up = {{nvlink, UP}, {uplink, UP}};
+        zone->add_route(host->get_netpoint(), nullptr, nullptr, nullptr, up, true);
+        host->seal();
+        out_.gpu_hosts[gpu] = host;
+        nvlinks.push_back(nvlink);
+      }
+      if (rack_domain) continue;
+      // Inside a node, traffic turns at the NVSwitch and never touches the uplink or NICs.
+      const int first_gpu = node * gpn;
+      for (int a = 0; a < gpn; ++a)
+        for (int b = 0; b < gpn; ++b)
+          if (a != b)
+            zone->add_bypass_route(out_.gpu_hosts[first_gpu + a]->get_netpoint(),
+                                   out_.gpu_hosts[first_gpu + b]->get_netpoint(), nullptr, nullptr,
+                                   {{nvlinks[a], UP}, {nvlinks[b], DOWN}});
+    }
+    zone->seal();
+    rack_nics_ = rack_nics;
+    return {zone, router};
+  }
+
+  // The zone's route to its parent's centre: (rack domain: the rack's NICs,) the leaf's aggregated uplink.
+  Route rack_uplink(int rack) {
+    Route up;
+    if (rack_nics_ != nullptr) up.push_back({rack_nics_, UP});
+    auto* leaf_up = link(names::leaf_uplink_aggregate(rack), topo_.leaf_uplink_Bps, spec_.fabric.uplink_latency_s);
+    out_.leaf_uplinks.push_back(leaf_up);
+    up.push_back({leaf_up, UP});
+    return up;
+  }
+
+  // A star zone of racks under `parent` whose centre is the layer above the leaves (leaf_spine, rail_optimized:
+  // the spines; fat_tree: a pod's aggregation switches).
+  void star_of_racks(sg4::NetZone* zone, int first_rack, int racks) {
+    for (int rack = first_rack; rack < first_rack + racks; ++rack) {
+      auto [rz, router] = rack_zone(rack, zone);
+      zone->add_route(rz->get_netpoint(), nullptr, router, nullptr, rack_uplink(rack), true);
+    }
+  }
+
+  // Dragonfly groups: the racks of a group in a full zone (one local link per pair of routers), groups in the
+  // root full zone (one aggregated global link per pair of groups, between the routers that hold it).
+  void dragonfly() {
+    const int a = spec_.fabric.racks_per_group;
+    const int groups = topo_.num_pods();
+    std::vector<std::vector<simgrid::kernel::routing::NetPoint*>> routers(groups);
+    for (int group = 0; group < groups; ++group) {
+      auto* gz = sg4::create_full_zone("group-" + std::to_string(group));
+      gz->set_parent(root_);
+      std::vector<sg4::NetZone*> zones;
+      for (int r = 0; r < a; ++r) {
+        auto [rz, router] = rack_zone(group * a + r, gz);
+        zones.push_back(rz);
+        routers[group].push_back(router);
+      }
+      for (int r = 0; r < a; ++r)
+        for (int q = r + 1; q < a; ++q) {
+          const int ra = group * a + r, rb = group * a + q;
+          auto* local = link(names::local_link(ra, rb), topo_.leaf_spine_Bps, spec_.fabric.uplink_latency_s);
+          gz->add_route(zones[r]->get_netpoint(), zones[q]->get_netpoint(), routers[group][r], routers[group][q],
+                        {{local, UP}}, true);
+        }
+      gz->seal();
+      group_zones_.push_back(gz);
+    }
+    for (int i = 0; i < groups; ++i)
+      for (int j = i + 1; j < groups; ++j) {
+        const int out = dragonfly_gateway_rack(i, j) % a, in = dragonfly_gateway_rack(j, i) % a;
+        auto* global = link(names::global_link(i, j), topo_.global_pair_Bps, spec_.fabric.core_latency_s);
+        root_->add_route(group_zones_[i]->get_netpoint(), group_zones_[j]->get_netpoint(), routers[i][out],
+                         routers[j][in], {{global, UP}}, true);
+      }
+    dragonfly_routers_ = std::move(routers);
+  }
+
+  const Topology& topo_;
+  const TopologyGraph& g_;
+  const PlatformSpec& spec_;
+  SimPlatform& out_;
+  sg4::NetZone* root_ = nullptr;
+  sg4::Link* rack_nics_ = nullptr;
+  std::vector<sg4::NetZone*> group_zones_;
+  std::vector<std::vector<simgrid::kernel::routing::NetPoint*>> dragonfly_routers_;
+  static constexpr auto UP = sg4::LinkInRoute::Direction::UP;
+  static constexpr auto DOWN = sg4::LinkInRoute::Direction::DOWN;
+
+ private:
+  int dragonfly_gateway_rack(int from, int to) const {
+    const int a = spec_.fabric.racks_per_group;
+    const int k = to < from ? to : to - 1;
+    return from * a + k % a;
+  }
+};
+
+} // namespace
+
 SimPlatform build_simgrid_platform(const Topology& topo) {
   SimPlatform out;
   const auto& g = topo.graph;
   const auto& spec = topo.spec;
-  auto* root = sg4::create_star_zone("datacenter");
+  const std::string& kind = topo.kind();
+  const bool dragonfly = kind == "dragonfly";
+  auto* root = dragonfly ? sg4::create_full_zone("datacenter") : sg4::create_star_zone("datacenter");
   const auto up = sg4::LinkInRoute::Direction::UP;
-  const auto down = sg4::LinkInRoute::Direction::DOWN;
-
   out.gpu_hosts.resize(topo.gpus.size());
-  for (int rack = 0; rack < topo.num_racks(); ++rack) {
-    const Vertex leaf = topo.leaves[rack];
-    auto* rack_zone = sg4::create_star_zone("rack-" + std::to_string(rack));
-    rack_zone->set_parent(root);
-    // The gateway must sit in the same zone as the hosts: SimGrid resolves host -> gateway within one zone.
-    auto* leaf_router = rack_zone->create_router(g[leaf].name);
-    add_gateway_route(rack_zone, leaf_router);
-
-    const int first_node = rack * spec.nodes_per_rack;
-    const int last_node = std::min(topo.num_nodes(), first_node + spec.nodes_per_rack);
-    for (int node = first_node; node < last_node; ++node) {
-      const Vertex nvswitch = topo.nvswitches[node];
-      const auto& uplink_edge = edge_between(topo, nvswitch, leaf);
-      // Links live in the root zone, whatever zone routes through them: SimGrid checks a new link's name in
-      // every zone's link table, and one large table is far cheaper to search than one per rack (65k GPUs:
-      // 14.1 s -> 6.9 s to build; docs/performance.md).
-      auto* uplink = make_link(root, uplink_edge.name, uplink_edge.bandwidth_Bps, uplink_edge.latency_s);
-      const int first_gpu = node * spec.gpus_per_node;
-      std::vector<sg4::Link*> nvlinks;
-      for (int gpu = first_gpu; gpu < first_gpu + spec.gpus_per_node; ++gpu) {
-        const Vertex gv = topo.gpus[gpu];
-        const auto& nvlink_edge = edge_between(topo, gv, nvswitch);
-        auto* host = rack_zone->create_host(g[gv].name, topo.gpu_flops);
-        auto* nvlink = make_link(root, nvlink_edge.name, nvlink_edge.bandwidth_Bps, nvlink_edge.latency_s);
-        // Leaving the GPU: its NVLink to the NVSwitch, then the node's uplink to the leaf.
-        rack_zone->add_route(host->get_netpoint(), nullptr, nullptr, nullptr, {{nvlink, up}, {uplink, up}}, true);
-        host->seal();
-        out.gpu_hosts[gpu] = host;
-        nvlinks.push_back(nvlink);
-      }
-      // Inside a node, traffic turns at the NVSwitch and never touches the uplink.
-      for (int a = 0; a < spec.gpus_per_node; ++a)
-        for (int b = 0; b < spec.gpus_per_node; ++b)
-          if (a != b)
-            rack_zone->add_bypass_route(out.gpu_hosts[first_gpu + a]->get_netpoint(),
-                                        out.gpu_hosts[first_gpu + b]->get_netpoint(), nullptr, nullptr,
-                                        {{nvlinks[a], up}, {nvlinks[b], down}});
+  Builder b(topo, out);
+  b.root_ = root;
+  if (dragonfly) {
+    b.dragonfly();
+  } else if (kind == "fat_tree") {
+    for (int pod = 0; pod < topo.num_pods(); ++pod) {
+      auto* pz = sg4::create_star_zone("pod-" + std::to_string(pod));
+      pz->set_parent(root);
+      auto* pod_router = pz->create_router("pod-" + std::to_string(pod) + "-aggregation");
+      add_gateway_route(pz, pod_router);
+      b.star_of_racks(pz, pod * spec.fabric.racks_per_pod, spec.fabric.racks_per_pod);
+      pz->seal();
+      auto* pod_up =
+          b.link(names::pod_uplink_aggregate(pod), topo.pod_uplink_Bps, spec.fabric.core_latency_s);
+      root->add_route(pz->get_netpoint(), nullptr, pod_router, nullptr, {{pod_up, up}}, true);
     }
-    rack_zone->seal();
-    const auto [bw, lat] = aggregate_tier(topo, leaf, LinkTier::leaf_spine, VertexKind::spine);
-    auto* link = make_link(root, g[leaf].name + "-uplink", bw, lat);
-    root->add_route(rack_zone->get_netpoint(), nullptr, leaf_router, nullptr, {{link, up}}, true);
-    out.leaf_uplinks.push_back(link);
+  } else {
+    b.star_of_racks(root, 0, topo.num_racks());
   }
 
   auto* storage_zone = sg4::create_star_zone("storage");
@@ -133,9 +244,19 @@ SimPlatform build_simgrid_platform(const Topology& topo) {
     out.storage_disks.push_back(disk);
   }
   storage_zone->seal();
-  const auto [sbw, slat] = aggregate_tier(topo, topo.storage_leaf, LinkTier::storage, VertexKind::spine);
-  auto* storage_uplink = make_link(root, g[topo.storage_leaf].name + "-uplink", sbw, slat);
-  root->add_route(storage_zone->get_netpoint(), nullptr, storage_router, nullptr, {{storage_uplink, up}}, true);
+  if (dragonfly) {
+    // The storage leaf has one link to the first router of each group.
+    for (int group = 0; group < topo.num_pods(); ++group) {
+      auto* link = b.link(names::storage_leaf_spine(group), topo.storage_uplink_Bps, spec.fabric.uplink_latency_s);
+      root->add_route(storage_zone->get_netpoint(), b.group_zones_[group]->get_netpoint(), storage_router,
+                      b.dragonfly_routers_[group][0], {{link, up}}, true);
+    }
+  } else {
+    auto* storage_uplink = b.link(names::storage_uplink_aggregate(), storage_uplink_aggregate_Bps(topo),
+                                  spec.fabric.uplink_latency_s);
+    // The root's centre is the top tier (spines, or the fat tree's core): the storage leaf's links to it, aggregated.
+    root->add_route(storage_zone->get_netpoint(), nullptr, storage_router, nullptr, {{storage_uplink, up}}, true);
+  }
 
   out.controller = root->create_host("controller", 1e9);
   out.controller->seal();

@@ -12,13 +12,29 @@ enum class NetworkModel {
   tcp   // SimGrid's default LV08 (TCP-calibrated factors, reverse ack flows)
 };
 
+// The scale-out fabric (docs/platforms.md, "Fabrics"). Every kind shares the node side (nics_per_node NICs of
+// nic_bandwidth per node, link_latency to the first switch); the fields of the other kinds are ignored.
 struct FabricSpec {
-  std::string kind = "leaf_spine"; // the only fabric in this release
-  int spines = 4;
-  int nics_per_node = 8;                // each NIC has its own leaf port
+  std::string kind = "leaf_spine";      // leaf_spine | fat_tree | rail_optimized | dragonfly
+  int spines = 4;                       // leaf_spine, rail_optimized: spine switches (every leaf uplinks to each)
+  int nics_per_node = 8;                // each NIC has its own leaf port (rail_optimized: one NIC per GPU)
   double nic_bandwidth_Bps = 400e9 / 8; // 400 Gb/s per NIC, per direction
-  double link_latency_s = 1e-6;         // per fabric link (node-leaf, leaf-spine)
+  double link_latency_s = 1e-6;         // node-leaf links
+  double uplink_latency_s = -1; // leaf-spine, leaf-aggregation, dragonfly local links; < 0 = link_latency
+  double core_latency_s = -1;   // fat_tree aggregation-core links, dragonfly global links; < 0 = uplink latency
   double oversubscription = 1.0;        // leaf downlink capacity : uplink capacity (1 = non-blocking)
+  int switch_radix = 0;                 // ports per switch (each at NIC speed); 0 = not checked
+  // fat_tree: racks are grouped into pods; each pod's aggregation switches connect to core switches.
+  int racks_per_pod = 4;
+  int aggregation_per_pod = 4;           // every leaf of the pod uplinks to each
+  int core_switches = 4;                 // each aggregation switch of a pod uplinks to core_switches / aggregation_per_pod
+  double pod_oversubscription = 1.0;     // aggregation downlink : uplink capacity
+  // dragonfly: one router (leaf) per rack; routers of a group are joined all-to-all by local links; groups by
+  // global links, spread evenly over the other groups (one aggregated global link per pair of groups).
+  int racks_per_group = 4;
+  int global_links_per_rack = 2;
+  double local_bandwidth_Bps = 0;  // one router-router link; 0 = nic_bandwidth
+  double global_bandwidth_Bps = 0; // one global link; 0 = nic_bandwidth
 };
 
 struct StorageSpec {
@@ -38,6 +54,7 @@ struct PlatformSpec {
   double gpu_efficiency = 0.4;     // achieved / peak dense bf16 rate for training compute
   double nvlink_bandwidth_Bps = 0; // per GPU, per direction; 0 = from the catalog
   double nvlink_latency_s = 0.5e-6;
+  std::string nvlink_domain = "node"; // node: NVLink joins a node's GPUs; rack: all GPUs of a rack (e.g. NVL72)
   FabricSpec fabric;
   StorageSpec storage;
   NetworkModel network_model = NetworkModel::rdma;

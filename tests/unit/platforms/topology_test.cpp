@@ -204,8 +204,34 @@ TEST(PlatformTopology, ValidationMessagesNameTheField) {
       {[nan](auto& s) { s.gpu_efficiency = nan; }, "platform.gpu_efficiency must be a finite number (got nan)"},
       {[](auto& s) { s.nvlink_bandwidth_Bps = -1; }, "platform.nvlink_bandwidth must be >= 0 (got -1)"},
       {[](auto& s) { s.nvlink_latency_s = -1e-6; }, "platform.nvlink_latency must be >= 0 (got -1e-06)"},
+      {[](auto& s) { s.fabric.kind = "torus"; },
+       "platform.fabric.kind must be one of leaf_spine, fat_tree, rail_optimized, dragonfly (got 'torus')"},
       {[](auto& s) { s.fabric.kind = "fat_tree"; },
-       "platform.fabric.kind must be 'leaf_spine' (the only fabric in this release) (got 'fat_tree')"},
+       "platform.racks must be a multiple of fabric.racks_per_pod (4) for a fat_tree (got 2)"},
+      {[](auto& s) {
+         s.fabric.kind = "fat_tree";
+         s.fabric.racks_per_pod = 1;
+         s.fabric.core_switches = 6;
+       },
+       "platform.fabric.core_switches must be a multiple of fabric.aggregation_per_pod (4): each aggregation switch "
+       "connects to core_switches / aggregation_per_pod of them (got 6)"},
+      {[](auto& s) { s.fabric.kind = "rail_optimized"; s.fabric.nics_per_node = 4; },
+       "platform.fabric.nics_per_node must be equal to gpus_per_node (8) for rail_optimized: one NIC per GPU (got 4)"},
+      {[](auto& s) {
+         s.fabric.kind = "dragonfly";
+         s.racks = 12;
+         s.fabric.racks_per_group = 2;
+         s.fabric.global_links_per_rack = 2;
+       },
+       "platform.fabric.global_links_per_rack must be such that racks_per_group x global_links_per_rack >= groups - 1 "
+       "(5): every pair of groups needs a global link (got 2)"},
+      {[](auto& s) { s.nvlink_domain = "pod"; }, "platform.nvlink_domain must be 'node' or 'rack' (got 'pod')"},
+      {[](auto& s) { s.fabric.kind = "dragonfly"; s.fabric.racks_per_group = 2; s.nvlink_domain = "rack"; },
+       "platform.nvlink_domain must be 'node' with fabric.kind dragonfly ('rack' works with leaf_spine and fat_tree) "
+       "(got 'rack')"},
+      {[](auto& s) { s.fabric.switch_radix = 40; },
+       "platform.fabric.switch_radix must be at least the 64 ports a leaf switch needs (32 down + 32 up, at NIC "
+       "speed) (got 40)"},
       {[](auto& s) { s.fabric.spines = 0; }, "platform.fabric.spines must be >= 1 (got 0)"},
       {[](auto& s) { s.fabric.nics_per_node = 0; }, "platform.fabric.nics_per_node must be >= 1 (got 0)"},
       {[](auto& s) { s.fabric.nic_bandwidth_Bps = 0; }, "platform.fabric.nic_bandwidth must be > 0 (got 0)"},
@@ -259,7 +285,7 @@ TEST(PlatformBisection, GraphMatchesFormulaAcrossShapes) {
                      " spines " + std::to_string(spines));
         // Each rack's uplink is 4 nodes x 400 GB/s / oversubscription, whatever the spine count; R/2 racks send.
         const double expected = (racks / 2) * 1600e9 / oversubscription;
-        expect_close(rp::leaf_spine_bisection_formula_Bps(topo), expected);
+        expect_close(rp::bisection_formula_Bps(topo), expected);
         expect_close(rp::bisection_bandwidth_Bps(topo), expected);
       }
     }
@@ -291,7 +317,7 @@ TEST(PlatformBisection, SingleRackIsZero) {
   spec.racks = 1;
   const rp::Topology topo = rp::build_topology(spec);
   EXPECT_EQ(rp::bisection_bandwidth_Bps(topo), 0);
-  EXPECT_EQ(rp::leaf_spine_bisection_formula_Bps(topo), 0);
+  EXPECT_EQ(rp::bisection_formula_Bps(topo), 0);
 }
 
 TEST(PlatformBisection, LimitedByNodeInjectionWhenNvlinkIsSlow) {
@@ -302,7 +328,7 @@ TEST(PlatformBisection, LimitedByNodeInjectionWhenNvlinkIsSlow) {
   spec.racks = 4;
   const rp::Topology topo = rp::build_topology(spec);
   expect_close(rp::bisection_bandwidth_Bps(topo), 2 * 80e9);
-  expect_close(rp::leaf_spine_bisection_formula_Bps(topo), 2 * 80e9);
+  expect_close(rp::bisection_formula_Bps(topo), 2 * 80e9);
 }
 
 TEST(PlatformBisection, LargePlatformCompletes) {
@@ -410,7 +436,7 @@ TEST(PlatformDescribe, TextStatesTheFacts) {
   const std::string text = rp::describe_text(topo);
   for (const char* fact :
        {"2 racks x 4 nodes x 8 GPUs = 64 GPUs, 8 nodes", "H100-SXM5-80GB", "395.8 TFLOPS effective",
-        "nvlink      64 x 3.6 Tb/s", "node_leaf   8 x 3.2 Tb/s", "leaf_spine  8 x 3.2 Tb/s (12.8 Tb/s per leaf)",
+        "nvlink      64 x 3.6 Tb/s", "node_leaf   8 x 3.2 Tb/s", "leaf_spine  8 x 3.2 Tb/s", "12.8 Tb/s per leaf",
         "4 servers", "bisection: 12.8 Tb/s (graph max-flow), 12.8 Tb/s (formula)", "oversubscription 1:1",
         "diameter: 6", "failure domains: 2 racks"})
     EXPECT_NE(text.find(fact), std::string::npos) << "missing '" << fact << "' in:\n" << text;
