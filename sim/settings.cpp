@@ -189,24 +189,73 @@ std::vector<Setting> build_table() {
       std::vector<std::pair<std::string, NetworkModel>>{{"rdma", NetworkModel::rdma}, {"tcp", NetworkModel::tcp}},
       "rdma: CM02 with factors 1 (T = latency + S/B exactly); tcp: SimGrid's TCP-calibrated LV08"));
   t.push_back(name_field(
+      "platform.nvlink_domain", [](auto& s) -> auto& { return s.platform.nvlink_domain; },
+      [] { return std::vector<std::string>{"node", "rack"}; },
+      "GPUs joined by one NVSwitch: 'node' (its gpus_per_node) or 'rack' (all GPUs of a rack, e.g. GB200 NVL72: "
+      "18 nodes x 4 GPUs; leaf_spine and fat_tree only)"));
+  t.push_back(name_field(
       "platform.fabric.kind", [](auto& s) -> auto& { return s.platform.fabric.kind; },
-      [] { return std::vector<std::string>{"leaf_spine"}; }, "scale-out fabric topology"));
+      [] { return std::vector<std::string>{"leaf_spine", "fat_tree", "rail_optimized", "dragonfly"}; },
+      "scale-out fabric topology (docs/platforms.md, Fabrics)"));
   t.push_back(field(
       "platform.fabric.spines", ST::integer, [](auto& s) -> auto& { return s.platform.fabric.spines; }, at_least(1),
-      "switches", "spine switches; every leaf has one uplink to each"));
+      "switches", "leaf_spine, rail_optimized: spine switches; every leaf has one uplink to each"));
   t.push_back(field(
       "platform.fabric.nics_per_node", ST::integer, [](auto& s) -> auto& { return s.platform.fabric.nics_per_node; },
-      at_least(1), "NICs", "scale-out NICs per node, each on its own leaf port"));
+      at_least(1), "NICs", "scale-out NICs per node, each on its own leaf port (rail_optimized: = gpus_per_node)"));
   t.push_back(field(
       "platform.fabric.nic_bandwidth", ST::bandwidth,
       [](auto& s) -> auto& { return s.platform.fabric.nic_bandwidth_Bps; }, above(0), "",
       "bandwidth of one NIC, per direction"));
   t.push_back(field(
       "platform.fabric.link_latency", ST::time, [](auto& s) -> auto& { return s.platform.fabric.link_latency_s; },
-      at_least(0), "", "latency of one fabric link (node-leaf, leaf-spine)"));
+      at_least(0), "", "latency of one node-leaf link"));
+  t.push_back(field(
+      "platform.fabric.uplink_latency", ST::time, [](auto& s) -> auto& { return s.platform.fabric.uplink_latency_s; },
+      any(), "",
+      "latency of one leaf-spine, leaf-aggregation or dragonfly local link; negative (the default) = link_latency"));
+  t.push_back(field(
+      "platform.fabric.core_latency", ST::time, [](auto& s) -> auto& { return s.platform.fabric.core_latency_s; },
+      any(), "",
+      "latency of one fat_tree aggregation-core or dragonfly global link; negative (the default) = uplink_latency"));
   t.push_back(field(
       "platform.fabric.oversubscription", ST::real, [](auto& s) -> auto& { return s.platform.fabric.oversubscription; },
-      at_least(1), "", "leaf downlink : uplink capacity; 1 = non-blocking"));
+      at_least(1), "", "leaf downlink : uplink capacity; 1 = non-blocking (not used by dragonfly)"));
+  t.push_back(field(
+      "platform.fabric.switch_radix", ST::integer, [](auto& s) -> auto& { return s.platform.fabric.switch_radix; },
+      at_least(0), "ports",
+      "ports per switch at NIC speed; a platform whose switches need more is refused; 0 = not checked"));
+  t.push_back(field(
+      "platform.fabric.racks_per_pod", ST::integer, [](auto& s) -> auto& { return s.platform.fabric.racks_per_pod; },
+      at_least(1), "racks", "fat_tree: racks (leaf switches) per pod; racks must be a multiple"));
+  t.push_back(field(
+      "platform.fabric.aggregation_per_pod", ST::integer,
+      [](auto& s) -> auto& { return s.platform.fabric.aggregation_per_pod; }, at_least(1), "switches",
+      "fat_tree: aggregation switches per pod; every leaf of the pod uplinks to each"));
+  t.push_back(field(
+      "platform.fabric.core_switches", ST::integer, [](auto& s) -> auto& { return s.platform.fabric.core_switches; },
+      at_least(1), "switches",
+      "fat_tree: core switches, a multiple of aggregation_per_pod; aggregation switch a of every pod uplinks to "
+      "core switches a x c .. a x c + c - 1, c = core_switches / aggregation_per_pod"));
+  t.push_back(field(
+      "platform.fabric.pod_oversubscription", ST::real,
+      [](auto& s) -> auto& { return s.platform.fabric.pod_oversubscription; }, at_least(1), "",
+      "fat_tree: aggregation downlink : uplink capacity; 1 = non-blocking"));
+  t.push_back(field(
+      "platform.fabric.racks_per_group", ST::integer, [](auto& s) -> auto& { return s.platform.fabric.racks_per_group; },
+      at_least(1), "racks", "dragonfly: routers (one per rack) per group, joined all-to-all by local links"));
+  t.push_back(field(
+      "platform.fabric.global_links_per_rack", ST::integer,
+      [](auto& s) -> auto& { return s.platform.fabric.global_links_per_rack; }, at_least(1), "links",
+      "dragonfly: global links per router; a group's links are spread evenly over the other groups"));
+  t.push_back(field(
+      "platform.fabric.local_bandwidth", ST::bandwidth,
+      [](auto& s) -> auto& { return s.platform.fabric.local_bandwidth_Bps; }, at_least(0), "",
+      "dragonfly: one local (router-router) link, per direction; 0 = nic_bandwidth"));
+  t.push_back(field(
+      "platform.fabric.global_bandwidth", ST::bandwidth,
+      [](auto& s) -> auto& { return s.platform.fabric.global_bandwidth_Bps; }, at_least(0), "",
+      "dragonfly: one global link, per direction; 0 = nic_bandwidth"));
   t.push_back(field(
       "platform.storage.servers", ST::integer, [](auto& s) -> auto& { return s.platform.storage.servers; }, at_least(1),
       "servers", "parallel file system servers, one disk volume each"));
