@@ -130,6 +130,7 @@ class Builder {
     auto* leaf_up = link(names::leaf_uplink_aggregate(rack), topo_.leaf_uplink_Bps, spec_.fabric.uplink_latency_s);
     out_.leaf_uplinks.push_back(leaf_up);
     up.push_back({leaf_up, UP});
+    racks_[rack] = up;
     return up;
   }
 
@@ -184,6 +185,7 @@ class Builder {
   sg4::NetZone* root_ = nullptr;
   sg4::Link* rack_nics_ = nullptr;
   std::vector<sg4::NetZone*> group_zones_;
+  std::map<int, Route> racks_;       // rack_uplink by rack
   std::vector<std::vector<simgrid::kernel::routing::NetPoint*>> dragonfly_routers_;
   static constexpr auto UP = sg4::LinkInRoute::Direction::UP;
   static constexpr auto DOWN = sg4::LinkInRoute::Direction::DOWN;
@@ -212,17 +214,33 @@ SimPlatform build_simgrid_platform(const Topology& topo) {
   if (dragonfly) {
     b.dragonfly();
   } else if (kind == "fat_tree") {
+    // Racks sit directly in the root star (a pod zone between them would need a gateway outside the racks, which
+    // SimGrid's recursive route resolution does not reach): a rack's route to the core is its leaf uplink then
+    // its pod's uplink, and racks of one pod reach each other through zone-level bypass routes that turn at the
+    // aggregation layer (both leaf uplinks, no pod uplink).
+    const int per_pod = spec.fabric.racks_per_pod;
+    std::vector<simgrid::kernel::routing::NetPoint*> zones, routers;
     for (int pod = 0; pod < topo.num_pods(); ++pod) {
-      auto* pz = sg4::create_star_zone("pod-" + std::to_string(pod));
-      pz->set_parent(root);
-      auto* pod_router = pz->create_router("pod-" + std::to_string(pod) + "-aggregation");
-      add_gateway_route(pz, pod_router);
-      b.star_of_racks(pz, pod * spec.fabric.racks_per_pod, spec.fabric.racks_per_pod);
-      pz->seal();
-      auto* pod_up =
-          b.link(names::pod_uplink_aggregate(pod), topo.pod_uplink_Bps, spec.fabric.core_latency_s);
-      root->add_route(pz->get_netpoint(), nullptr, pod_router, nullptr, {{pod_up, up}}, true);
+      auto* pod_up = b.link(names::pod_uplink_aggregate(pod), topo.pod_uplink_Bps, spec.fabric.core_latency_s);
+      for (int rack = pod * per_pod; rack < (pod + 1) * per_pod; ++rack) {
+        auto [rz, router] = b.rack_zone(rack, root);
+        auto route = b.rack_uplink(rack);
+        route.push_back({pod_up, up});
+        root->add_route(rz->get_netpoint(), nullptr, router, nullptr, route, true);
+        zones.push_back(rz->get_netpoint());
+        routers.push_back(router);
+      }
     }
+    const auto down = sg4::LinkInRoute::Direction::DOWN;
+    for (int pod = 0; pod < topo.num_pods(); ++pod)
+      for (int ra = pod * per_pod; ra < (pod + 1) * per_pod; ++ra)
+        for (int rb = pod * per_pod; rb < (pod + 1) * per_pod; ++rb)
+          if (ra != rb) {
+            std::vector<sg4::LinkInRoute> route = b.racks_[ra];
+            for (auto it = b.racks_[rb].rbegin(); it != b.racks_[rb].rend(); ++it)
+              route.emplace_back(it->get_link(), down);
+            root->add_bypass_route(zones[ra], zones[rb], routers[ra], routers[rb], route);
+          }
   } else {
     b.star_of_racks(root, 0, topo.num_racks());
   }

@@ -1,16 +1,22 @@
 #pragma once
 // Builds the SimGrid platform from a Topology graph. One of the two places in racksim that touch SimGrid.
 //
-// Zones (SimGrid star zones, so routing is O(1) per host pair and the build is linear in the GPU count):
-//   datacenter (root)
-//   ├── rack-R (one per leaf)       route up/down: the leaf's spine links, aggregated (fluid ECMP); gateway: leaf
-//   │   └── gpu-G hosts             route up: the GPU's NVLink, then its node's uplink; down: the reverse
-//   │                               + bypass routes between GPUs of one node: NVLink up, NVLink down (NVSwitch)
-//   ├── storage                     route up/down: the storage leaf's spine links, aggregated
-//   │   └── storage-S hosts + disk  route up/down: the server's link
+// Zones (docs/network-model.md has the picture). Every route SimGrid resolves is exactly gpu_route /
+// gpu_to_storage_route of platforms/topology.hpp (tests/engine/fabric_routes_test.cpp checks every pair).
+//   datacenter (root): a star whose centre is the top tier; a full zone for dragonfly
+//   ├── rack-R (star; centre: the leaf, or for rail_optimized the rack's rail leaves "rack-R-rails")
+//   │   └── gpu-G hosts     route to the centre: NVLink + node uplink (rack NVLink domain: NVLink only; rail: the
+//   │                       GPU's NIC) + bypass routes NVLink up / NVLink down between the GPUs of one node
+//   │   rack -> root centre: (rack domain: the rack's NICs,) leaf-R-uplink (fat_tree: + pod-P-uplink, and
+//   │                       zone bypass routes between racks of one pod that turn at the aggregation layer)
+//   ├── group-I (dragonfly, full zone): rack zones joined pairwise by local links; groups joined in the root by
+//   │                       one aggregated global link per pair, between the routers that hold it
+//   ├── storage (star)      storage-S hosts + disk; route up: the storage leaf's uplinks (dragonfly: one link
+//   │                       to the first router of each group)
 //   └── controller host (no links; runs the scheduler actor, never communicates)
 // GPUs sit directly in their rack zone (not in a node zone) because SimGrid resolves the route from a host to
-// its zone's gateway only when both are in the same zone.
+// its zone's gateway only when both are in the same zone, and because every zone costs a walk in SimGrid's
+// name checks and seal (docs/performance.md).
 // Every link is split-duplex, so the two directions never share bandwidth. See docs/network-model.md.
 
 #include "platforms/spec.hpp"
