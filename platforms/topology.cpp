@@ -560,6 +560,9 @@ double bisection_bandwidth_Bps(const Topology& topo) {
   const std::size_t sink = n + 1;
   FlowGraph fg(n + 2);
   for (auto [e, end] = boost::edges(tg); e != end; ++e) {
+    // The simulator never routes GPU-to-GPU traffic through the storage network (a dragonfly's storage leaf
+    // touches every group and would otherwise count as a transit switch).
+    if (tg[*e].tier == LinkTier::storage) continue;
     const std::int64_t capacity = scaled(tg[*e].bandwidth_Bps);
     add_arc(fg, boost::source(*e, tg), boost::target(*e, tg), capacity);
     add_arc(fg, boost::target(*e, tg), boost::source(*e, tg), capacity);
