@@ -1,5 +1,7 @@
 #include "platforms/simgrid_platform.hpp"
 
+#include "platforms/simgrid_storage.hpp"
+
 #include <simgrid/s4u.hpp>
 
 #include <boost/graph/adjacency_list.hpp>
@@ -116,26 +118,8 @@ SimPlatform build_simgrid_platform(const Topology& topo) {
     out.leaf_uplinks.push_back(link);
   }
 
-  auto* storage_zone = sg4::create_star_zone("storage");
-  storage_zone->set_parent(root);
-  auto* storage_router = storage_zone->create_router(g[topo.storage_leaf].name);
-  add_gateway_route(storage_zone, storage_router);
-  for (std::size_t s = 0; s < topo.storage_servers.size(); ++s) {
-    const Vertex sv = topo.storage_servers[s];
-    const auto& server_link = edge_between(topo, sv, topo.storage_leaf);
-    auto* host = storage_zone->create_host(g[sv].name, 1e9);
-    auto* link = make_link(storage_zone, server_link.name, server_link.bandwidth_Bps, server_link.latency_s);
-    storage_zone->add_route(host->get_netpoint(), nullptr, nullptr, nullptr, {{link, up}}, true);
-    auto* disk = host->create_disk(g[sv].name + "-disk", spec.storage.disk_read_Bps, spec.storage.disk_write_Bps);
-    disk->seal();
-    host->seal();
-    out.storage_hosts.push_back(host);
-    out.storage_disks.push_back(disk);
-  }
-  storage_zone->seal();
-  const auto [sbw, slat] = aggregate_tier(topo, topo.storage_leaf, LinkTier::storage, VertexKind::spine);
-  auto* storage_uplink = make_link(root, g[topo.storage_leaf].name + "-uplink", sbw, slat);
-  root->add_route(storage_zone->get_netpoint(), nullptr, storage_router, nullptr, {{storage_uplink, up}}, true);
+  // The storage tiers hang off the root, which joins the fabric's top tier (platforms/simgrid_storage.hpp).
+  build_simgrid_storage(topo, root, out);
 
   out.controller = root->create_host("controller", 1e9);
   out.controller->seal();

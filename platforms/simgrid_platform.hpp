@@ -6,8 +6,7 @@
 //   ├── rack-R (one per leaf)       route up/down: the leaf's spine links, aggregated (fluid ECMP); gateway: leaf
 //   │   └── gpu-G hosts             route up: the GPU's NVLink, then its node's uplink; down: the reverse
 //   │                               + bypass routes between GPUs of one node: NVLink up, NVLink down (NVSwitch)
-//   ├── storage                     route up/down: the storage leaf's spine links, aggregated
-//   │   └── storage-S hosts + disk  route up/down: the server's link
+//   ├── storage, object-store, nvme  the storage tiers: platforms/simgrid_storage.hpp
 //   └── controller host (no links; runs the scheduler actor, never communicates)
 // GPUs sit directly in their rack zone (not in a node zone) because SimGrid resolves the route from a host to
 // its zone's gateway only when both are in the same zone.
@@ -31,6 +30,8 @@ struct SimPlatform {
   std::vector<simgrid::s4u::Host*> gpu_hosts;     // by GPU id
   std::vector<simgrid::s4u::Host*> storage_hosts; // by server id
   std::vector<simgrid::s4u::Disk*> storage_disks; // by server id
+  std::vector<simgrid::s4u::Host*> object_store_hosts; // by gateway id
+  std::vector<simgrid::s4u::Disk*> nvme_disks;         // by node id; empty when the nodes have no NVMe
   simgrid::s4u::Host* controller = nullptr;
   std::vector<simgrid::s4u::Link*> leaf_uplinks; // by rack: the aggregated leaf<->spine link
 };

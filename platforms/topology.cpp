@@ -4,6 +4,7 @@
 #include "platforms/topology.hpp"
 
 #include "platforms/catalog.hpp"
+#include "platforms/storage.hpp"
 
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/push_relabel_max_flow.hpp>
@@ -33,6 +34,12 @@ const char* to_string(VertexKind kind) {
     return "storage_leaf";
   case VertexKind::storage_server:
     return "storage_server";
+  case VertexKind::object_store_leaf:
+    return "object_store_leaf";
+  case VertexKind::object_store_gateway:
+    return "object_store_gateway";
+  case VertexKind::nvme:
+    return "nvme";
   }
   return "?";
 }
@@ -47,6 +54,10 @@ const char* to_string(LinkTier tier) {
     return "leaf_spine";
   case LinkTier::storage:
     return "storage";
+  case LinkTier::object_store:
+    return "object_store";
+  case LinkTier::pcie:
+    return "pcie";
   }
   return "?";
 }
@@ -64,12 +75,6 @@ std::string leaf(int rack) {
 std::string spine(int spine) {
   return "spine-" + std::to_string(spine);
 }
-std::string storage_leaf() {
-  return "storage-leaf";
-}
-std::string storage_server(int server) {
-  return "storage-" + std::to_string(server);
-}
 std::string nvlink(int gpu) {
   return "nvlink-gpu-" + std::to_string(gpu);
 }
@@ -79,17 +84,8 @@ std::string node_uplink(int node) {
 std::string leaf_spine(int rack, int spine) {
   return "leaf-" + std::to_string(rack) + "-spine-" + std::to_string(spine);
 }
-std::string storage_leaf_spine(int spine) {
-  return "storage-leaf-spine-" + std::to_string(spine);
-}
-std::string storage_server_link(int server) {
-  return "storage-" + std::to_string(server) + "-link";
-}
 std::string leaf_uplink_aggregate(int rack) {
   return "leaf-" + std::to_string(rack) + "-uplink";
-}
-std::string storage_uplink_aggregate() {
-  return "storage-leaf-uplink";
 }
 } // namespace names
 
@@ -157,20 +153,13 @@ void validate_spec(const PlatformSpec& spec) {
   require_finite("fabric.oversubscription", fabric.oversubscription);
   if (!(fabric.oversubscription >= 1)) fail("fabric.oversubscription", ">= 1", number(fabric.oversubscription));
 
-  const StorageSpec& storage = spec.storage;
-  require_count("storage.servers", storage.servers);
-  require_positive("storage.disk_read_bandwidth", storage.disk_read_Bps);
-  require_positive("storage.disk_write_bandwidth", storage.disk_write_Bps);
-  require_positive("storage.server_link_bandwidth", storage.server_link_Bps);
-  require_non_negative("storage.uplink_bandwidth", storage.uplink_Bps);
-  require_non_negative("storage.link_latency", storage.link_latency_s);
+  validate_storage_spec(spec);
 }
 
 Topology build_topology(const PlatformSpec& spec) {
   validate_spec(spec);
   const GpuModel& model = find_gpu(spec.gpu_model);
   const FabricSpec& fabric = spec.fabric;
-  const StorageSpec& storage = spec.storage;
 
   Topology topo;
   topo.spec = spec;
@@ -179,19 +168,16 @@ Topology build_topology(const PlatformSpec& spec) {
   topo.node_uplink_Bps = fabric.nics_per_node * fabric.nic_bandwidth_Bps;
   // Oversubscription is leaf downlink : uplink; the uplink capacity is spread evenly over the spines.
   topo.leaf_spine_Bps = spec.nodes_per_rack * topo.node_uplink_Bps / fabric.oversubscription / fabric.spines;
-  const double storage_total_Bps =
-      storage.uplink_Bps > 0 ? storage.uplink_Bps : storage.servers * storage.server_link_Bps;
-  topo.storage_uplink_Bps = storage_total_Bps / fabric.spines;
 
   const int num_nodes = spec.racks * spec.nodes_per_rack;
   const int num_gpus = num_nodes * spec.gpus_per_node;
   TopologyGraph& g = topo.graph;
 
-  // Vertices, in a fixed order: GPUs, NVSwitches, leaves, spines, storage leaf, storage servers. They are
+  // Vertices, in a fixed order: GPUs, NVSwitches, leaves, spines, then the storage tiers'. They are
   // created in one go and filled in place: add_vertex(props, g) trips GCC 12's -Wmaybe-uninitialized inside
   // Boost's named_graph at -O1 (sanitizer builds), which -Werror would turn into a build failure.
   std::size_t next_vertex = 0;
-  g = TopologyGraph(static_cast<std::size_t>(num_gpus) + num_nodes + spec.racks + fabric.spines + 1 + storage.servers);
+  g = TopologyGraph(static_cast<std::size_t>(num_gpus) + num_nodes + spec.racks + fabric.spines);
   auto add_vertex = [&g, &next_vertex](VertexProps props) {
     const Vertex v = next_vertex++;
     g[v] = std::move(props);
@@ -213,11 +199,6 @@ Topology build_topology(const PlatformSpec& spec) {
   topo.spines.reserve(fabric.spines);
   for (int spine = 0; spine < fabric.spines; ++spine)
     topo.spines.push_back(add_vertex(VertexProps{VertexKind::spine, names::spine(spine), spine, -1, -1}));
-  topo.storage_leaf = add_vertex(VertexProps{VertexKind::storage_leaf, names::storage_leaf(), 0, -1, -1});
-  topo.storage_servers.reserve(storage.servers);
-  for (int server = 0; server < storage.servers; ++server)
-    topo.storage_servers.push_back(
-        add_vertex(VertexProps{VertexKind::storage_server, names::storage_server(server), server, -1, -1}));
 
   // Edges, in the same order.
   for (int gpu = 0; gpu < num_gpus; ++gpu)
@@ -233,26 +214,13 @@ Topology build_topology(const PlatformSpec& spec) {
           topo.leaves[rack], topo.spines[spine],
           EdgeProps{LinkTier::leaf_spine, names::leaf_spine(rack, spine), topo.leaf_spine_Bps, fabric.link_latency_s},
           g);
-  // The storage leaf is a fabric switch like the rack leaves, so its spine links get the fabric latency.
-  for (int spine = 0; spine < fabric.spines; ++spine)
-    boost::add_edge(
-        topo.storage_leaf, topo.spines[spine],
-        EdgeProps{LinkTier::storage, names::storage_leaf_spine(spine), topo.storage_uplink_Bps, fabric.link_latency_s},
-        g);
-  for (int server = 0; server < storage.servers; ++server)
-    boost::add_edge(topo.storage_servers[server], topo.storage_leaf,
-                    EdgeProps{LinkTier::storage, names::storage_server_link(server), storage.server_link_Bps,
-                              storage.link_latency_s},
-                    g);
+  // The storage tiers hang off the top switch tier.
+  add_storage_tiers(topo, topo.spines);
   return topo;
 }
 
 double leaf_uplink_aggregate_Bps(const Topology& topo) {
   return topo.spec.fabric.spines * topo.leaf_spine_Bps;
-}
-
-double storage_uplink_aggregate_Bps(const Topology& topo) {
-  return topo.spec.fabric.spines * topo.storage_uplink_Bps;
 }
 
 // ---- bisection --------------------------------------------------------------------------------------------------
@@ -356,18 +324,6 @@ PathFacts gpu_path(const Topology& topo, int gpu_a, int gpu_b) {
   return {std::min(bw_node, leaf_uplink_aggregate_Bps(topo)), lat_nvlink + 4 * spec.fabric.link_latency_s};
 }
 
-PathFacts gpu_to_storage_path(const Topology& topo, int gpu, int server) {
-  check_gpu(topo, gpu);
-  if (server < 0 || server >= static_cast<int>(topo.storage_servers.size()))
-    throw std::out_of_range("storage server " + std::to_string(server) + " does not exist (platform has " +
-                            std::to_string(topo.storage_servers.size()) + " servers)");
-  const PlatformSpec& spec = topo.spec;
-  const double bw = std::min({topo.nvlink_Bps, topo.node_uplink_Bps, leaf_uplink_aggregate_Bps(topo),
-                              storage_uplink_aggregate_Bps(topo), spec.storage.server_link_Bps});
-  const double latency = spec.nvlink_latency_s + 3 * spec.fabric.link_latency_s + spec.storage.link_latency_s;
-  return {bw, latency};
-}
-
 int gpu_hop_diameter(const Topology& topo) {
   // Every GPU sees the same network up to symmetry (racks, nodes and spines are identical), so the eccentricity
   // of GPU 0 among GPUs is the diameter.
@@ -399,6 +355,8 @@ std::string with_prefix(double value, const char* const* units, int num_units, c
   return buf;
 }
 
+} // namespace
+
 std::string format_seconds(double seconds) {
   char buf[64];
   if (seconds == 0) return "0 s";
@@ -425,8 +383,6 @@ std::string format_bytes(double bytes) {
   return buf;
 }
 
-} // namespace
-
 std::string format_bits_per_second(double bytes_per_second) {
   static const char* const units[] = {"", "K", "M", "G", "T", "P", "E"};
   return with_prefix(bytes_per_second * 8, units, 7, "b/s");
@@ -445,10 +401,9 @@ std::string format_flops(double flops) {
 std::string describe_text(const Topology& topo) {
   const PlatformSpec& spec = topo.spec;
   const FabricSpec& fabric = spec.fabric;
-  const StorageSpec& storage = spec.storage;
   const GpuModel& model = find_gpu(spec.gpu_model);
 
-  int links[4] = {0, 0, 0, 0};
+  int links[num_link_tiers] = {};
   for (auto [e, end] = boost::edges(topo.graph); e != end; ++e)
     ++links[static_cast<int>(topo.graph[*e].tier)];
   const int storage_servers = static_cast<int>(topo.storage_servers.size());
@@ -463,7 +418,7 @@ std::string describe_text(const Topology& topo) {
   out << "aggregate: " << format_flops(topo.gpu_flops * topo.num_gpus()) << " effective, "
       << format_bytes(model.hbm_bytes * topo.num_gpus()) << " HBM\n";
   out << "switches: " << topo.num_nodes() << " nvswitch (one per node), " << topo.num_racks() << " leaf, "
-      << topo.spines.size() << " spine, 1 storage leaf\n";
+      << topo.spines.size() << " spine, 1 storage leaf, 1 object-store leaf\n";
   out << "links (bandwidth per direction):\n";
   out << "  nvlink      " << links[static_cast<int>(LinkTier::nvlink)] << " x "
       << format_bits_per_second(topo.nvlink_Bps) << " (" << format_bytes_per_second(topo.nvlink_Bps) << "), latency "
@@ -475,16 +430,8 @@ std::string describe_text(const Topology& topo) {
   out << "  leaf_spine  " << links[static_cast<int>(LinkTier::leaf_spine)] << " x "
       << format_bits_per_second(topo.leaf_spine_Bps) << " (" << format_bits_per_second(leaf_uplink_aggregate_Bps(topo))
       << " per leaf), latency " << format_seconds(fabric.link_latency_s) << "\n";
-  out << "  storage     " << links[static_cast<int>(LinkTier::storage)] << ": " << fabric.spines << " x "
-      << format_bits_per_second(topo.storage_uplink_Bps) << " storage leaf to spine ("
-      << format_bits_per_second(storage_uplink_aggregate_Bps(topo)) << " total, latency "
-      << format_seconds(fabric.link_latency_s) << "), " << storage_servers << " x "
-      << format_bits_per_second(storage.server_link_Bps) << " server links (latency "
-      << format_seconds(storage.link_latency_s) << ")\n";
-  out << "storage: " << storage_servers << " servers, disk read " << format_bytes_per_second(storage.disk_read_Bps)
-      << " each (" << format_bytes_per_second(storage.disk_read_Bps * storage_servers) << " aggregate), write "
-      << format_bytes_per_second(storage.disk_write_Bps) << " each ("
-      << format_bytes_per_second(storage.disk_write_Bps * storage_servers) << " aggregate)\n";
+  out << describe_storage_links(topo);
+  out << describe_storage_tiers(topo);
   out << "fabric: " << fabric.kind << ", oversubscription " << number(fabric.oversubscription)
       << ":1 (leaf downlink : uplink); spine layer simulated as one aggregated link per leaf\n";
   out << "bisection: " << format_bits_per_second(bisection_bandwidth_Bps(topo)) << " (graph max-flow), "
@@ -492,7 +439,7 @@ std::string describe_text(const Topology& topo) {
       << topo.num_racks() / 2 << ") to [" << topo.num_racks() / 2 << ", " << topo.num_racks() << ")\n";
   out << "diameter: " << gpu_hop_diameter(topo) << " links GPU to GPU\n";
   out << "failure domains: " << topo.num_racks() << " racks (leaf switch), " << topo.num_nodes() << " nodes, "
-      << fabric.spines << " spines, " << storage_servers << " storage servers\n";
+      << fabric.spines << " spines, " << storage_servers << " storage servers, the object store\n";
   out << "network model: " << (spec.network_model == NetworkModel::rdma ? "rdma" : "tcp") << "\n";
   return out.str();
 }

@@ -9,6 +9,8 @@
 //   spine-<s>            one per spine
 //   storage-leaf         the switch the storage servers hang off; it has one link to every spine
 //   storage-<k>          one per storage server (one disk volume each)
+//   object-store-leaf, object-store-gw-<k>, node-<n>-nvme: the other storage tiers, see platforms/storage.hpp
+//                        (the storage vertices and edges are added by add_storage_tiers, which owns their rules)
 // Edges (undirected, full duplex; bandwidth is per direction):
 //   nvlink-gpu-<g>              gpu-<g> -- node-<n>-nvswitch      tier nvlink      nvlink_Bps, nvlink_latency_s
 //   uplink-node-<n>             node-<n>-nvswitch -- leaf-<r>     tier node_leaf   nics_per_node x NIC bandwidth,
@@ -48,7 +50,17 @@
 
 namespace racksim::platforms {
 
-enum class VertexKind { gpu, nvswitch, leaf, spine, storage_leaf, storage_server };
+enum class VertexKind {
+  gpu,
+  nvswitch,
+  leaf,
+  spine,
+  storage_leaf,
+  storage_server,
+  object_store_leaf,    // storage tiers: platforms/storage.hpp
+  object_store_gateway,
+  nvme
+};
 const char* to_string(VertexKind kind);
 
 struct VertexProps {
@@ -59,7 +71,8 @@ struct VertexProps {
   int rack = -1; // GPUs, NVSwitches, leaves: rack id
 };
 
-enum class LinkTier { nvlink, node_leaf, leaf_spine, storage };
+enum class LinkTier { nvlink, node_leaf, leaf_spine, storage, object_store, pcie }; // the last two: storage.hpp
+constexpr int num_link_tiers = 6;
 const char* to_string(LinkTier tier);
 
 struct EdgeProps {
@@ -85,8 +98,12 @@ struct Topology {
   std::vector<Vertex> nvswitches; // by node id
   std::vector<Vertex> leaves;     // by rack id
   std::vector<Vertex> spines;
+  // Storage tiers (platforms/storage.hpp, filled by add_storage_tiers).
   Vertex storage_leaf{};
   std::vector<Vertex> storage_servers;
+  Vertex object_store_leaf{};
+  std::vector<Vertex> object_store_gateways;
+  std::vector<Vertex> nvme; // by node; empty when platform.storage.nvme.drives = 0
 
   // Derived link capacities, per direction.
   double gpu_flops = 0;          // effective per-GPU rate: peak bf16 x efficiency
@@ -94,6 +111,8 @@ struct Topology {
   double node_uplink_Bps = 0;    // NVSwitch <-> leaf: nics_per_node x nic bandwidth
   double leaf_spine_Bps = 0;     // one leaf <-> one spine link
   double storage_uplink_Bps = 0; // storage leaf <-> one spine link
+  double object_store_uplink_Bps = 0; // object-store leaf <-> one spine link
+  int storage_top_links = 0;          // top-tier switches each of those two leaves is linked to
 
   int num_gpus() const { return static_cast<int>(gpus.size()); }
   int num_nodes() const { return static_cast<int>(nvswitches.size()); }
@@ -143,6 +162,8 @@ std::string describe_text(const Topology& topo);
 std::string format_bits_per_second(double bytes_per_second);
 std::string format_bytes_per_second(double bytes_per_second);
 std::string format_flops(double flops);
+std::string format_seconds(double seconds); // "0 s", "500 ns", "1.5 us", "50 ms", "2 s"
+std::string format_bytes(double bytes);     // binary prefixes: "16 GiB"
 
 // Stable vertex and link names (see the top of this file). The SimGrid build uses the same functions.
 namespace names {
