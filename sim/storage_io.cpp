@@ -40,27 +40,69 @@ void pfs_transfer(sg4::Host* client, const platforms::SimPlatform& platform, con
     io->wait();
 }
 
+// SimGrid 3.32 ignores Comm::set_rate on host-to-host comms (sendto_init), but honours it on mailbox comms, so a
+// request is a mailbox comm whose client side carries the stream cap, with a helper actor on the gateway for the
+// other side. Mailboxes are recycled (SimGrid never frees one): at most as many exist as requests ever in flight.
+class MailboxPool {
+ public:
+  sg4::Mailbox* acquire() {
+    if (free_.empty()) return sg4::Mailbox::by_name("racksim-object-store-" + std::to_string(created_++));
+    sg4::Mailbox* mb = free_.back();
+    free_.pop_back();
+    return mb;
+  }
+  void release(sg4::Mailbox* mb) { free_.push_back(mb); }
+
+ private:
+  std::vector<sg4::Mailbox*> free_;
+  long created_ = 0;
+};
+
+MailboxPool& mailboxes() {
+  static MailboxPool pool; // one Engine per process, hence one pool
+  return pool;
+}
+
+char payload_token = 0;         // mailbox comms carry a pointer; the simulated size is what matters
+void* received_token = nullptr; // where the client side of a GET puts it
+
 void object_store_transfer(sg4::Host* client, const std::vector<sg4::Host*>& gateways,
                            const platforms::ObjectStoreSpec& spec, double bytes, int offset, bool put) {
   if (gateways.empty()) throw std::invalid_argument("object store transfer: no gateways");
   const auto requests = platforms::object_store_requests(spec, bytes);
   const auto n_gw = gateways.size();
   const auto streams = static_cast<std::size_t>(std::max(1, spec.streams));
+  // A mailbox comm starts on the host of the actor that posts it: the caller moves to the client's host for the
+  // transfer (it has no activity in flight, so the move is free) and back afterwards.
+  sg4::Host* home = sg4::this_actor::get_host();
+  if (home != client) sg4::this_actor::set_host(client);
   for (std::size_t first = 0; first < requests.size(); first += streams) {
     if (spec.request_latency_s > 0) sg4::this_actor::sleep_for(spec.request_latency_s);
     const std::size_t last = std::min(requests.size(), first + streams);
     std::vector<sg4::CommPtr> comms;
-    comms.reserve(last - first);
+    std::vector<sg4::Mailbox*> used;
     for (std::size_t i = first; i < last; ++i) {
       sg4::Host* gateway = gateways[(static_cast<std::size_t>(offset) + i) % n_gw];
-      auto comm = put ? sg4::Comm::sendto_init(client, gateway) : sg4::Comm::sendto_init(gateway, client);
-      comm->set_payload_size(static_cast<std::uint64_t>(requests[i]));
+      sg4::Mailbox* mb = mailboxes().acquire();
+      used.push_back(mb);
+      const auto size = static_cast<std::uint64_t>(requests[i]);
+      sg4::CommPtr comm;
+      if (put) {
+        comm = mb->put_init(&payload_token, size);
+        sg4::Actor::create("object-store-gw", gateway, [mb] { mb->get<char>(); });
+      } else {
+        comm = mb->get_init()->set_dst_data(&received_token, sizeof(void*));
+        sg4::Actor::create("object-store-gw", gateway, [mb, size] { mb->put(&payload_token, size); });
+      }
       comm->set_rate(spec.stream_Bps);
       comms.push_back(comm);
       comm->start();
     }
     sg4::Comm::wait_all(comms);
+    for (auto* mb : used)
+      mailboxes().release(mb);
   }
+  if (home != client) sg4::this_actor::set_host(home);
 }
 
 } // namespace
