@@ -11,9 +11,8 @@
 //   object-store-gw-<k>       one per object-store gateway (front-end server)
 //   node-<n>-nvme             one per node when platform.storage.nvme.drives > 0 (the node's RAID-0 volume)
 // Edges (undirected, full duplex; bandwidth per direction):
-//   storage-leaf-<top>                 storage-leaf -- each top-tier switch   tier storage       storage_uplink_Bps,
-//                                      (named storage-leaf-spine-<s> when the top tier is the spines)
-//                                                                            fabric.link_latency_s
+//   storage-leaf-spine-<s>            storage-leaf -- top-tier switch s     tier storage       storage_uplink_Bps,
+//                                                                                               fabric.link_latency_s
 //   storage-<k>-link                   storage-<k> -- storage-leaf           tier storage       server_link_Bps,
 //                                                                                               storage.link_latency_s
 //   object-store-leaf-spine-<s>        object-store-leaf -- each top switch  tier object_store  object_store_uplink_Bps,
