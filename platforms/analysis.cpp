@@ -3,6 +3,8 @@
 
 #include "platforms/analysis.hpp"
 
+#include "platforms/storage.hpp"
+
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/connected_components.hpp>
 
@@ -64,16 +66,20 @@ FailureDomain apply_failure(const Topology& topo, std::string kind, const std::v
   const int num_components = boost::connected_components(damaged.graph, component.data());
   std::vector<int> gpus_in(num_components, 0);
   std::vector<bool> has_storage(num_components, false);
+  std::vector<bool> has_object_store(num_components, false);
   for (Vertex v : topo.gpus)
     if (!is_removed[v]) ++gpus_in[component[v]];
   for (Vertex v : topo.storage_servers)
     if (!is_removed[v]) has_storage[component[v]] = true;
+  for (Vertex v : topo.object_store_gateways)
+    if (!is_removed[v]) has_object_store[component[v]] = true;
   // The surviving fabric is the component with the most surviving GPUs (the first one on a tie).
   const int main_component = static_cast<int>(std::max_element(gpus_in.begin(), gpus_in.end()) - gpus_in.begin());
   for (Vertex v : topo.gpus) {
     if (is_removed[v]) continue;
     if (component[v] != main_component) ++domain.gpus_cut_off;
     if (!has_storage[component[v]]) ++domain.gpus_without_storage;
+    if (!has_object_store[component[v]]) ++domain.gpus_without_object_store;
   }
   domain.bisection_Bps = bisection_bandwidth_Bps(damaged);
   return domain;
@@ -132,6 +138,10 @@ TopologyAnalysis analyze(const Topology& topo) {
   a.failure_domains.push_back(apply_failure(topo, "rack_power", rack));
   a.failure_domains.push_back(apply_failure(topo, "storage_server", {topo.storage_servers[0]}));
   a.failure_domains.push_back(apply_failure(topo, "storage_leaf", {topo.storage_leaf}));
+  // The object store as a service: its leaf and every gateway.
+  std::vector<Vertex> object_store{topo.object_store_leaf};
+  object_store.insert(object_store.end(), topo.object_store_gateways.begin(), topo.object_store_gateways.end());
+  a.failure_domains.push_back(apply_failure(topo, "object_store", object_store));
   return a;
 }
 
@@ -189,6 +199,7 @@ std::string json_link(int count, double bandwidth_Bps) {
 std::string analysis_json(const Topology& topo, const TopologyAnalysis& a) {
   const TopologyGraph& g = topo.graph;
   int nvlink = 0, node_leaf = 0, leaf_spine = 0, core = 0, storage_leaf_spine = 0, storage_server = 0;
+  int object_store_leaf_spine = 0, object_store_gateway = 0, pcie = 0;
   double node_leaf_Bps = 0;
   for (auto [e, end] = boost::edges(g); e != end; ++e) {
     switch (g[*e].tier) {
@@ -213,6 +224,16 @@ std::string analysis_json(const Topology& topo, const TopologyAnalysis& a) {
       else
         ++storage_leaf_spine;
       break;
+    case LinkTier::object_store:
+      if (g[boost::source(*e, g)].kind == VertexKind::object_store_gateway ||
+          g[boost::target(*e, g)].kind == VertexKind::object_store_gateway)
+        ++object_store_gateway;
+      else
+        ++object_store_leaf_spine;
+      break;
+    case LinkTier::pcie:
+      ++pcie;
+      break;
     }
   }
   const double core_Bps = topo.kind() == "dragonfly" ? topo.global_pair_Bps : topo.agg_core_Bps;
@@ -225,14 +246,20 @@ std::string analysis_json(const Topology& topo, const TopologyAnalysis& a) {
       << ", \"racks\": " << topo.num_racks() << ", \"pods\": " << topo.num_pods()
       << ", \"leaves\": " << topo.leaves.size() << ", \"aggregations\": " << topo.aggregations.size()
       << ", \"spines\": " << topo.spines.size()
-      << ", \"storage_leaves\": 1, \"storage_servers\": " << topo.storage_servers.size() << "},\n";
+      << ", \"storage_leaves\": 1, \"storage_servers\": " << topo.storage_servers.size()
+      << ", \"object_store_gateways\": " << topo.object_store_gateways.size() << ", \"nvme\": " << topo.nvme.size()
+      << "},\n";
   out << "  \"links\": {\n";
   out << "    \"nvlink\": " << json_link(nvlink, topo.nvlink_Bps) << ",\n";
   out << "    \"node_leaf\": " << json_link(node_leaf, node_leaf_Bps) << ",\n";
   out << "    \"leaf_spine\": " << json_link(leaf_spine, topo.leaf_spine_Bps) << ",\n";
   out << "    \"core\": " << json_link(core, core_Bps) << ",\n";
   out << "    \"storage_leaf_spine\": " << json_link(storage_leaf_spine, topo.storage_uplink_Bps) << ",\n";
-  out << "    \"storage_server\": " << json_link(storage_server, topo.spec.storage.server_link_Bps) << "\n";
+  out << "    \"storage_server\": " << json_link(storage_server, topo.spec.storage.server_link_Bps) << ",\n";
+  out << "    \"object_store_leaf_spine\": " << json_link(object_store_leaf_spine, topo.object_store_uplink_Bps)
+      << ",\n";
+  out << "    \"object_store_gateway\": " << json_link(object_store_gateway, object_store_gateway_Bps(topo)) << ",\n";
+  out << "    \"pcie\": " << json_link(pcie, std::max(nvme_read_Bps(topo.spec), nvme_write_Bps(topo.spec))) << "\n";
   out << "  },\n";
   out << "  \"bisection_Bps\": {\"graph\": " << json_number(a.bisection_Bps)
       << ", \"formula\": " << json_number(a.bisection_formula_Bps) << "},\n";
@@ -248,6 +275,7 @@ std::string analysis_json(const Topology& topo, const TopologyAnalysis& a) {
       out << (k == 0 ? "" : ", ") << json_string(d.failed[k]);
     out << "], \"gpus_failed\": " << d.gpus_failed << ", \"gpus_cut_off\": " << d.gpus_cut_off
         << ", \"gpus_without_storage\": " << d.gpus_without_storage
+        << ", \"gpus_without_object_store\": " << d.gpus_without_object_store
         << ", \"storage_servers_failed\": " << d.storage_servers_failed
         << ", \"bisection_Bps\": " << json_number(d.bisection_Bps) << "}";
   }

@@ -14,11 +14,12 @@ namespace racksim::platforms {
 // What one failure takes away. The failed vertices are removed (all their links cleared); connectivity is then
 // read from boost::connected_components and the bisection from bisection_bandwidth_Bps on the damaged graph.
 struct FailureDomain {
-  std::string kind;                // "leaf", "spine", "rack_power", "storage_server", "storage_leaf"
+  std::string kind; // "leaf", "spine", "rack_power", "storage_server", "storage_leaf", "object_store"
   std::vector<std::string> failed; // names of the removed vertices (the first of each kind, by symmetry)
   int gpus_failed = 0;             // GPUs among the removed vertices (rack_power only)
   int gpus_cut_off = 0;            // surviving GPUs outside the component that holds the most surviving GPUs
   int gpus_without_storage = 0;    // surviving GPUs with no path to any surviving storage server
+  int gpus_without_object_store = 0; // surviving GPUs with no path to any surviving object-store gateway
   int storage_servers_failed = 0;  // storage servers among the removed vertices
   double bisection_Bps = 0;        // bisection_bandwidth_Bps of the damaged graph (same rack halves)
 };
@@ -30,7 +31,7 @@ struct TopologyAnalysis {
   int leaf_ecmp_hops = 0;           // their length in links (2 on a leaf-spine); 0 if 1 rack
   double bisection_Bps = 0;         // bisection_bandwidth_Bps (graph max-flow)
   double bisection_formula_Bps = 0; // leaf_spine_bisection_formula_Bps
-  std::vector<FailureDomain> failure_domains; // leaf, spine, rack_power, storage_server, storage_leaf
+  std::vector<FailureDomain> failure_domains; // leaf, spine, rack_power, storage_server, storage_leaf, object_store
 };
 
 // Every GPU is equivalent to every other (racks, nodes and spines are identical), so one BFS from GPU 0 gives
@@ -42,13 +43,15 @@ TopologyAnalysis analyze(const Topology& topo);
 double mean_gpu_hops_formula(const Topology& topo);
 
 // One JSON object (fields documented in docs/platforms.md, "Analyses"):
-//   counts          {gpus, nodes, racks, leaves, spines, storage_leaves, storage_servers}
-//   links           {nvlink, node_leaf, leaf_spine, storage_leaf_spine, storage_server}: each
+//   counts          {gpus, nodes, racks, leaves, spines, storage_leaves, storage_servers, object_store_gateways,
+//                   nvme}
+//   links           {nvlink, node_leaf, leaf_spine, storage_leaf_spine, storage_server, object_store_leaf_spine,
+//                   object_store_gateway, pcie}: each
 //                   {count, bandwidth_Bps (one link, per direction), total_Bps (count x bandwidth)}
 //   bisection_Bps   {graph, formula}
 //   gpu_diameter_hops, mean_gpu_hops, leaf_ecmp_paths, leaf_ecmp_hops
 //   failure_domains [{kind, failed [names], gpus_failed, gpus_cut_off, gpus_without_storage,
-//                     storage_servers_failed, bisection_Bps}]
+//                     gpus_without_object_store, storage_servers_failed, bisection_Bps}]
 // Numbers are printed with %.17g (round-trip exact); strings are JSON-escaped.
 std::string analysis_json(const Topology& topo, const TopologyAnalysis& analysis);
 

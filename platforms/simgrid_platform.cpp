@@ -1,5 +1,7 @@
 #include "platforms/simgrid_platform.hpp"
 
+#include "platforms/simgrid_storage.hpp"
+
 #include <simgrid/s4u.hpp>
 
 #include <boost/graph/adjacency_list.hpp>
@@ -32,12 +34,6 @@ void configure_network_model(NetworkModel model) {
 }
 
 namespace {
-
-const EdgeProps& edge_between(const Topology& topo, Vertex a, Vertex b) {
-  auto [e, found] = boost::edge(a, b, topo.graph);
-  if (!found) throw PlatformError("topology has no link between " + topo.graph[a].name + " and " + topo.graph[b].name);
-  return topo.graph[e];
-}
 
 sg4::Link* make_link(sg4::NetZone* zone, const std::string& name, double bandwidth, double latency) {
   auto* link = zone->create_split_duplex_link(name, bandwidth);
@@ -202,7 +198,6 @@ class Builder {
 
 SimPlatform build_simgrid_platform(const Topology& topo) {
   SimPlatform out;
-  const auto& g = topo.graph;
   const auto& spec = topo.spec;
   const std::string& kind = topo.kind();
   const bool dragonfly = kind == "dragonfly";
@@ -245,36 +240,13 @@ SimPlatform build_simgrid_platform(const Topology& topo) {
     b.star_of_racks(root, 0, topo.num_racks());
   }
 
-  auto* storage_zone = sg4::create_star_zone("storage");
-  storage_zone->set_parent(root);
-  auto* storage_router = storage_zone->create_router(g[topo.storage_leaf].name);
-  add_gateway_route(storage_zone, storage_router);
-  for (std::size_t s = 0; s < topo.storage_servers.size(); ++s) {
-    const Vertex sv = topo.storage_servers[s];
-    const auto& server_link = edge_between(topo, sv, topo.storage_leaf);
-    auto* host = storage_zone->create_host(g[sv].name, 1e9);
-    auto* link = make_link(storage_zone, server_link.name, server_link.bandwidth_Bps, server_link.latency_s);
-    storage_zone->add_route(host->get_netpoint(), nullptr, nullptr, nullptr, {{link, up}}, true);
-    auto* disk = host->create_disk(g[sv].name + "-disk", spec.storage.disk_read_Bps, spec.storage.disk_write_Bps);
-    disk->seal();
-    host->seal();
-    out.storage_hosts.push_back(host);
-    out.storage_disks.push_back(disk);
-  }
-  storage_zone->seal();
-  if (dragonfly) {
-    // The storage leaf has one link to the first router of each group.
-    for (int group = 0; group < topo.num_pods(); ++group) {
-      auto* link = b.link(names::storage_leaf_spine(group), topo.storage_uplink_Bps, spec.fabric.uplink_latency_s);
-      root->add_route(storage_zone->get_netpoint(), b.group_zones_[group]->get_netpoint(), storage_router,
-                      b.dragonfly_routers_[group][0], {{link, up}}, true);
-    }
-  } else {
-    auto* storage_uplink = b.link(names::storage_uplink_aggregate(), storage_uplink_aggregate_Bps(topo),
-                                  spec.fabric.uplink_latency_s);
-    // The root's centre is the top tier (spines, or the fat tree's core): the storage leaf's links to it, aggregated.
-    root->add_route(storage_zone->get_netpoint(), nullptr, storage_router, nullptr, {{storage_uplink, up}}, true);
-  }
+  // The storage tiers hang off the root, which joins the fabric's top tier (platforms/simgrid_storage.hpp); a
+  // dragonfly has no top tier: the storage leaves link to the first router of each group.
+  std::vector<StorageAttach> groups;
+  if (dragonfly)
+    for (int group = 0; group < topo.num_pods(); ++group)
+      groups.push_back({b.group_zones_[group], b.dragonfly_routers_[group][0]});
+  build_simgrid_storage(topo, root, groups, out);
 
   out.controller = root->create_host("controller", 1e9);
   out.controller->seal();

@@ -11,8 +11,8 @@
 //   │                       zone bypass routes between racks of one pod that turn at the aggregation layer)
 //   ├── group-I (dragonfly, full zone): rack zones joined pairwise by local links; groups joined in the root by
 //   │                       one aggregated global link per pair, between the routers that hold it
-//   ├── storage (star)      storage-S hosts + disk; route up: the storage leaf's uplinks (dragonfly: one link
-//   │                       to the first router of each group)
+//   ├── storage (star)      PFS servers + disks; route up: the storage leaf's uplinks (dragonfly: one link to
+//   │                       the first router of each group); object-store and nvme zones: platforms/simgrid_storage.hpp
 //   └── controller host (no links; runs the scheduler actor, never communicates)
 // GPUs sit directly in their rack zone (not in a node zone) because SimGrid resolves the route from a host to
 // its zone's gateway only when both are in the same zone, and because every zone costs a walk in SimGrid's
@@ -37,6 +37,8 @@ struct SimPlatform {
   std::vector<simgrid::s4u::Host*> gpu_hosts;     // by GPU id
   std::vector<simgrid::s4u::Host*> storage_hosts; // by server id
   std::vector<simgrid::s4u::Disk*> storage_disks; // by server id
+  std::vector<simgrid::s4u::Host*> object_store_hosts; // by gateway id
+  std::vector<simgrid::s4u::Disk*> nvme_disks;         // by node id; empty when the nodes have no NVMe
   simgrid::s4u::Host* controller = nullptr;
   std::vector<simgrid::s4u::Link*> leaf_uplinks; // by rack: the aggregated leaf<->spine link
 };

@@ -37,6 +37,35 @@ struct FabricSpec {
   double global_bandwidth_Bps = 0; // one global link; 0 = nic_bandwidth
 };
 
+// Node-local NVMe: a RAID-0 volume of `drives` drives per node, reached from the node's GPUs over PCIe, never
+// over the fabric. Defaults: NVIDIA DGX H100 user guide, "8 x 3.84 TB NVMe U.2" data cache per system; per-drive
+// figures are the order of magnitude of PCIe Gen4 x4 U.2 datacenter datasheets (Samsung PM1733 3.84 TB: 7.0 GB/s
+// sequential read, 3.8 GB/s sequential write); PCIe Gen5 x16 carries ~63 GB/s per direction.
+struct NvmeSpec {
+  int drives = 8;                      // per node; 0 = the nodes have no NVMe tier
+  double drive_read_Bps = 7.0e9;       // per drive, sequential
+  double drive_write_Bps = 3.8e9;      // per drive, sequential
+  double drive_capacity_bytes = 3.84e12;
+  double pcie_Bps = 64e9;              // the node's GPUs <-> its drives, per direction (caps the volume)
+};
+
+// An S3-class object store behind `gateways` front-end servers that hang off the top switch tier. An object is
+// moved as requests (multi-part upload / ranged GET) of request_bytes, at most `streams` in flight per client;
+// every request pays request_latency_s (first byte) and runs at most at stream_Bps. Defaults: AWS "Best practices
+// design patterns: optimizing Amazon S3 performance" (one request per ~85-90 MB/s of desired throughput; first-byte
+// latency of S3 Standard roughly 100-200 ms, on-premises S3-compatible stores tens of ms), boto3's multipart
+// default chunk is 8 MiB (large checkpoints use 64-128 MiB parts); 4 gateways with a 100 Gb/s NIC each.
+struct ObjectStoreSpec {
+  int gateways = 4;
+  double bandwidth_Bps = 4 * 100e9 / 8; // aggregate over the gateways (each gets bandwidth / gateways)
+  double stream_Bps = 90e6;             // one request's stream
+  double request_latency_s = 50e-3;     // per request, before its first byte moves
+  double request_bytes = 64.0 * 1024 * 1024;
+  int streams = 16; // concurrent requests per client (per writing GPU / reading node)
+};
+
+// The storage tiers. The parallel file system (the `pfs` tier) keeps its historical keys directly under
+// platform.storage; NVMe and the object store have their own sections. See docs/platforms.md, "Storage".
 struct StorageSpec {
   int servers = 4;                    // parallel file system servers, one disk volume each
   double disk_read_Bps = 20e9;        // per server
@@ -44,6 +73,10 @@ struct StorageSpec {
   double server_link_Bps = 400e9 / 8; // each server's NIC
   double uplink_Bps = 0;              // storage leaf to spines; 0 = sum of server links (non-blocking)
   double link_latency_s = 1e-6;
+  int stripe_count = 0;     // servers one file is striped over; 0 = all of them (<= servers)
+  double stripe_bytes = 0;  // stripe unit, round-robin over the file's servers; 0 = even split (fluid limit)
+  NvmeSpec nvme;
+  ObjectStoreSpec object_store;
 };
 
 struct PlatformSpec {

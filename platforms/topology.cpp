@@ -4,6 +4,7 @@
 #include "platforms/topology.hpp"
 
 #include "platforms/catalog.hpp"
+#include "platforms/storage.hpp"
 
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/push_relabel_max_flow.hpp>
@@ -36,6 +37,12 @@ const char* to_string(VertexKind kind) {
     return "storage_leaf";
   case VertexKind::storage_server:
     return "storage_server";
+  case VertexKind::object_store_leaf:
+    return "object_store_leaf";
+  case VertexKind::object_store_gateway:
+    return "object_store_gateway";
+  case VertexKind::nvme:
+    return "nvme";
   }
   return "?";
 }
@@ -52,6 +59,10 @@ const char* to_string(LinkTier tier) {
     return "core";
   case LinkTier::storage:
     return "storage";
+  case LinkTier::object_store:
+    return "object_store";
+  case LinkTier::pcie:
+    return "pcie";
   }
   return "?";
 }
@@ -86,12 +97,6 @@ std::string spine(int spine) {
 std::string core(int core) {
   return "core-" + n(core);
 }
-std::string storage_leaf() {
-  return "storage-leaf";
-}
-std::string storage_server(int server) {
-  return "storage-" + n(server);
-}
 std::string nvlink(int gpu) {
   return "nvlink-gpu-" + n(gpu);
 }
@@ -122,20 +127,11 @@ std::string local_link(int rack_a, int rack_b) {
 std::string global_link(int group_a, int group_b) {
   return "global-" + n(group_a) + "-" + n(group_b);
 }
-std::string storage_leaf_spine(int spine) {
-  return "storage-leaf-spine-" + n(spine);
-}
-std::string storage_server_link(int server) {
-  return "storage-" + n(server) + "-link";
-}
 std::string leaf_uplink_aggregate(int rack) {
   return "leaf-" + n(rack) + "-uplink";
 }
 std::string pod_uplink_aggregate(int pod) {
   return "pod-" + n(pod) + "-uplink";
-}
-std::string storage_uplink_aggregate() {
-  return "storage-leaf-uplink";
 }
 } // namespace names
 
@@ -299,13 +295,7 @@ void validate_spec(const PlatformSpec& spec) {
                  std::to_string(p.down) + " down + " + std::to_string(p.up) + " up, at NIC speed)",
              std::to_string(fabric.switch_radix));
 
-  const StorageSpec& storage = spec.storage;
-  require_count("storage.servers", storage.servers);
-  require_positive("storage.disk_read_bandwidth", storage.disk_read_Bps);
-  require_positive("storage.disk_write_bandwidth", storage.disk_write_Bps);
-  require_positive("storage.server_link_bandwidth", storage.server_link_Bps);
-  require_non_negative("storage.uplink_bandwidth", storage.uplink_Bps);
-  require_non_negative("storage.link_latency", storage.link_latency_s);
+  validate_storage_spec(spec);
 }
 
 int Topology::num_pods() const {
@@ -336,7 +326,6 @@ Topology build_topology(const PlatformSpec& spec) {
   validate_spec(spec);
   const GpuModel& model = find_gpu(spec.gpu_model);
   const FabricSpec& fabric = spec.fabric;
-  const StorageSpec& storage = spec.storage;
   const std::string& kind = fabric.kind;
   const bool rail = kind == "rail_optimized", fat_tree = kind == "fat_tree", dragonfly = kind == "dragonfly";
   const bool rack_domain = spec.nvlink_domain == "rack";
@@ -379,19 +368,14 @@ Topology build_topology(const PlatformSpec& spec) {
       topo.agg_core_Bps = topo.pod_uplink_Bps / fabric.core_switches;
     }
   }
-  const double storage_total_Bps =
-      storage.uplink_Bps > 0 ? storage.uplink_Bps : storage.servers * storage.server_link_Bps;
-  const int num_attach = dragonfly ? pods : num_spines;
-  topo.storage_uplink_Bps = storage_total_Bps / num_attach;
 
   TopologyGraph& g = topo.graph;
-  // Vertices, in a fixed order: GPUs, NVSwitches, leaves, aggregation switches, spines/core, storage leaf,
-  // storage servers. They are created in one go and filled in place: add_vertex(props, g) trips GCC 12's
+  // Vertices, in a fixed order: GPUs, NVSwitches, leaves, aggregation switches, spines/core, then the storage
+  // tiers' (platforms/storage.hpp). They are created in one go and filled in place: add_vertex(props, g) trips GCC 12's
   // -Wmaybe-uninitialized inside Boost's named_graph at -O1 (sanitizer builds), which -Werror would turn into a
   // build failure.
   std::size_t next_vertex = 0;
-  g = TopologyGraph(static_cast<std::size_t>(num_gpus) + num_domains + num_leaves + num_aggs + num_spines + 1 +
-                    storage.servers);
+  g = TopologyGraph(static_cast<std::size_t>(num_gpus) + num_domains + num_leaves + num_aggs + num_spines);
   auto add_vertex = [&g, &next_vertex](VertexProps props) {
     const Vertex v = next_vertex++;
     g[v] = std::move(props);
@@ -422,11 +406,6 @@ Topology build_topology(const PlatformSpec& spec) {
   for (int s = 0; s < num_spines; ++s)
     topo.spines.push_back(
         add_vertex(VertexProps{VertexKind::spine, fat_tree ? names::core(s) : names::spine(s), s, -1, -1}));
-  topo.storage_leaf = add_vertex(VertexProps{VertexKind::storage_leaf, names::storage_leaf(), 0, -1, -1});
-  topo.storage_servers.reserve(storage.servers);
-  for (int server = 0; server < storage.servers; ++server)
-    topo.storage_servers.push_back(
-        add_vertex(VertexProps{VertexKind::storage_server, names::storage_server(server), server, -1, -1}));
 
   // Edges, in the same order.
   auto add_edge = [&g](Vertex a, Vertex b, LinkTier tier, std::string name, double bw, double lat) {
@@ -485,27 +464,18 @@ Topology build_topology(const PlatformSpec& spec) {
         add_edge(topo.leaves[rack], topo.spines[s], LinkTier::leaf_spine, names::leaf_spine(rack, s),
                  topo.leaf_spine_Bps, resolved.uplink_latency_s);
   }
-  // The storage leaf is a fabric switch like the rack leaves: its links to the top tier get the uplink latency.
+  // The storage tiers hang off the top switch tier (dragonfly: the first router of each group).
   if (dragonfly)
     for (int group = 0; group < pods; ++group)
       topo.storage_attach.push_back(topo.leaves[group * fabric.racks_per_group]);
   else
     topo.storage_attach = topo.spines;
-  for (std::size_t i = 0; i < topo.storage_attach.size(); ++i)
-    add_edge(topo.storage_leaf, topo.storage_attach[i], LinkTier::storage, names::storage_leaf_spine(static_cast<int>(i)),
-             topo.storage_uplink_Bps, resolved.uplink_latency_s);
-  for (int server = 0; server < storage.servers; ++server)
-    add_edge(topo.storage_servers[server], topo.storage_leaf, LinkTier::storage, names::storage_server_link(server),
-             storage.server_link_Bps, storage.link_latency_s);
+  add_storage_tiers(topo, topo.storage_attach);
   return topo;
 }
 
 double leaf_uplink_aggregate_Bps(const Topology& topo) {
   return topo.leaf_uplink_Bps;
-}
-
-double storage_uplink_aggregate_Bps(const Topology& topo) {
-  return static_cast<double>(topo.storage_attach.size()) * topo.storage_uplink_Bps;
 }
 
 // ---- bisection --------------------------------------------------------------------------------------------------
@@ -560,9 +530,10 @@ double bisection_bandwidth_Bps(const Topology& topo) {
   const std::size_t sink = n + 1;
   FlowGraph fg(n + 2);
   for (auto [e, end] = boost::edges(tg); e != end; ++e) {
-    // The simulator never routes GPU-to-GPU traffic through the storage network (a dragonfly's storage leaf
-    // touches every group and would otherwise count as a transit switch).
-    if (tg[*e].tier == LinkTier::storage) continue;
+    // The simulator never routes GPU-to-GPU traffic through the storage tiers (a dragonfly's storage and
+    // object-store leaves touch every group and would otherwise count as transit switches).
+    const LinkTier tier = tg[*e].tier;
+    if (tier == LinkTier::storage || tier == LinkTier::object_store || tier == LinkTier::pcie) continue;
     const std::int64_t capacity = scaled(tg[*e].bandwidth_Bps);
     add_arc(fg, boost::source(*e, tg), boost::target(*e, tg), capacity);
     add_arc(fg, boost::target(*e, tg), boost::source(*e, tg), capacity);
@@ -704,15 +675,21 @@ std::vector<Hop> gpu_route(const Topology& topo, int a, int b) {
   return route;
 }
 
+std::vector<Hop> gpu_to_top_route(const Topology& topo, int gpu) {
+  check_gpu(topo, gpu);
+  std::vector<Hop> route = to_leaf(topo, gpu);
+  append(route, leaf_to_top(topo, topo.rack_of_gpu(gpu)));
+  return route;
+}
+
 std::vector<Hop> gpu_to_storage_route(const Topology& topo, int gpu, int server) {
   check_gpu(topo, gpu);
   if (server < 0 || server >= static_cast<int>(topo.storage_servers.size()))
     throw std::out_of_range("storage server " + std::to_string(server) + " does not exist (platform has " +
                             std::to_string(topo.storage_servers.size()) + " servers)");
   const PlatformSpec& spec = topo.spec;
-  std::vector<Hop> route = to_leaf(topo, gpu);
+  std::vector<Hop> route = gpu_to_top_route(topo, gpu);
   const int rack = topo.rack_of_gpu(gpu);
-  append(route, leaf_to_top(topo, rack));
   if (topo.kind() == "dragonfly")
     route.push_back({names::storage_leaf_spine(topo.pod_of_rack(rack)), topo.storage_uplink_Bps,
                      spec.fabric.uplink_latency_s});
@@ -775,6 +752,8 @@ std::string with_prefix(double value, const char* const* units, int num_units, c
   return buf;
 }
 
+} // namespace
+
 std::string format_seconds(double seconds) {
   char buf[64];
   if (seconds == 0) return "0 s";
@@ -801,8 +780,6 @@ std::string format_bytes(double bytes) {
   return buf;
 }
 
-} // namespace
-
 std::string format_bits_per_second(double bytes_per_second) {
   static const char* const units[] = {"", "K", "M", "G", "T", "P", "E"};
   return with_prefix(bytes_per_second * 8, units, 7, "b/s");
@@ -821,7 +798,6 @@ std::string format_flops(double flops) {
 std::string describe_text(const Topology& topo) {
   const PlatformSpec& spec = topo.spec;
   const FabricSpec& fabric = spec.fabric;
-  const StorageSpec& storage = spec.storage;
   const GpuModel& model = find_gpu(spec.gpu_model);
   const std::string& kind = topo.kind();
   const int storage_servers = static_cast<int>(topo.storage_servers.size());
@@ -842,10 +818,10 @@ std::string describe_text(const Topology& topo) {
       << (kind == "dragonfly" ? " router" : kind == "rail_optimized" ? " rail leaf" : " leaf");
   if (!topo.aggregations.empty()) out << ", " << topo.aggregations.size() << " aggregation";
   if (!topo.spines.empty()) out << ", " << topo.spines.size() << (kind == "fat_tree" ? " core" : " spine");
-  out << ", 1 storage leaf\n";
-  // Links by tier: count and the distinct bandwidths and latencies in the graph.
+  out << ", 1 storage leaf, 1 object-store leaf\n";
+  // Fabric links by tier: count and the distinct bandwidths and latencies in the graph; then the storage tiers.
   out << "links (bandwidth per direction):\n";
-  for (LinkTier tier : {LinkTier::nvlink, LinkTier::node_leaf, LinkTier::leaf_spine, LinkTier::core, LinkTier::storage}) {
+  for (LinkTier tier : {LinkTier::nvlink, LinkTier::node_leaf, LinkTier::leaf_spine, LinkTier::core}) {
     std::map<std::pair<double, double>, int> kinds; // (bandwidth, latency) -> count
     for (auto [e, end] = boost::edges(topo.graph); e != end; ++e)
       if (topo.graph[*e].tier == tier) ++kinds[{topo.graph[*e].bandwidth_Bps, topo.graph[*e].latency_s}];
@@ -859,11 +835,8 @@ std::string describe_text(const Topology& topo) {
     }
     out << "\n";
   }
-  out << "storage: " << storage_servers << " servers, disk read " << format_bytes_per_second(storage.disk_read_Bps)
-      << " each (" << format_bytes_per_second(storage.disk_read_Bps * storage_servers) << " aggregate), write "
-      << format_bytes_per_second(storage.disk_write_Bps) << " each ("
-      << format_bytes_per_second(storage.disk_write_Bps * storage_servers) << " aggregate); storage leaf uplinks "
-      << format_bits_per_second(storage_uplink_aggregate_Bps(topo)) << " in total\n";
+  out << describe_storage_links(topo);
+  out << describe_storage_tiers(topo);
   out << "fabric: " << kind;
   if (kind == "dragonfly") {
     out << ", " << topo.num_pods() << " groups of " << fabric.racks_per_group << " routers, "
@@ -891,7 +864,7 @@ std::string describe_text(const Topology& topo) {
   out << "diameter: " << gpu_hop_diameter(topo) << " links GPU to GPU\n";
   out << "failure domains: " << topo.num_racks() << " racks, " << topo.leaves.size() << " leaf switches, "
       << topo.num_nodes() << " nodes, " << topo.spines.size() + topo.aggregations.size() << " upper switches, "
-      << storage_servers << " storage servers\n";
+      << storage_servers << " storage servers, the object store\n";
   out << "network model: " << (spec.network_model == NetworkModel::rdma ? "rdma" : "tcp") << "\n";
   return out.str();
 }

@@ -11,7 +11,8 @@
 //   leaf-<r>-rail-<k>          rail_optimized: one switch per rack ("scalable unit") and GPU position k
 //   agg-<p>-<a>                fat_tree: aggregation switches of pod p
 //   spine-<s> / core-<c>       leaf_spine and rail_optimized spines / fat_tree core switches (topo.spines)
-//   storage-leaf, storage-<k>  the storage network (attached to topo.storage_attach)
+//   storage-leaf, storage-<k>  the storage tiers, attached to topo.storage_attach by add_storage_tiers, which owns
+//   object-store-leaf, ...     their rules (platforms/storage.hpp): PFS, object store, node-<n>-nvme
 // Edges (undirected, full duplex; bandwidth is per direction), by tier:
 //   nvlink      nvlink-gpu-<g>          gpu -- its NVSwitch                 nvlink_Bps
 //   node_leaf   uplink-node-<n>         node NVSwitch -- leaf               nics_per_node x nic
@@ -23,6 +24,7 @@
 //               global-<i>-<j>          dragonfly group i -- group j (i<j)  global_pair_Bps (one aggregated edge)
 //   storage     storage-leaf-spine-<i>  storage leaf -- storage_attach[i]   storage_uplink_Bps
 //               storage-<k>-link        server -- storage leaf              storage.server_link_Bps
+//   object_store, pcie         the object store's and NVMe's links (platforms/storage.hpp)
 //
 // Fluid ECMP. The simulator does not route over individual switches of one layer: it models the links of one
 // switch (or pod) to the layer above as ONE aggregated link (leaf-<r>-uplink, pod-<p>-uplink,
@@ -39,7 +41,18 @@
 
 namespace racksim::platforms {
 
-enum class VertexKind { gpu, nvswitch, leaf, aggregation, spine, storage_leaf, storage_server };
+enum class VertexKind {
+  gpu,
+  nvswitch,
+  leaf,
+  aggregation,
+  spine,
+  storage_leaf,
+  storage_server,
+  object_store_leaf, // storage tiers: platforms/storage.hpp
+  object_store_gateway,
+  nvme
+};
 const char* to_string(VertexKind kind);
 
 struct VertexProps {
@@ -50,7 +63,8 @@ struct VertexProps {
   int rack = -1; // GPUs, NVSwitches, leaves: rack id; aggregation switches: pod id
 };
 
-enum class LinkTier { nvlink, node_leaf, leaf_spine, core, storage };
+enum class LinkTier { nvlink, node_leaf, leaf_spine, core, storage, object_store, pcie }; // last two: storage.hpp
+constexpr int num_link_tiers = 7;
 const char* to_string(LinkTier tier);
 
 struct EdgeProps {
@@ -79,8 +93,12 @@ struct Topology {
   std::vector<Vertex> spines;       // spines (leaf_spine, rail_optimized) or core switches (fat_tree)
   std::vector<Vertex> storage_attach; // where the storage leaf connects: the spines / core, or (dragonfly) the
                                       // first router of each group
+  // Storage tiers (platforms/storage.hpp, filled by add_storage_tiers).
   Vertex storage_leaf{};
   std::vector<Vertex> storage_servers;
+  Vertex object_store_leaf{};
+  std::vector<Vertex> object_store_gateways;
+  std::vector<Vertex> nvme; // by node; empty when platform.storage.nvme.drives = 0
 
   // Derived link capacities, per direction.
   double gpu_flops = 0;          // effective per-GPU rate: peak bf16 x efficiency
@@ -91,7 +109,9 @@ struct Topology {
   double pod_uplink_Bps = 0;     // fat_tree: one pod's aggregation <-> core links, in total
   double agg_core_Bps = 0;       // fat_tree: one aggregation <-> core link
   double global_pair_Bps = 0;    // dragonfly: the global links between one pair of groups, in total
-  double storage_uplink_Bps = 0; // storage leaf <-> one storage_attach switch
+  double storage_uplink_Bps = 0;      // storage leaf <-> one storage_attach switch
+  double object_store_uplink_Bps = 0; // object-store leaf <-> one storage_attach switch
+  int storage_top_links = 0;          // storage_attach.size(): switches each of those two leaves is linked to
 
   const std::string& kind() const { return spec.fabric.kind; }
   int num_gpus() const { return static_cast<int>(gpus.size()); }
@@ -126,6 +146,10 @@ struct Hop {
 // build creates exactly these routes (tests/unit/platforms compare them). Throws std::out_of_range for bad ids.
 std::vector<Hop> gpu_route(const Topology& topo, int gpu_a, int gpu_b);
 std::vector<Hop> gpu_to_storage_route(const Topology& topo, int gpu, int server);
+// From a GPU up to the switch its rack reaches the storage_attach tier through (the part of a storage route the
+// PFS and the object store share): the GPU's way to its leaf, then leaf_spine / rail_optimized: the leaf's
+// aggregated uplink; fat_tree: + the pod's; dragonfly: a local hop to the group's first router (if not that).
+std::vector<Hop> gpu_to_top_route(const Topology& topo, int gpu);
 
 // Uncontended-path facts used by the workload model to turn a trace duration into compute time: the bottleneck
 // and the latency sum of the route above (same GPU: bandwidth +infinity, latency 0).
@@ -166,6 +190,8 @@ std::string describe_text(const Topology& topo);
 std::string format_bits_per_second(double bytes_per_second);
 std::string format_bytes_per_second(double bytes_per_second);
 std::string format_flops(double flops);
+std::string format_seconds(double seconds); // "0 s", "500 ns", "1.5 us", "50 ms", "2 s"
+std::string format_bytes(double bytes);     // binary prefixes: "16 GiB"
 
 // Stable vertex and link names (see the top of this file). The SimGrid build uses the same functions.
 namespace names {

@@ -51,7 +51,8 @@ std::string describe_analysis(const platforms::TopologyAnalysis& a) {
   out << "failure impact (the first element of each domain failed):\n";
   for (const auto& d : a.failure_domains) {
     out << "  " << d.kind << ": " << d.gpus_failed << " GPUs down, " << d.gpus_cut_off << " cut off, "
-        << d.gpus_without_storage << " without storage; bisection left "
+        << d.gpus_without_storage << " without storage, " << d.gpus_without_object_store
+        << " without object store; bisection left "
         << platforms::format_bits_per_second(d.bisection_Bps) << "\n";
   }
   return out.str();

@@ -6,6 +6,7 @@
 #include "policies/registry.hpp"
 #include "sim/activities.hpp"
 #include "sim/ideal.hpp"
+#include "sim/storage_io.hpp"
 #include "sim/version.hpp"
 #include "workloads/calibration/calibration.hpp"
 #include "workloads/synthetic/synthetic.hpp"
@@ -25,6 +26,7 @@
 #include <exception>
 #include <memory>
 #include <set>
+#include <tuple>
 
 namespace sg4 = simgrid::s4u;
 
@@ -132,6 +134,15 @@ class Simulation {
     rs.summary.emplace_back("trace_rows_skipped_too_large", static_cast<double>(report.trace.skipped_too_large));
     rs.summary.emplace_back("jobs_compute_clamped", static_cast<double>(report.jobs_compute_clamped));
     rs.summary.emplace_back("model_compute_s_per_iteration", model_compute_s_);
+    if (training_.checkpoint_drain != workloads::DrainTarget::none) {
+      // Only with a drain configured, so scenarios without one keep their summary unchanged.
+      double total = 0, longest = 0;
+      for (double d : drain_s_)
+        total += d, longest = std::max(longest, d);
+      rs.summary.emplace_back("checkpoint_drains", static_cast<double>(drain_s_.size()));
+      rs.summary.emplace_back("checkpoint_drain_mean_s", drain_s_.empty() ? 0.0 : total / drain_s_.size());
+      rs.summary.emplace_back("checkpoint_drain_max_s", longest);
+    }
     rs.meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     return report;
   }
@@ -187,7 +198,8 @@ class Simulation {
 
     // Ideal costs depend only on the GPU count: compute them once per distinct count.
     std::vector<std::pair<int, workloads::IdealCosts>> ideal_cache;
-    const double ckpt_ideal = checkpoint_write_s(topo_, 0, wl.training.checkpoint_bytes);
+    // The checkpoint's tier decides its ideal cost (a drain runs in the background and is not part of it).
+    const double ckpt_ideal = storage_write_s(topo_, wl.training.checkpoint_tier, 0, wl.training.checkpoint_bytes, 0);
     jobs_.reserve(specs.size());
     for (auto& spec : specs) {
       auto it =
@@ -315,9 +327,21 @@ class Simulation {
       alpha = std::max(alpha, platforms::gpu_path(topo_, job.gpus[i], job.gpus[(i + 1) % n]).latency_s);
     job.alpha_s = alpha;
 
+    const StorageClient storage(topo_, platform_);
+    const auto readers = dataset_readers(job);
     for (const auto& step : job.steps) {
       const double iters = static_cast<double>(step.iterations);
       double t0 = sg4::Engine::get_clock();
+      // Data-set reads of the step overlap its compute (a prefetching loader); the compute phase ends when both have.
+      std::vector<sg4::ActorPtr> reading;
+      for (const auto& [gpu, gpus_on_node, rank] : readers) {
+        const double bytes = iters * gpus_on_node * training_.dataset_read_bytes;
+        const long long client = job.spec.id + rank;
+        reading.push_back(sg4::Actor::create("read-" + std::to_string(job.spec.id), platform_.gpu_hosts[gpu],
+                                             [this, &storage, gpu, client, bytes] {
+                                               guarded([&] { storage.read(training_.dataset_tier, gpu, client, bytes); });
+                                             }));
+      }
       if (job.plan.compute_s_per_iteration > 0) {
         const double flops = iters * job.plan.compute_s_per_iteration * topo_.gpu_flops;
         std::vector<sg4::ExecPtr> execs;
@@ -328,6 +352,8 @@ class Simulation {
         for (auto& e : execs)
           e->wait();
       }
+      for (auto& r : reading)
+        r->join();
       double t1 = sg4::Engine::get_clock();
       job.compute_s += t1 - t0;
 
@@ -339,11 +365,46 @@ class Simulation {
       }
 
       if (step.checkpoint_after) {
-        striped_write(hosts.front(), platform_.storage_hosts, platform_.storage_disks, training_.checkpoint_bytes);
+        storage.write(training_.checkpoint_tier, job.gpus.front(), job.spec.id, training_.checkpoint_bytes);
         job.checkpoint_s += sg4::Engine::get_clock() - t1;
+        if (training_.checkpoint_drain != workloads::DrainTarget::none) start_drain(job);
       }
     }
     finish_job(idx);
+  }
+
+  // One reader per node of the job with data-set reads on: (its first GPU of the job, the job's GPUs on that node,
+  // the node's rank in the job). Empty when workload.training.dataset_read_size is 0.
+  std::vector<std::tuple<int, int, int>> dataset_readers(const JobState& job) const {
+    std::vector<std::tuple<int, int, int>> out;
+    if (!(training_.dataset_read_bytes > 0)) return out;
+    for (int g : job.gpus) { // ascending, so a node's GPUs are contiguous
+      if (!out.empty() && topo_.node_of_gpu(std::get<0>(out.back())) == topo_.node_of_gpu(g))
+        ++std::get<1>(out.back());
+      else
+        out.emplace_back(g, 1, static_cast<int>(out.size()));
+    }
+    return out;
+  }
+
+  // Copies the checkpoint just written to the writer's NVMe to the drain tier, in the background: an NVMe read and
+  // the write to the target run together (pipelined), while the job trains on.
+  void start_drain(const JobState& job) {
+    const int gpu = job.gpus.front();
+    const long long client = job.spec.id;
+    const double bytes = training_.checkpoint_bytes;
+    sg4::Actor::create("drain-" + std::to_string(job.spec.id), platform_.gpu_hosts[gpu], [this, gpu, client, bytes] {
+      guarded([&] {
+        const double t0 = sg4::Engine::get_clock();
+        auto* disk = platform_.nvme_disks.at(static_cast<std::size_t>(topo_.node_of_gpu(gpu)));
+        auto read = disk->read_async(static_cast<sg_size_t>(bytes));
+        const auto target = training_.checkpoint_drain == workloads::DrainTarget::pfs ? workloads::StorageTier::pfs
+                                                                                     : workloads::StorageTier::object_store;
+        StorageClient(topo_, platform_).write(target, gpu, client, bytes);
+        read->wait();
+        drain_s_.push_back(sg4::Engine::get_clock() - t0);
+      });
+    });
   }
 
   void finish_job(std::size_t idx) {
@@ -419,6 +480,7 @@ class Simulation {
   std::exception_ptr failure_;
   workloads::TrainingSpec training_; // the scenario's, with the model's gradient size when a model is set
   double model_compute_s_ = 0;
+  std::vector<double> drain_s_; // duration of every finished checkpoint drain, in completion order
   // /meta/calibration: what timed the model's kernels, or how compute time was derived without a model.
   std::string timing_source_ = "none: compute time from job durations or workload.training.iteration_time";
   std::string timing_kind_;

@@ -448,6 +448,7 @@ class Loader {
                          " (racks x nodes_per_rack x gpus_per_node); such a job could never start");
       }
     }
+    storage_checks(sc);
     if (all_good({"calibration"}) && sc.calibration != "roofline") {
       try {
         (void)workloads::load_calibration(sc.calibration);
@@ -469,6 +470,49 @@ class Loader {
         report_cross({"workload.trace.path"},
                      "workload.trace.path: cannot read trace file '" + path + "': " + std::strerror(errno));
       }
+    }
+  }
+
+  // Storage tiers: what platforms::validate_storage_spec cannot see from the platform alone, located in the file.
+  void storage_checks(const Scenario& sc) {
+    const auto& storage = sc.platform.storage;
+    const auto& training = sc.workload.training;
+    if (all_good({"platform.storage.stripe_count", "platform.storage.servers"}) &&
+        storage.stripe_count > storage.servers) {
+      report_cross({"platform.storage.stripe_count", "platform.storage.servers"},
+                   "platform.storage.stripe_count: " + std::to_string(storage.stripe_count) +
+                       " is more than platform.storage.servers (" + std::to_string(storage.servers) +
+                       "); a file cannot be striped over servers that do not exist");
+    }
+    using workloads::StorageTier;
+    const bool no_nvme = storage.nvme.drives == 0;
+    if (all_good({"workload.training.checkpoint_tier", "platform.storage.nvme.drives"}) && no_nvme &&
+        training.checkpoint_tier == StorageTier::nvme && training.checkpoint_every > 0) {
+      report_cross({"workload.training.checkpoint_tier", "platform.storage.nvme.drives"},
+                   "workload.training.checkpoint_tier: nvme, but platform.storage.nvme.drives is 0 (the nodes have no "
+                   "NVMe)");
+    }
+    if (all_good({"workload.training.dataset_tier", "platform.storage.nvme.drives"}) && no_nvme &&
+        training.dataset_tier == StorageTier::nvme && training.dataset_read_bytes > 0) {
+      report_cross({"workload.training.dataset_tier", "platform.storage.nvme.drives"},
+                   "workload.training.dataset_tier: nvme, but platform.storage.nvme.drives is 0 (the nodes have no "
+                   "NVMe)");
+    }
+    if (all_good({"workload.training.checkpoint_drain", "workload.training.checkpoint_tier"}) &&
+        training.checkpoint_drain != workloads::DrainTarget::none && training.checkpoint_tier != StorageTier::nvme) {
+      report_cross({"workload.training.checkpoint_drain", "workload.training.checkpoint_tier"},
+                   "workload.training.checkpoint_drain: only checkpoints written to nvme are drained; set "
+                   "workload.training.checkpoint_tier: nvme or checkpoint_drain: none");
+    }
+    const double capacity = storage.nvme.drives * storage.nvme.drive_capacity_bytes;
+    if (all_good({"workload.training.checkpoint_size", "workload.training.checkpoint_tier", "platform.storage.nvme.drives",
+                  "platform.storage.nvme.capacity"}) &&
+        !no_nvme && training.checkpoint_tier == StorageTier::nvme && training.checkpoint_every > 0 &&
+        training.checkpoint_bytes > capacity) {
+      report_cross({"workload.training.checkpoint_size", "platform.storage.nvme.capacity"},
+                   "workload.training.checkpoint_size (" + format_quantity(training.checkpoint_bytes, Dimension::size) +
+                       ") does not fit a node's NVMe volume (" + format_quantity(capacity, Dimension::size) +
+                       " = nvme.drives x nvme.capacity)");
     }
   }
 

@@ -141,7 +141,9 @@ std::vector<std::string> registry_names(const policies::Registry<T>& registry) {
 std::vector<Setting> build_table() {
   using ST = SettingType;
   using platforms::NetworkModel;
+  using workloads::DrainTarget;
   using workloads::DurationDistribution;
+  using workloads::StorageTier;
   using workloads::TraceFormat;
   using workloads::WorkloadKind;
   std::vector<Setting> t;
@@ -278,6 +280,56 @@ std::vector<Setting> build_table() {
   t.push_back(field(
       "platform.storage.link_latency", ST::time, [](auto& s) -> auto& { return s.platform.storage.link_latency_s; },
       at_least(0), "", "latency of one storage network link"));
+  t.push_back(field(
+      "platform.storage.stripe_count", ST::integer, [](auto& s) -> auto& { return s.platform.storage.stripe_count; },
+      at_least(0), "servers",
+      "parallel file system servers one file is striped over (<= servers; round-robin from a per-job offset); 0 = all"));
+  t.push_back(field(
+      "platform.storage.stripe_size", ST::size, [](auto& s) -> auto& { return s.platform.storage.stripe_bytes; },
+      at_least(0), "", "stripe unit, dealt round-robin to the file's servers; 0 = an even split (the fluid limit)"));
+  t.push_back(field(
+      "platform.storage.nvme.drives", ST::integer, [](auto& s) -> auto& { return s.platform.storage.nvme.drives; },
+      at_least(0), "drives", "node-local NVMe drives per node (one RAID-0 volume); 0 = no NVMe tier"));
+  t.push_back(field(
+      "platform.storage.nvme.read_bandwidth", ST::bandwidth,
+      [](auto& s) -> auto& { return s.platform.storage.nvme.drive_read_Bps; }, above(0), "",
+      "sequential read bandwidth of one NVMe drive"));
+  t.push_back(field(
+      "platform.storage.nvme.write_bandwidth", ST::bandwidth,
+      [](auto& s) -> auto& { return s.platform.storage.nvme.drive_write_Bps; }, above(0), "",
+      "sequential write bandwidth of one NVMe drive"));
+  t.push_back(field(
+      "platform.storage.nvme.capacity", ST::size,
+      [](auto& s) -> auto& { return s.platform.storage.nvme.drive_capacity_bytes; }, above(0), "",
+      "capacity of one NVMe drive"));
+  t.push_back(field(
+      "platform.storage.nvme.pcie_bandwidth", ST::bandwidth,
+      [](auto& s) -> auto& { return s.platform.storage.nvme.pcie_Bps; }, above(0), "",
+      "a node's GPUs to its NVMe volume over PCIe, per direction; caps the volume's bandwidth"));
+  t.push_back(field(
+      "platform.storage.object_store.gateways", ST::integer,
+      [](auto& s) -> auto& { return s.platform.storage.object_store.gateways; }, at_least(1), "servers",
+      "object-store front-end servers; each gets bandwidth / gateways, requests go round-robin over them"));
+  t.push_back(field(
+      "platform.storage.object_store.bandwidth", ST::bandwidth,
+      [](auto& s) -> auto& { return s.platform.storage.object_store.bandwidth_Bps; }, above(0), "",
+      "aggregate object-store bandwidth over all gateways, per direction"));
+  t.push_back(field(
+      "platform.storage.object_store.stream_bandwidth", ST::bandwidth,
+      [](auto& s) -> auto& { return s.platform.storage.object_store.stream_Bps; }, above(0), "",
+      "most one request (one stream) can move"));
+  t.push_back(field(
+      "platform.storage.object_store.request_latency", ST::time,
+      [](auto& s) -> auto& { return s.platform.storage.object_store.request_latency_s; }, at_least(0), "",
+      "paid by every request before its first byte moves"));
+  t.push_back(field(
+      "platform.storage.object_store.request_size", ST::size,
+      [](auto& s) -> auto& { return s.platform.storage.object_store.request_bytes; }, above(0), "",
+      "bytes per request (multi-part upload part, ranged GET); the last request holds the remainder"));
+  t.push_back(field(
+      "platform.storage.object_store.streams", ST::integer,
+      [](auto& s) -> auto& { return s.platform.storage.object_store.streams; }, at_least(1), "requests",
+      "requests a client keeps in flight at once"));
 
   // Workload.
   t.push_back(enum_field(
@@ -372,6 +424,23 @@ std::vector<Setting> build_table() {
   t.push_back(field(
       "workload.training.micro_batch", ST::integer, [](auto& s) -> auto& { return s.workload.training.micro_batch; },
       at_least(0), "sequences", "sequences per GPU per iteration with a model; 0 = the preset's micro-batch"));
+  const std::vector<std::pair<std::string, StorageTier>> tiers{
+      {"pfs", StorageTier::pfs}, {"nvme", StorageTier::nvme}, {"object_store", StorageTier::object_store}};
+  t.push_back(enum_field(
+      "workload.training.checkpoint_tier", [](auto& s) -> auto& { return s.workload.training.checkpoint_tier; }, tiers,
+      "where checkpoints are written: pfs (parallel file system), nvme (the writer's node-local NVMe), object_store"));
+  t.push_back(enum_field(
+      "workload.training.checkpoint_drain", [](auto& s) -> auto& { return s.workload.training.checkpoint_drain; },
+      std::vector<std::pair<std::string, DrainTarget>>{
+          {"none", DrainTarget::none}, {"pfs", DrainTarget::pfs}, {"object_store", DrainTarget::object_store}},
+      "with checkpoint_tier nvme: copy each checkpoint to this tier in the background while training goes on"));
+  t.push_back(enum_field(
+      "workload.training.dataset_tier", [](auto& s) -> auto& { return s.workload.training.dataset_tier; }, tiers,
+      "where training data is read from (with dataset_read_size > 0)"));
+  t.push_back(field(
+      "workload.training.dataset_read_size", ST::size,
+      [](auto& s) -> auto& { return s.workload.training.dataset_read_bytes; }, at_least(0), "",
+      "bytes each GPU reads per iteration, overlapped with compute; 0 = no reads"));
 
   // Policies and output.
   t.push_back(name_field(

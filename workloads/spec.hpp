@@ -30,6 +30,12 @@ struct TraceSpec {
   double time_scale = 1.0; // multiply submit times by this (0.5 = twice the load)
 };
 
+// The storage tier a job writes checkpoints to or reads its data set from (platform.storage; docs/workload-model.md,
+// "Storage tiers").
+enum class StorageTier { pfs, nvme, object_store };
+// Where checkpoints written to node-local NVMe are copied in the background ("drained"); none = they stay there.
+enum class DrainTarget { none, pfs, object_store };
+
 // How a training job turns into simulated activities. See docs/workload-model.md.
 struct TrainingSpec {
   double iteration_time_s = 1.0;                    // one iteration (compute + all-reduce) when placed well
@@ -39,6 +45,10 @@ struct TrainingSpec {
   long max_iterations_per_step = 1000; // fidelity: iterations aggregated into one exec + one all-reduce
   std::string model = "none";          // a step-model preset (workloads/training/step_model.hpp) or "none"
   long micro_batch = 0;                // sequences per GPU per iteration; 0 = the preset's
+  StorageTier checkpoint_tier = StorageTier::pfs;
+  DrainTarget checkpoint_drain = DrainTarget::none; // only with checkpoint_tier nvme
+  StorageTier dataset_tier = StorageTier::pfs;
+  double dataset_read_bytes = 0; // read by each GPU per iteration, overlapped with compute; 0 = no reads
 };
 
 enum class WorkloadKind { synthetic, trace };

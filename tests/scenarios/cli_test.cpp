@@ -43,7 +43,7 @@ std::string tmp(const std::string& name) {
 } // namespace
 
 TEST(Cli, ValidateAcceptsEveryExample) {
-  for (const char* name : {"quickstart", "chronus-philly", "gavel-philly", "llm-step-model"}) {
+  for (const char* name : {"quickstart", "chronus-philly", "gavel-philly", "llm-step-model", "storage-tiers"}) {
     const auto out = run_cli("validate " + src(std::string("examples/") + name + ".yaml"));
     EXPECT_EQ(out.exit_code, 0) << out.text;
     EXPECT_NE(out.text.find(": ok"), std::string::npos) << out.text;
@@ -167,4 +167,37 @@ TEST(Cli, SetOverridesAnyKey) {
   const auto bad = run_cli("validate " + src("examples/quickstart.yaml") + " --set policies.scheduler=lottery");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.text.find("easy_backfill"), std::string::npos) << bad.text; // lists the valid names
+}
+
+TEST(Cli, StorageTierMistakesNameFileLineAndField) {
+  struct Case {
+    const char* file;
+    const char* where;
+    const char* what;
+  };
+  for (const Case c : {Case{"storage_stripe_count.yaml", "storage_stripe_count.yaml:5:19:",
+                            "platform.storage.stripe_count: 8 is more than platform.storage.servers (4)"},
+                       Case{"storage_negative_bandwidth.yaml", "storage_negative_bandwidth.yaml:6:24:",
+                            "platform.storage.nvme.write_bandwidth: must be > 0Bps, got -2GBps"},
+                       Case{"storage_unknown_tier.yaml", "storage_unknown_tier.yaml:5:22:",
+                            "workload.training.checkpoint_tier: unknown value 'tape'; valid: pfs, nvme, object_store"},
+                       Case{"storage_nvme_missing.yaml", "storage_nvme_missing.yaml:8:22:",
+                            "workload.training.checkpoint_tier: nvme, but platform.storage.nvme.drives is 0"}}) {
+    const auto out = run_cli("validate " + src(std::string("tests/scenarios/bad/") + c.file));
+    EXPECT_EQ(out.exit_code, 2) << c.file;
+    EXPECT_NE(out.text.find(std::string(c.where) + " " + c.what), std::string::npos) << out.text;
+  }
+}
+
+TEST(Cli, DescribeReportsTheStorageTiers) {
+  const auto out = run_cli("describe " + src("examples/storage-tiers.yaml"));
+  EXPECT_EQ(out.exit_code, 0) << out.text;
+  EXPECT_NE(out.text.find("storage tiers:"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("  pfs: 8 servers"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("striped over 4 servers (1 MiB units)"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("  nvme: per node 8 drives"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("  object_store: 4 gateways"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("object_store: 0 GPUs down, 0 cut off, 0 without storage, 32 without object store"),
+            std::string::npos)
+      << out.text;
 }

@@ -75,7 +75,7 @@ TEST(PlatformAnalysis, TwoRacksTwoSpines) {
   EXPECT_EQ(a.leaf_ecmp_hops, 2);
   expect_close(a.bisection_Bps, 200e9);
   expect_close(a.bisection_formula_Bps, 200e9);
-  ASSERT_EQ(a.failure_domains.size(), 5u);
+  ASSERT_EQ(a.failure_domains.size(), 6u);
 
   // Leaf 0 down: rack 0's 4 GPUs are cut off from the fabric and from storage; nothing crosses the bisection.
   const auto& leaf = domain(a, "leaf");
@@ -108,7 +108,20 @@ TEST(PlatformAnalysis, TwoRacksTwoSpines) {
   EXPECT_EQ(storage_leaf.failed, std::vector<std::string>{"storage-leaf"});
   EXPECT_EQ(storage_leaf.gpus_cut_off, 0);
   EXPECT_EQ(storage_leaf.gpus_without_storage, 8);
+  EXPECT_EQ(storage_leaf.gpus_without_object_store, 0);
   expect_close(storage_leaf.bisection_Bps, 200e9);
+
+  // The object store (its leaf and its 4 default gateways): every GPU loses it, nothing else changes.
+  const auto& object_store = domain(a, "object_store");
+  EXPECT_EQ(object_store.failed.size(), 1u + 4u);
+  EXPECT_EQ(object_store.failed.front(), "object-store-leaf");
+  EXPECT_EQ(object_store.gpus_cut_off, 0);
+  EXPECT_EQ(object_store.gpus_without_storage, 0);
+  EXPECT_EQ(object_store.gpus_without_object_store, 8);
+  EXPECT_EQ(object_store.storage_servers_failed, 0);
+  expect_close(object_store.bisection_Bps, 200e9);
+  // A leaf takes its rack off the object store as well as off the file system.
+  EXPECT_EQ(domain(a, "leaf").gpus_without_object_store, 4);
 }
 
 // 4 racks x 2 nodes x 2 GPUs, 3 spines, 2:1, one storage server.
@@ -196,11 +209,13 @@ TEST(PlatformAnalysis, JsonParsesWithExpectedValues) {
       "c=d['counts']; l=d['links']\n"
       "print(c['gpus'],c['nodes'],c['racks'],c['leaves'],c['spines'],c['storage_leaves'],c['storage_servers'])\n"
       "print(*[l[k]['count'] for k in ('nvlink','node_leaf','leaf_spine','storage_leaf_spine','storage_server')])\n"
+      "print(c['object_store_gateways'], c['nvme'], *[l[k]['count'] for k in ('object_store_leaf_spine',"
+      "'object_store_gateway','pcie')], round(l['object_store_gateway']['bandwidth_Bps']/1e6))\n"
       "print(round(l['node_leaf']['bandwidth_Bps']/1e6), round(l['leaf_spine']['total_Bps']/1e6))\n"
       "print(round(d['bisection_Bps']['graph']/1e6), round(d['bisection_Bps']['formula']/1e6))\n"
       "print(d['gpu_diameter_hops'], d['leaf_ecmp_paths'], d['leaf_ecmp_hops'], round(d['mean_gpu_hops']*15))\n"
       "print(*[f['kind']+':'+','.join(f['failed'][:1])+':'+str(f['gpus_cut_off'])+':'+str(f['gpus_without_storage'])"
-      " for f in d['failure_domains']])\n";
+      "+':'+str(f['gpus_without_object_store']) for f in d['failure_domains']])\n";
   const std::string script_path = ::testing::TempDir() + "racksim_analysis_test.py";
   std::ofstream(script_path) << script;
   const std::string command = "/usr/bin/python3 " + script_path + " < " + path;
@@ -213,12 +228,15 @@ TEST(PlatformAnalysis, JsonParsesWithExpectedValues) {
   EXPECT_EQ(pclose(pipe), 0) << json;
   // In MB/s: node uplink 100 GB/s; leaf_spine total = 12 links x 33.3 GB/s = 400 GB/s; bisection 200 GB/s (the
   // graph value is a scaled-integer max-flow, within 1e-9 relative, hence the rounding).
+  // Object store at its defaults: 4 gateways of 50 GB/s / 4 = 12.5 GB/s; 8 NVMe volumes (one per node), 3 + 4
+  // object-store links. Domains: kind:first failed:cut off:without PFS:without object store.
   EXPECT_EQ(output, "16 8 4 4 3 1 1\n"
                     "16 8 12 3 1\n"
+                    "4 8 3 4 8 12500\n"
                     "100000 400000\n"
                     "200000 200000\n"
                     "6 3 2 82\n"
-                    "leaf:leaf-0:4:4 spine:spine-0:0:0 rack_power:leaf-0:0:0 storage_server:storage-0:0:16 "
-                    "storage_leaf:storage-leaf:0:16\n")
+                    "leaf:leaf-0:4:4:4 spine:spine-0:0:0:0 rack_power:leaf-0:0:0:0 storage_server:storage-0:0:16:0 "
+                    "storage_leaf:storage-leaf:0:16:0 object_store:object-store-leaf:0:0:16\n")
       << json;
 }

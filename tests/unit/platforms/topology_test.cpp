@@ -64,13 +64,19 @@ TEST(PlatformTopology, DefaultShapeCounts) {
   EXPECT_EQ(v.at(rp::VertexKind::spine), 4);
   EXPECT_EQ(v.at(rp::VertexKind::storage_leaf), 1);
   EXPECT_EQ(v.at(rp::VertexKind::storage_server), 4);
-  EXPECT_EQ(boost::num_vertices(topo.graph), 83u);
+  // Storage tiers at their defaults: an object store of 4 gateways, 8 NVMe drives per node (one volume each).
+  EXPECT_EQ(v.at(rp::VertexKind::object_store_leaf), 1);
+  EXPECT_EQ(v.at(rp::VertexKind::object_store_gateway), 4);
+  EXPECT_EQ(v.at(rp::VertexKind::nvme), 8);
+  EXPECT_EQ(boost::num_vertices(topo.graph), 83u + 1 + 4 + 8);
   const auto e = edge_counts(topo);
   EXPECT_EQ(e.at(rp::LinkTier::nvlink), 64);
   EXPECT_EQ(e.at(rp::LinkTier::node_leaf), 8);
   EXPECT_EQ(e.at(rp::LinkTier::leaf_spine), 8);  // 2 leaves x 4 spines
   EXPECT_EQ(e.at(rp::LinkTier::storage), 4 + 4); // 4 storage-leaf-spine + 4 server links
-  EXPECT_EQ(boost::num_edges(topo.graph), 88u);
+  EXPECT_EQ(e.at(rp::LinkTier::object_store), 4 + 4); // 4 object-store-leaf-spine + 4 gateway links
+  EXPECT_EQ(e.at(rp::LinkTier::pcie), 8);             // one per node
+  EXPECT_EQ(boost::num_edges(topo.graph), 88u + 8 + 8);
 }
 
 TEST(PlatformTopology, OtherShapesCounts) {

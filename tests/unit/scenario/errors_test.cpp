@@ -175,8 +175,8 @@ TEST(ScenarioErrors, UnknownChoicesListTheValidNames) {
               "platform.network_model: unknown value 'RDMA'");
   EXPECT_DIAG(single_error("name: x\nworkload:\n  kind: replay\n"), 3, 9,
               "workload.kind: unknown value 'replay'; valid: synthetic, trace");
-  EXPECT_DIAG(single_error("name: x\nplatform:\n  fabric:\n    kind: fat_tree\n"), 4, 11,
-              "platform.fabric.kind: unknown value 'fat_tree'; valid: leaf_spine");
+  EXPECT_DIAG(single_error("name: x\nplatform:\n  fabric:\n    kind: torus\n"), 4, 11,
+              "platform.fabric.kind: unknown value 'torus'; valid: leaf_spine, fat_tree, rail_optimized, dragonfly");
   EXPECT_DIAG(single_error("name: x\nworkload:\n  trace:\n    format: philly\n"), 4, 13,
               "valid: chronus_philly, gavel_philly");
   EXPECT_DIAG(single_error("name: x\nworkload:\n  synthetic:\n    duration:\n      distribution: normal\n"), 5, 21,
