@@ -1,6 +1,8 @@
 #pragma once
 // The workload section of a scenario, as plain typed values.
 
+#include "workloads/collective/collective.hpp"
+
 #include <string>
 #include <vector>
 
@@ -41,13 +43,24 @@ struct TrainingSpec {
   long micro_batch = 0;                // sequences per GPU per iteration; 0 = the preset's
 };
 
-enum class WorkloadKind { synthetic, trace };
+// nccl-tests-style collective benchmark: every group of `ranks` GPUs runs `op` once per size, all groups at once.
+// See docs/collectives.md.
+struct CollectiveSpec {
+  CollectiveOp op = CollectiveOp::allreduce;
+  CollectiveAlgorithm algorithm = CollectiveAlgorithm::automatic;
+  std::vector<double> sizes_bytes{1024.0 * 1024, 64.0 * 1024 * 1024, 1024.0 * 1024 * 1024}; // S, nccl-tests' "size"
+  int ranks = 8;  // GPUs per group
+  int groups = 1; // concurrent groups, each placed by the placement policy
+};
+
+enum class WorkloadKind { synthetic, trace, collective };
 
 struct WorkloadSpec {
   WorkloadKind kind = WorkloadKind::synthetic;
   SyntheticSpec synthetic;
   TraceSpec trace;
   TrainingSpec training;
+  CollectiveSpec collective;
 };
 
 } // namespace racksim::workloads
