@@ -18,6 +18,7 @@
 #include <exception>
 #include <set>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace sg4 = simgrid::s4u;
 
@@ -43,7 +44,7 @@ std::string simgrid_version_string() {
 // One group's collective at one size: its plan, the latency of each phase and the idle-platform time.
 struct Planned {
   std::vector<workloads::CollectivePhase> phases;
-  std::vector<double> alpha_s; // per phase
+  std::vector<PhaseCosts> costs; // per phase
   double ideal_s = 0;
 };
 
@@ -88,16 +89,7 @@ class CollectiveRun {
     for (std::size_t g = 0; g < groups_.size(); ++g)
       for (int gpu : groups_[g])
         hosts_[g].push_back(platform.gpu_hosts[static_cast<std::size_t>(gpu)]);
-    for (std::size_t g = 0; g < groups_.size(); ++g)
-      for (auto& p : plans_[g]) {
-        p.alpha_s.clear();
-        p.ideal_s = 0;
-        for (const auto& phase : p.phases) {
-          const auto costs = phase_costs(hosts_[g], phase);
-          p.alpha_s.push_back(costs.alpha_s);
-          p.ideal_s += phase.alpha_steps * costs.alpha_s + costs.bandwidth_s;
-        }
-      }
+    cost_phases();
 
     start_s_.assign(groups_.size(), std::vector<double>(sizes_.size(), 0));
     time_s_ = start_s_;
@@ -151,12 +143,40 @@ class CollectiveRun {
         rank_node.push_back(topo_.node_of_gpu(gpu));
       for (const auto bytes : sizes_) {
         try {
-          plans_[g].push_back({workloads::plan_collective(spec_.op, algorithm_, static_cast<double>(bytes), rank_node),
-                               {},
-                               0});
+          plans_[g].push_back(
+              {workloads::plan_collective(spec_.op, algorithm_, static_cast<double>(bytes), rank_node), {}, 0});
         } catch (const std::invalid_argument& e) {
           throw RunError(std::string("workload.collective.algorithm: ") + e.what() + " (group " + std::to_string(g) +
                          ", placement '" + scenario_.policies.placement + "')");
+        }
+      }
+    }
+  }
+
+  // Latency, idle-platform time and which flows need SimGrid, per group, size and phase. Groups run each size at
+  // the same time, so a link another group crosses at that size (any phase) is never private.
+  void cost_phases() {
+    const bool analytic = scenario_.platform.network_model == platforms::NetworkModel::rdma;
+    for (std::size_t k = 0; k < sizes_.size(); ++k) {
+      std::unordered_map<const sg4::Link*, std::size_t> user; // link -> the one group crossing it, or npos
+      if (groups_.size() > 1)
+        for (std::size_t g = 0; g < groups_.size(); ++g)
+          for (const auto& phase : plans_[g][k].phases)
+            for (const auto* link : phase_links(hosts_[g], phase)) {
+              const auto [it, inserted] = user.emplace(link, g);
+              if (!inserted && it->second != g) it->second = std::string::npos;
+            }
+      for (std::size_t g = 0; g < groups_.size(); ++g) {
+        auto& p = plans_[g][k];
+        const auto foreign = [&user, g](const sg4::Link* link) {
+          const auto it = user.find(link);
+          return it != user.end() && it->second != g;
+        };
+        p.costs.clear();
+        p.ideal_s = 0;
+        for (const auto& phase : p.phases) {
+          p.costs.push_back(phase_costs(hosts_[g], phase, analytic, foreign));
+          p.ideal_s += phase.alpha_steps * p.costs.back().alpha_s + p.costs.back().bandwidth_s;
         }
       }
     }
@@ -170,7 +190,7 @@ class CollectiveRun {
         actors.push_back(sg4::Actor::create("group-" + std::to_string(g), hosts_[g].front(), [this, g, k] {
           guarded([this, g, k] {
             const double t0 = sg4::Engine::get_clock();
-            run_collective(hosts_[g], plans_[g][k].phases, plans_[g][k].alpha_s);
+            run_collective(hosts_[g], plans_[g][k].phases, plans_[g][k].costs);
             start_s_[g][k] = t0;
             time_s_[g][k] = sg4::Engine::get_clock() - t0;
           });
