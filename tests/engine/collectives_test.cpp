@@ -114,7 +114,7 @@ TEST(Collectives, RingBusBandwidthEqualsTheLinkBandwidthWhenUncontended) {
   const double algbw = bytes / out.time_s;
   const double busbw = algbw * workloads::bus_factor(CollectiveOp::allreduce, 8);
   EXPECT_NEAR(busbw / nic_Bps, 1.0, 0.01);
-  // Exactly: busbw = B / (1 + 2(n-1) alpha B / (2(n-1)/n S)) = B x (1 - 1.2e-4) here.
+  // Exactly: busbw = B / (1 + 2(n-1) alpha B / (2(n-1)/n S)) = B x (1 - 7e-5) here.
   EXPECT_NEAR(busbw, nic_Bps * (2.0 * 7 / 8 * bytes / nic_Bps) / (2.0 * 7 / 8 * bytes / nic_Bps + 14 * alpha_rack),
               1e-3 * 1e-6 * nic_Bps);
 }
