@@ -128,8 +128,8 @@ void run_collective(const std::vector<sg4::Host*>& hosts, const std::vector<work
       std::vector<sg4::ActorPtr> helpers;
       for (std::size_t begin = 0; begin < n; begin += flows_per_actor) {
         const std::size_t end = std::min(n, begin + flows_per_actor);
-        if (std::find(simulate.begin() + static_cast<std::ptrdiff_t>(begin),
-                      simulate.begin() + static_cast<std::ptrdiff_t>(end), 1) == simulate.begin() + static_cast<std::ptrdiff_t>(end))
+        const auto first = simulate.begin() + static_cast<std::ptrdiff_t>(begin);
+        if (std::none_of(first, first + static_cast<std::ptrdiff_t>(end - begin), [](char c) { return c != 0; }))
           continue;
         auto* host = hosts[static_cast<std::size_t>(phase.flows[begin].src)];
         helpers.push_back(sg4::Actor::create("flows", host, [&hosts, &phase, &simulate, begin, end] {

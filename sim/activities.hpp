@@ -50,8 +50,8 @@ std::vector<const simgrid::s4u::Link*> phase_links(const std::vector<simgrid::s4
 // arrived and at least costs[p].analytic_s; then (alpha_steps - 1) x costs[p].alpha_s more as a delay (the flows
 // paid one path latency themselves). Uncontended, a phase takes alpha_steps x alpha + the bandwidth time of its most
 // loaded link. Blocks the calling actor.
-void run_collective(const std::vector<simgrid::s4u::Host*>& hosts, const std::vector<workloads::CollectivePhase>& phases,
-                    const std::vector<PhaseCosts>& costs);
+void run_collective(const std::vector<simgrid::s4u::Host*>& hosts,
+                    const std::vector<workloads::CollectivePhase>& phases, const std::vector<PhaseCosts>& costs);
 
 // `bytes` from `writer` striped evenly over the servers: one flow and one disk write per stripe, all
 // concurrent (network and disk are pipelined), so the time is max(network, disk). Blocks the calling actor.

@@ -262,8 +262,8 @@ class CollectiveRun {
     allocated.set(0, static_cast<double>(n) * static_cast<double>(groups_.size()));
     allocated.set(end, 0);
     queue.set(0, 0);
-    const double interval = scenario_.output.timeseries_interval_s > 0 ? scenario_.output.timeseries_interval_s
-                                                                        : std::max(1.0, end / 1000);
+    const double interval =
+        scenario_.output.timeseries_interval_s > 0 ? scenario_.output.timeseries_interval_s : std::max(1.0, end / 1000);
     rs.timeseries.push_back(allocated.sample("gpus_allocated", "GPUs", interval, end));
     rs.timeseries.push_back(queue.sample("queue_length", "jobs", interval, end));
     rs.summary = compute_summary(rs.jobs, allocated.integral(end), topo_.num_gpus(), end);
@@ -289,9 +289,9 @@ class CollectiveRun {
   const workloads::CollectiveSpec& spec_;
   platforms::Topology topo_;
   workloads::CollectiveAlgorithm algorithm_;
-  std::vector<std::int64_t> sizes_;          // S in whole bytes, scenario order
-  std::vector<std::vector<int>> groups_;     // GPUs of each group, ascending = rank order
-  std::vector<std::vector<Planned>> plans_;  // [group][size]
+  std::vector<std::int64_t> sizes_;         // S in whole bytes, scenario order
+  std::vector<std::vector<int>> groups_;    // GPUs of each group, ascending = rank order
+  std::vector<std::vector<Planned>> plans_; // [group][size]
   std::vector<std::vector<sg4::Host*>> hosts_;
   std::vector<std::vector<double>> start_s_, time_s_; // [group][size]
   std::exception_ptr failure_;

@@ -48,7 +48,8 @@ struct TrainingSpec {
 struct CollectiveSpec {
   CollectiveOp op = CollectiveOp::allreduce;
   CollectiveAlgorithm algorithm = CollectiveAlgorithm::automatic;
-  std::vector<double> sizes_bytes{1024.0 * 1024, 64.0 * 1024 * 1024, 1024.0 * 1024 * 1024}; // S, nccl-tests' "size"
+  // S per run, nccl-tests' "size" (docs/collectives.md): 1 MiB, 64 MiB, 1 GiB.
+  std::vector<double> sizes_bytes{1024.0 * 1024, 64.0 * 1024 * 1024, 1024.0 * 1024 * 1024};
   int ranks = 8;  // GPUs per group
   int groups = 1; // concurrent groups, each placed by the placement policy
 };

@@ -216,4 +216,3 @@ TEST(Collectives, TwoToOneOversubscriptionHalvesCrossLeafBandwidthUnderAllToAll)
   EXPECT_NEAR(cross_leaf_Bps / leaf_nonblocking_Bps, 0.5, 1e-9);
   EXPECT_NEAR(out.ideal_s, out.time_s, 1e-9); // the link-load bound finds the leaf link
 }
-
