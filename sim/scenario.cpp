@@ -517,7 +517,7 @@ class Loader {
                        format_number(double(col.ranks) * (col.ranks - 1)) + " concurrent flows; at most " +
                        std::to_string(max_alltoall_ranks) + " ranks are supported");
   }
-  static constexpr int max_alltoall_ranks = 512;
+  static constexpr int max_alltoall_ranks = 256;
 
   std::string file_;
   std::string base_dir_;

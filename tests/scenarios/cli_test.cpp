@@ -236,3 +236,14 @@ TEST(Cli, CollectivesExampleWritesTheNcclTestsFiguresAndTable) {
   const auto quiet = run_cli("run " + src("examples/collectives.yaml") + " -o " + path + " -q");
   EXPECT_EQ(quiet.text.find("busbw(GB/s)"), std::string::npos) << quiet.text;
 }
+
+TEST(Cli, CollectiveAllToAllAboveTheFlowLimitIsRejected) {
+  const auto out = run_cli("validate " + src("examples/collectives.yaml") +
+                           " --set workload.collective.op=alltoall --set workload.collective.algorithm=auto"
+                           " --set platform.racks=16 --set workload.collective.groups=1"
+                           " --set workload.collective.ranks=257");
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_NE(out.text.find("alltoall over 257 ranks would be 65792 concurrent flows; at most 256 ranks are supported"),
+            std::string::npos)
+      << out.text;
+}
