@@ -5,7 +5,8 @@ Usage: check_results.py FILE.h5 [--expect-jobs N]
 
 Checks the groups, the /jobs and /timeseries field names and dtypes, the /meta and /summary attributes, and
 recomputes jobs_completed, mean_jct_s and makespan_s from /jobs with pandas to compare with /summary (relative
-tolerance 1e-9). Prints one OK line and exits 0, or prints one line per problem on stderr and exits 1
+tolerance 1e-9); when /collectives is present, its fields and nccl-tests' algbw = bytes / time_s and
+busbw = algbw x bus factor of each row. Prints one OK line and exits 0, or prints one line per problem on stderr and exits 1
 (2 for usage errors or a file that cannot be opened).
 
 Run it with Debian's /usr/bin/python3 (python3-h5py, python3-pandas).
@@ -41,6 +42,30 @@ JOB_FIELDS = [
     ("racks", "<i4"),
     ("timing", "S16"),
 ]
+
+COLLECTIVE_FIELDS = [
+    ("job", "<i8"),
+    ("op", "S16"),
+    ("algorithm", "S16"),
+    ("bytes", "<i8"),
+    ("ranks", "<i4"),
+    ("start_s", "<f8"),
+    ("time_s", "<f8"),
+    ("algbw_Bps", "<f8"),
+    ("busbw_Bps", "<f8"),
+    ("ideal_s", "<f8"),
+    ("nodes", "<i4"),
+    ("racks", "<i4"),
+]
+
+# nccl-tests' bus bandwidth factors (docs/results-schema.md).
+BUS_FACTOR = {
+    "allreduce": lambda n: 2 * (n - 1) / n,
+    "allgather": lambda n: (n - 1) / n,
+    "reducescatter": lambda n: (n - 1) / n,
+    "alltoall": lambda n: (n - 1) / n,
+    "broadcast": lambda n: 1.0,
+}
 
 SAMPLE_FIELDS = [("time_s", "<f8"), ("value", "<f8")]
 
@@ -152,6 +177,29 @@ def recompute(jobs):
     }
 
 
+def check_collectives(f, problems):
+    ds = f.get("collectives")
+    if ds is None:
+        return 0  # files written before /collectives existed
+    before = len(problems)
+    check_fields("/collectives", ds.dtype, COLLECTIVE_FIELDS, problems)
+    if len(problems) > before:
+        return 0
+    for i, row in enumerate(ds[()]):
+        op = row["op"].decode("utf-8")
+        if op not in BUS_FACTOR:
+            problems.append(f"/collectives row {i}: unknown op '{op}'")
+            continue
+        t, n = float(row["time_s"]), int(row["ranks"])
+        algbw = float(row["bytes"]) / t if t > 0 else 0.0
+        if not math.isclose(float(row["algbw_Bps"]), algbw, rel_tol=REL_TOL):
+            problems.append(f"/collectives row {i}: algbw_Bps {row['algbw_Bps']!r} != bytes / time_s = {algbw!r}")
+        busbw = algbw * BUS_FACTOR[op](n)
+        if not math.isclose(float(row["busbw_Bps"]), busbw, rel_tol=REL_TOL):
+            problems.append(f"/collectives row {i}: busbw_Bps {row['busbw_Bps']!r} != algbw x factor = {busbw!r}")
+    return len(ds)
+
+
 def check(path, expect_jobs):
     """Returns (problems, OK line)."""
     problems = []
@@ -168,6 +216,7 @@ def check(path, expect_jobs):
             jobs_problems.append("/jobs is not one-dimensional")
         problems += jobs_problems
         n_series = check_timeseries(f, problems)
+        n_collectives = check_collectives(f, problems)
 
         summary = {}
         if not isinstance(f.get("summary"), h5py.Group):
@@ -196,7 +245,7 @@ def check(path, expect_jobs):
         if name in summary and not math.isclose(summary[name], value, rel_tol=REL_TOL, abs_tol=ABS_TOL):
             problems.append(f"/summary@{name} is {summary[name]!r} but /jobs gives {value!r}")
     ok_line = (f"{path}: OK: {len(jobs)} jobs ({int(recomputed['jobs_completed'])} completed), {n_series} time "
-               f"series, {len(summary)} summary metrics, schema v{SCHEMA_VERSION}")
+               f"series, {n_collectives} collectives, {len(summary)} summary metrics, schema v{SCHEMA_VERSION}")
     return problems, ok_line
 
 

@@ -3,6 +3,7 @@
 
 #include "platforms/analysis.hpp"
 #include "platforms/topology.hpp"
+#include "sim/collective_run.hpp"
 #include "sim/engine.hpp"
 #include "sim/results.hpp"
 #include "sim/scenario.hpp"
@@ -94,7 +95,7 @@ int main(int argc, char** argv) {
   run->add_option("-o,--output", out_path, "Results file (HDF5), written atomically")->required();
   run->add_option("--seed", seed, "Override the scenario's seed");
   run->add_option("--set", sets, "Override a setting: key.path=value (repeatable)");
-  run->add_flag("-q,--quiet", quiet, "No progress line");
+  run->add_flag("-q,--quiet", quiet, "No progress line, no collectives table");
 
   auto* validate = app.add_subcommand("validate", "Check a scenario without running it (exit 2 on errors)");
   validate->add_option("scenario", scenario_path, "Scenario YAML file");
@@ -134,6 +135,8 @@ int main(int argc, char** argv) {
                   << report.trace.skipped_zero_gpus << " asking for 0 GPUs and " << report.trace.skipped_too_large
                   << " asking for more GPUs than the cluster has\n";
       }
+      if (!quiet && !report.results.collectives.empty())
+        std::cout << sim::format_collectives_table(report.results.collectives);
       print_summary(report.results, std::cout);
       std::cout << "results: " << out_path << "\n";
     } else if (*validate) {

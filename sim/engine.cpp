@@ -5,6 +5,7 @@
 #include "platforms/topology.hpp"
 #include "policies/registry.hpp"
 #include "sim/activities.hpp"
+#include "sim/collective_run.hpp"
 #include "sim/ideal.hpp"
 #include "sim/storage_io.hpp"
 #include "sim/version.hpp"
@@ -490,6 +491,7 @@ class Simulation {
 } // namespace
 
 RunReport run_simulation(const Scenario& scenario, const RunOptions& options) {
+  if (scenario.workload.kind == workloads::WorkloadKind::collective) return run_collective_simulation(scenario, options);
   Simulation simulation(scenario, options);
   return simulation.run();
 }

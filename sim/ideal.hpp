@@ -16,6 +16,35 @@ double ring_allreduce_s(const platforms::Topology& topo, const std::vector<int>&
 // The same on the packed placement of n GPUs (GPUs 0..n-1).
 double ring_allreduce_packed_s(const platforms::Topology& topo, int n, double bytes);
 
+// Alpha-beta closed forms of the collectives as racksim models them (docs/collectives.md), for n ranks, S bytes
+// (nccl-tests' "size" of the op), alpha = latency of one step, B = the bandwidth each rank's path gets. They are
+// exact for the simulation on an idle platform where no two flows of a phase share a link beyond what the formula
+// counts (e.g. a ring over consecutive GPUs, a tree over one GPU per node).
+//   ring allreduce            2(n-1) alpha + 2(n-1)/n S/B
+//   ring allgather / reducescatter  (n-1) alpha + (n-1)/n S/B
+//   tree allreduce (NCCL double binary tree, S/2 per tree, up and down pipelined)
+//                             2 ceil(log2 n) alpha + k S/B, k = the busiest rank's traffic per direction in units
+//                             of S: 1 (n = 2), 3/2 (n = 3), 2 (n >= 4)
+//   chain (ring) broadcast    (n-1) alpha + S/B
+//   tree broadcast (NCCL binary tree from rank 0, pipelined)
+//                             ceil(log2 n) alpha + c S/B, c = most children of a rank: 1 (n <= 3), 2 (n >= 4)
+//   direct alltoall           alpha + (n-1)/n S/B   (when the per-rank links, not the spine layer, are the bottleneck)
+double ring_allreduce_ab_s(int n, double bytes, double alpha_s, double bandwidth_Bps);
+double ring_allgather_ab_s(int n, double bytes, double alpha_s, double bandwidth_Bps); // = reducescatter
+double tree_allreduce_ab_s(int n, double bytes, double alpha_s, double bandwidth_Bps);
+double chain_broadcast_ab_s(int n, double bytes, double alpha_s, double bandwidth_Bps);
+double tree_broadcast_ab_s(int n, double bytes, double alpha_s, double bandwidth_Bps);
+double direct_alltoall_ab_s(int n, double bytes, double alpha_s, double bandwidth_Bps);
+// Hierarchical allreduce over m nodes of g ranks: intra-node ring reduce-scatter, g parallel inter-node rings on
+// S/g each (sharing the node uplink B_up), intra-node ring all-gather:
+//   2(g-1) alpha_in + 2(g-1)/g S/B_in + 2(m-1) alpha_out + 2(m-1)/m S/B_up
+// Hierarchical allgather and reducescatter are half of it: (g-1) alpha_in + (g-1)/g S/B_in + (m-1) alpha_out +
+// (m-1)/m S/B_up.
+double hierarchical_allreduce_ab_s(int g, int m, double bytes, double alpha_in_s, double bandwidth_in_Bps,
+                                   double alpha_out_s, double uplink_Bps);
+double hierarchical_allgather_ab_s(int g, int m, double bytes, double alpha_in_s, double bandwidth_in_Bps,
+                                   double alpha_out_s, double uplink_Bps);
+
 // Checkpoint of `bytes` written by `writer_gpu`, striped evenly over all storage servers, network transfer and
 // disk writes concurrent: max(latency + bytes / B_path, bytes / (servers x disk write bandwidth)).
 double checkpoint_write_s(const platforms::Topology& topo, int writer_gpu, double bytes);

@@ -333,6 +333,93 @@ void write_summary(hid_t file, const std::vector<std::pair<std::string, double>>
   }
 }
 
+// ---- /collectives row layout --------------------------------------------------------------------------------------
+
+struct CollectiveRow {
+  std::int64_t job;
+  char op[job_string_bytes];
+  char algorithm[job_string_bytes];
+  std::int64_t bytes;
+  std::int32_t ranks;
+  double start_s;
+  double time_s;
+  double algbw_Bps;
+  double busbw_Bps;
+  double ideal_s;
+  std::int32_t nodes;
+  std::int32_t racks;
+};
+
+const std::vector<Field>& collective_fields() {
+  static const std::vector<Field> fields = {
+      {"job", offsetof(CollectiveRow, job), FieldKind::i64},
+      {"op", offsetof(CollectiveRow, op), FieldKind::str},
+      {"algorithm", offsetof(CollectiveRow, algorithm), FieldKind::str},
+      {"bytes", offsetof(CollectiveRow, bytes), FieldKind::i64},
+      {"ranks", offsetof(CollectiveRow, ranks), FieldKind::i32},
+      {"start_s", offsetof(CollectiveRow, start_s), FieldKind::f64},
+      {"time_s", offsetof(CollectiveRow, time_s), FieldKind::f64},
+      {"algbw_Bps", offsetof(CollectiveRow, algbw_Bps), FieldKind::f64},
+      {"busbw_Bps", offsetof(CollectiveRow, busbw_Bps), FieldKind::f64},
+      {"ideal_s", offsetof(CollectiveRow, ideal_s), FieldKind::f64},
+      {"nodes", offsetof(CollectiveRow, nodes), FieldKind::i32},
+      {"racks", offsetof(CollectiveRow, racks), FieldKind::i32},
+  };
+  return fields;
+}
+
+// Packed in the file (no padding bytes reach it), native layout in memory; as make_job_type.
+Handle make_collective_type(bool packed_file_layout) {
+  const Handle str = make_fixed_string_type(job_string_bytes);
+  std::size_t packed_size = 0;
+  for (const Field& f : collective_fields())
+    packed_size += f.kind == FieldKind::str ? job_string_bytes : H5Tget_size(file_atomic_type(f.kind));
+  Handle type(H5Tcreate(H5T_COMPOUND, packed_file_layout ? packed_size : sizeof(CollectiveRow)), H5Tclose,
+              "cannot create the /collectives row type");
+  std::size_t packed_offset = 0;
+  for (const Field& f : collective_fields()) {
+    const hid_t member = f.kind == FieldKind::str ? str.get()
+                         : packed_file_layout     ? file_atomic_type(f.kind)
+                                                  : memory_atomic_type(f.kind);
+    check(H5Tinsert(type.get(), f.name, packed_file_layout ? packed_offset : f.offset, member),
+          std::string("cannot add field ") + f.name + " to the /collectives row type");
+    packed_offset += H5Tget_size(member);
+  }
+  return type;
+}
+
+// Always written (0 rows for a run without collectives), like /jobs.
+void write_collectives(hid_t file, const std::vector<CollectiveRecord>& records) {
+  std::vector<CollectiveRow> rows(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const CollectiveRecord& c = records[i];
+    CollectiveRow& r = rows[i];
+    r = CollectiveRow{};
+    r.job = c.job;
+    copy_fixed(r.op, c.op, c.job, "collective op");
+    copy_fixed(r.algorithm, c.algorithm, c.job, "collective algorithm");
+    r.bytes = c.bytes;
+    r.ranks = c.ranks;
+    r.start_s = c.start_s;
+    r.time_s = c.time_s;
+    r.algbw_Bps = c.algbw_Bps;
+    r.busbw_Bps = c.busbw_Bps;
+    r.ideal_s = c.ideal_s;
+    r.nodes = c.nodes;
+    r.racks = c.racks;
+  }
+  const Handle file_type = make_collective_type(true);
+  const Handle memory_type = make_collective_type(false);
+  const Handle space = make_space(rows.size());
+  const Handle dcpl = make_dataset_plist(rows.size(), 4096);
+  const Handle dataset(H5Dcreate2(file, "collectives", file_type.get(), space.get(), H5P_DEFAULT, dcpl.get(),
+                                  H5P_DEFAULT),
+                       H5Dclose, "cannot create dataset /collectives");
+  if (!rows.empty())
+    check(H5Dwrite(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
+          "cannot write dataset /collectives");
+}
+
 void write_file(const std::string& file_name, const ResultSet& results) {
   const Handle fcpl = make_plist(H5P_FILE_CREATE);
   // The root group is created with the file; its timestamps come from the file creation list.
@@ -346,6 +433,7 @@ void write_file(const std::string& file_name, const ResultSet& results) {
   write_jobs(file.get(), results.jobs);
   write_timeseries(file.get(), results.timeseries);
   write_summary(file.get(), results.summary);
+  write_collectives(file.get(), results.collectives);
   file.close("cannot close " + file_name);
 }
 
@@ -565,6 +653,40 @@ std::vector<std::pair<std::string, double>> read_summary(hid_t file) {
   return summary;
 }
 
+// Absent in files written before /collectives existed: then empty.
+std::vector<CollectiveRecord> read_collectives(hid_t file) {
+  std::vector<CollectiveRecord> records;
+  if (!link_exists(file, "collectives")) return records;
+  const Handle dataset(H5Dopen2(file, "collectives", H5P_DEFAULT), H5Dclose, "cannot open /collectives");
+  std::vector<const char*> required;
+  for (const Field& f : collective_fields())
+    required.push_back(f.name);
+  const hsize_t n = check_table(dataset.get(), "/collectives", required);
+  std::vector<CollectiveRow> rows(n);
+  if (n > 0) {
+    const Handle memory_type = make_collective_type(false);
+    check(H5Dread(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
+          "cannot read /collectives");
+  }
+  for (const CollectiveRow& r : rows) {
+    CollectiveRecord c;
+    c.job = r.job;
+    c.op = from_fixed(r.op);
+    c.algorithm = from_fixed(r.algorithm);
+    c.bytes = r.bytes;
+    c.ranks = r.ranks;
+    c.start_s = r.start_s;
+    c.time_s = r.time_s;
+    c.algbw_Bps = r.algbw_Bps;
+    c.busbw_Bps = r.busbw_Bps;
+    c.ideal_s = r.ideal_s;
+    c.nodes = r.nodes;
+    c.racks = r.racks;
+    records.push_back(std::move(c));
+  }
+  return records;
+}
+
 ResultSet read_file(const std::string& path) {
   const Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "cannot open as HDF5");
   if (!link_exists(file.get(), "jobs")) throw Failure("not a racksim results file (no /jobs)");
@@ -573,6 +695,7 @@ ResultSet read_file(const std::string& path) {
   results.jobs = read_jobs(file.get());
   results.timeseries = read_timeseries(file.get());
   results.summary = read_summary(file.get());
+  results.collectives = read_collectives(file.get());
   return results;
 }
 

@@ -32,6 +32,22 @@ struct JobRecord {
   std::string timing = "duration"; // compute time from: duration | iteration_time | roofline | calibration
 };
 
+// One collective of one group at one message size (/collectives; nccl-tests' definitions, docs/results-schema.md).
+struct CollectiveRecord {
+  std::int64_t job = 0;    // the group's row in /jobs
+  std::string op;          // allreduce | allgather | reducescatter | alltoall | broadcast (fixed 16 bytes)
+  std::string algorithm;   // ring | tree | hierarchical | direct: as run, never "auto" (fixed 16 bytes)
+  std::int64_t bytes = 0;  // S, nccl-tests' "size" of the op
+  std::int32_t ranks = 0;  // n
+  double start_s = 0;      // simulated time the collective started
+  double time_s = 0;       // t: simulated duration
+  double algbw_Bps = 0;    // S / t
+  double busbw_Bps = 0;    // algbw x bus factor (2(n-1)/n, (n-1)/n or 1)
+  double ideal_s = 0;      // the same collective alone on the platform (latency steps + most loaded link)
+  std::int32_t nodes = 0;  // placement summary: distinct nodes
+  std::int32_t racks = 0;  //                    distinct racks
+};
+
 // A fixed-interval series: value[i] is the state at time_s[i] = i * interval.
 struct TimeSeries {
   std::string name;
@@ -59,6 +75,7 @@ struct ResultSet {
   std::vector<JobRecord> jobs;
   std::vector<TimeSeries> timeseries;
   std::vector<std::pair<std::string, double>> summary; // /summary attributes, in this order
+  std::vector<CollectiveRecord> collectives;           // /collectives (empty unless workload.kind is collective)
 };
 
 // Stored as /meta attribute `schema_version`; bumped (with a migration note in docs/results-schema.md) whenever a

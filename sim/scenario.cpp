@@ -101,6 +101,8 @@ std::string expected_what(const Setting& s) {
     return "a list of numbers such as [0.5, 0.5]";
   case SettingType::path:
     return "a file path";
+  case SettingType::size_list:
+    return "a list of sizes such as [1MiB, 1GiB]";
   }
   return "a value";
 }
@@ -133,6 +135,11 @@ void emit_value(YAML::Emitter& out, const Setting& s, const SettingValue& value)
     out << YAML::Flow << YAML::BeginSeq;
     for (auto v : std::get<std::vector<double>>(value))
       out << format_number(v);
+    out << YAML::EndSeq;
+  } else if (s.type == SettingType::size_list) {
+    out << YAML::Flow << YAML::BeginSeq;
+    for (auto v : std::get<std::vector<double>>(value))
+      out << format_quantity(v, Dimension::size);
     out << YAML::EndSeq;
   } else {
     out << format_setting_value(s, value);
@@ -356,8 +363,11 @@ class Loader {
         const std::string label = s.path + "[" + std::to_string(i) + "]";
         if (!item.IsScalar()) {
           report(s, src, where_of(item),
-                 std::string("expected ") + (s.type == SettingType::int_list ? "an integer" : "a number") + ", got " +
-                     describe_node(item),
+                 std::string("expected ") +
+                     (s.type == SettingType::int_list    ? "an integer"
+                      : s.type == SettingType::size_list ? "a size"
+                                                         : "a number") +
+                     ", got " + describe_node(item),
                  label);
           ok = false;
           continue;
@@ -449,6 +459,7 @@ class Loader {
       }
     }
     storage_checks(sc);
+    collective_checks(sc);
     if (all_good({"calibration"}) && sc.calibration != "roofline") {
       try {
         (void)workloads::load_calibration(sc.calibration);
@@ -456,7 +467,7 @@ class Loader {
         report_cross({"calibration"}, std::string("calibration: ") + e.what());
       }
     }
-    if (!synthetic && all_good({"workload.kind", "workload.trace.path"})) {
+    if (sc.workload.kind == workloads::WorkloadKind::trace && all_good({"workload.kind", "workload.trace.path"})) {
       const std::string& path = sc.workload.trace.path;
       std::error_code ec;
       if (path.empty()) {
@@ -515,6 +526,42 @@ class Loader {
                        " = nvme.drives x nvme.capacity)");
     }
   }
+
+  // workload.collective: the algorithm must suit the op, and the groups must fit on the platform.
+  void collective_checks(const Scenario& sc) {
+    if (sc.workload.kind != workloads::WorkloadKind::collective) return;
+    const auto& col = sc.workload.collective;
+    if (all_good({"workload.collective.op", "workload.collective.algorithm"}) &&
+        !workloads::accepts(col.op, col.algorithm)) {
+      std::string valid = "auto";
+      for (const auto a : workloads::valid_algorithms(col.op))
+        valid += std::string(", ") + workloads::to_string(a);
+      report_cross({"workload.collective.algorithm", "workload.collective.op"},
+                   std::string("workload.collective.algorithm: '") + workloads::to_string(col.algorithm) +
+                       "' does not apply to op '" + workloads::to_string(col.op) + "' (valid for " +
+                       workloads::to_string(col.op) + ": " + valid + ")");
+    }
+    if (all_good({"workload.collective.ranks", "workload.collective.groups", "platform.gpus_per_node",
+                  "platform.nodes_per_rack", "platform.racks"})) {
+      const double total = double(sc.platform.gpus_per_node) * sc.platform.nodes_per_rack * sc.platform.racks;
+      const double wanted = double(col.ranks) * col.groups;
+      if (wanted > total)
+        report_cross({"workload.collective.ranks", "workload.collective.groups", "platform.racks"},
+                     "workload.collective.ranks: " + std::to_string(col.groups) + " group(s) of " +
+                         std::to_string(col.ranks) + " ranks need " + format_number(wanted) +
+                         " GPUs but the platform has " + format_number(total) +
+                         " (racks x nodes_per_rack x gpus_per_node)");
+    }
+    // Direct all-to-all is n(n-1) concurrent flows; SimGrid's sharing solver slows with concurrent flows
+    // (docs/collectives.md), so the size where a run stops being interactive is refused up front.
+    if (col.op == workloads::CollectiveOp::alltoall && all_good({"workload.collective.ranks"}) &&
+        col.ranks > max_alltoall_ranks)
+      report_cross({"workload.collective.ranks"},
+                   "workload.collective.ranks: alltoall over " + std::to_string(col.ranks) + " ranks would be " +
+                       format_number(double(col.ranks) * (col.ranks - 1)) + " concurrent flows; at most " +
+                       std::to_string(max_alltoall_ranks) + " ranks are supported");
+  }
+  static constexpr int max_alltoall_ranks = 256;
 
   std::string file_;
   std::string base_dir_;

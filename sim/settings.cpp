@@ -146,6 +146,8 @@ std::vector<Setting> build_table() {
   using workloads::StorageTier;
   using workloads::TraceFormat;
   using workloads::WorkloadKind;
+  using workloads::CollectiveAlgorithm;
+  using workloads::CollectiveOp;
   std::vector<Setting> t;
 
   // Top level.
@@ -335,8 +337,10 @@ std::vector<Setting> build_table() {
   t.push_back(enum_field(
       "workload.kind", [](auto& s) -> auto& { return s.workload.kind; },
       std::vector<std::pair<std::string, WorkloadKind>>{{"synthetic", WorkloadKind::synthetic},
-                                                        {"trace", WorkloadKind::trace}},
-      "synthetic: generated jobs (workload.synthetic); trace: replayed jobs (workload.trace)"));
+                                                        {"trace", WorkloadKind::trace},
+                                                        {"collective", WorkloadKind::collective}},
+      "synthetic: generated jobs (workload.synthetic); trace: replayed jobs (workload.trace); collective: an "
+      "nccl-tests-style collective benchmark (workload.collective)"));
   t.push_back(field(
       "workload.synthetic.jobs", ST::integer, [](auto& s) -> auto& { return s.workload.synthetic.jobs; }, at_least(1),
       "jobs", "number of jobs to generate"));
@@ -441,6 +445,36 @@ std::vector<Setting> build_table() {
       "workload.training.dataset_read_size", ST::size,
       [](auto& s) -> auto& { return s.workload.training.dataset_read_bytes; }, at_least(0), "",
       "bytes each GPU reads per iteration, overlapped with compute; 0 = no reads"));
+  // Collective benchmark (workload.kind: collective). Which algorithms an op accepts is a cross-check in
+  // scenario.cpp, from workloads::valid_algorithms.
+  t.push_back(enum_field(
+      "workload.collective.op", [](auto& s) -> auto& { return s.workload.collective.op; },
+      std::vector<std::pair<std::string, CollectiveOp>>{{"allreduce", CollectiveOp::allreduce},
+                                                        {"allgather", CollectiveOp::allgather},
+                                                        {"reducescatter", CollectiveOp::reducescatter},
+                                                        {"alltoall", CollectiveOp::alltoall},
+                                                        {"broadcast", CollectiveOp::broadcast}},
+      "collective operation every group runs once per size"));
+  t.push_back(enum_field(
+      "workload.collective.algorithm", [](auto& s) -> auto& { return s.workload.collective.algorithm; },
+      std::vector<std::pair<std::string, CollectiveAlgorithm>>{{"auto", CollectiveAlgorithm::automatic},
+                                                               {"ring", CollectiveAlgorithm::ring},
+                                                               {"tree", CollectiveAlgorithm::tree},
+                                                               {"hierarchical", CollectiveAlgorithm::hierarchical},
+                                                               {"direct", CollectiveAlgorithm::direct}},
+      "auto (ring; direct for alltoall), ring, tree (allreduce, broadcast), hierarchical (allreduce, allgather, "
+      "reducescatter), direct (alltoall)"));
+  Setting sizes = field(
+      "workload.collective.sizes", ST::size_list, [](auto& s) -> auto& { return s.workload.collective.sizes_bytes; },
+      above(0), "", "message sizes S, as nccl-tests counts them (docs/collectives.md), run in this order");
+  sizes.min_items = 1;
+  t.push_back(std::move(sizes));
+  t.push_back(field(
+      "workload.collective.ranks", ST::integer, [](auto& s) -> auto& { return s.workload.collective.ranks; },
+      at_least(2), "GPUs", "GPUs in one group (its ranks, in ascending GPU order)"));
+  t.push_back(field(
+      "workload.collective.groups", ST::integer, [](auto& s) -> auto& { return s.workload.collective.groups; },
+      at_least(1), "groups", "groups running the same collective at the same time, each placed by policies.placement"));
 
   // Policies and output.
   t.push_back(name_field(
@@ -478,6 +512,7 @@ std::string join(const std::vector<std::string>& items) {
 SettingType item_type(SettingType type) {
   if (type == SettingType::int_list) return SettingType::integer;
   if (type == SettingType::real_list) return SettingType::real;
+  if (type == SettingType::size_list) return SettingType::size;
   return type;
 }
 
@@ -535,6 +570,8 @@ const char* to_string(SettingType type) {
     return "real list";
   case SettingType::path:
     return "path";
+  case SettingType::size_list:
+    return "size list";
   }
   return "?";
 }
@@ -544,6 +581,7 @@ std::optional<Dimension> dimension_of(SettingType type) {
   case SettingType::time:
     return Dimension::time;
   case SettingType::size:
+  case SettingType::size_list:
     return Dimension::size;
   case SettingType::bandwidth:
     return Dimension::bandwidth;
@@ -553,7 +591,7 @@ std::optional<Dimension> dimension_of(SettingType type) {
 }
 
 bool is_list(SettingType type) {
-  return type == SettingType::int_list || type == SettingType::real_list;
+  return type == SettingType::int_list || type == SettingType::real_list || type == SettingType::size_list;
 }
 
 bool Range::contains(double v) const {
@@ -629,6 +667,7 @@ ParsedValue parse_setting_scalar(const Setting& setting, std::string_view text) 
     }
   case SettingType::int_list:
   case SettingType::real_list:
+  case SettingType::size_list:
     break; // item_type() never returns a list type
   }
   return fail("internal error: unhandled setting type");
@@ -651,7 +690,7 @@ std::string format_setting_value(const Setting& setting, const SettingValue& val
     std::string operator()(const std::vector<double>& v) const {
       std::vector<std::string> items;
       for (auto x : v)
-        items.push_back(format_number(x));
+        items.push_back(format_number_for(setting, x)); // size_list items keep their unit
       return "[" + join(items) + "]";
     }
   };

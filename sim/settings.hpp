@@ -30,7 +30,8 @@ enum class SettingType {
   bandwidth,
   int_list, // YAML sequences of integers / reals
   real_list,
-  path // a file path; relative ones are resolved against the scenario file's directory
+  path,     // a file path; relative ones are resolved against the scenario file's directory
+  size_list // a YAML sequence of sizes with units ([1MiB, 1GiB]), stored in bytes like real_list
 };
 const char* to_string(SettingType type);
 // The dimension of a quantity type; empty for the others.

@@ -1,6 +1,8 @@
 #pragma once
 // The workload section of a scenario, as plain typed values.
 
+#include "workloads/collective/collective.hpp"
+
 #include <string>
 #include <vector>
 
@@ -51,13 +53,25 @@ struct TrainingSpec {
   double dataset_read_bytes = 0; // read by each GPU per iteration, overlapped with compute; 0 = no reads
 };
 
-enum class WorkloadKind { synthetic, trace };
+// nccl-tests-style collective benchmark: every group of `ranks` GPUs runs `op` once per size, all groups at once.
+// See docs/collectives.md.
+struct CollectiveSpec {
+  CollectiveOp op = CollectiveOp::allreduce;
+  CollectiveAlgorithm algorithm = CollectiveAlgorithm::automatic;
+  // S per run, nccl-tests' "size" (docs/collectives.md): 1 MiB, 64 MiB, 1 GiB.
+  std::vector<double> sizes_bytes{1024.0 * 1024, 64.0 * 1024 * 1024, 1024.0 * 1024 * 1024};
+  int ranks = 8;  // GPUs per group
+  int groups = 1; // concurrent groups, each placed by the placement policy
+};
+
+enum class WorkloadKind { synthetic, trace, collective };
 
 struct WorkloadSpec {
   WorkloadKind kind = WorkloadKind::synthetic;
   SyntheticSpec synthetic;
   TraceSpec trace;
   TrainingSpec training;
+  CollectiveSpec collective;
 };
 
 } // namespace racksim::workloads

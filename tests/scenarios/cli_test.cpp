@@ -43,7 +43,8 @@ std::string tmp(const std::string& name) {
 } // namespace
 
 TEST(Cli, ValidateAcceptsEveryExample) {
-  for (const char* name : {"quickstart", "chronus-philly", "gavel-philly", "llm-step-model", "storage-tiers"}) {
+  for (const char* name : {"quickstart", "chronus-philly", "gavel-philly", "llm-step-model", "storage-tiers",
+                           "collectives", "fat-tree", "rail-optimized", "dragonfly", "nvl72"}) {
     const auto out = run_cli("validate " + src(std::string("examples/") + name + ".yaml"));
     EXPECT_EQ(out.exit_code, 0) << out.text;
     EXPECT_NE(out.text.find(": ok"), std::string::npos) << out.text;
@@ -198,6 +199,85 @@ TEST(Cli, DescribeReportsTheStorageTiers) {
   EXPECT_NE(out.text.find("  nvme: per node 8 drives"), std::string::npos) << out.text;
   EXPECT_NE(out.text.find("  object_store: 4 gateways"), std::string::npos) << out.text;
   EXPECT_NE(out.text.find("object_store: 0 GPUs down, 0 cut off, 0 without storage, 32 without object store"),
+            std::string::npos)
+      << out.text;
+}
+
+TEST(Cli, CollectiveUnknownOpIsLocatedWithExitCode2) {
+  const auto out = run_cli("validate " + src("tests/scenarios/bad/collective_unknown_op.yaml"));
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_NE(out.text.find("collective_unknown_op.yaml:5:9: workload.collective.op: unknown value 'allreduse'"),
+            std::string::npos)
+      << out.text;
+  EXPECT_NE(out.text.find("did you mean 'allreduce'"), std::string::npos) << out.text;
+}
+
+TEST(Cli, CollectiveAlgorithmThatDoesNotSuitTheOpIsLocatedWithExitCode2) {
+  const auto out = run_cli("validate " + src("tests/scenarios/bad/collective_bad_algorithm.yaml"));
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_NE(out.text.find("collective_bad_algorithm.yaml:6:16: workload.collective.algorithm: 'ring' does not apply "
+                          "to op 'alltoall' (valid for alltoall: auto, direct)"),
+            std::string::npos)
+      << out.text;
+}
+
+TEST(Cli, CollectiveSizeWithAUnitTypoIsLocatedAtTheItem) {
+  const auto out = run_cli("validate " + src("tests/scenarios/bad/collective_size_typo.yaml"));
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_NE(out.text.find("collective_size_typo.yaml:5:19: workload.collective.sizes[1]: unknown unit 'Mib'"),
+            std::string::npos)
+      << out.text;
+  EXPECT_NE(out.text.find("did you mean 'MiB'"), std::string::npos) << out.text;
+}
+
+TEST(Cli, CollectiveGroupsThatDoNotFitAreRejected) {
+  const auto out = run_cli("validate " + src("examples/collectives.yaml") + " --set workload.collective.groups=5");
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_NE(out.text.find("5 group(s) of 16 ranks need 80 GPUs but the platform has 64"), std::string::npos)
+      << out.text;
+}
+
+// The example: two groups of 16 GPUs (two nodes each, one rack) run a ring all-reduce of 1 MiB, 64 MiB and 1 GiB at
+// once. They share no link, so each takes the alpha-beta time: 3 us per step (NVLink 0.5 + uplink 1, twice) and the
+// node's 8 x 400 Gb/s = 400 GB/s uplink as B (below the H100's 450 GB/s NVLink).
+TEST(Cli, CollectivesExampleWritesTheNcclTestsFiguresAndTable) {
+  const auto path = tmp("collectives.h5");
+  const auto out = run_cli("run " + src("examples/collectives.yaml") + " -o " + path);
+  ASSERT_EQ(out.exit_code, 0) << out.text;
+  EXPECT_NE(out.text.find("busbw(GB/s)"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("# Avg bus bandwidth"), std::string::npos) << out.text;
+  const auto rs = racksim::sim::read_results(path);
+  ASSERT_EQ(rs.collectives.size(), 6u);
+  const double n = 16, alpha = 3e-6, bandwidth = 400e9;
+  const double sizes[] = {1 << 20, 64.0 * (1 << 20), 1024.0 * (1 << 20)};
+  for (std::size_t i = 0; i < rs.collectives.size(); ++i) {
+    const auto& c = rs.collectives[i];
+    const double bytes = sizes[i / 2];
+    const double expected = 2 * (n - 1) * alpha + 2 * (n - 1) / n * bytes / bandwidth;
+    EXPECT_EQ(c.job, static_cast<std::int64_t>(i % 2));
+    EXPECT_EQ(c.op, "allreduce");
+    EXPECT_EQ(c.algorithm, "ring");
+    EXPECT_EQ(c.bytes, static_cast<std::int64_t>(bytes));
+    EXPECT_EQ(c.ranks, 16);
+    EXPECT_NEAR(c.time_s / expected, 1.0, 1e-9) << i;
+    EXPECT_NEAR(c.ideal_s / expected, 1.0, 1e-9) << i;
+    EXPECT_DOUBLE_EQ(c.algbw_Bps, bytes / c.time_s);
+    EXPECT_DOUBLE_EQ(c.busbw_Bps, c.algbw_Bps * 2 * (n - 1) / n);
+    EXPECT_EQ(c.nodes, 2);
+  }
+  EXPECT_EQ(rs.jobs.size(), 2u);
+  EXPECT_EQ(rs.jobs[0].kind, "collective");
+  const auto quiet = run_cli("run " + src("examples/collectives.yaml") + " -o " + path + " -q");
+  EXPECT_EQ(quiet.text.find("busbw(GB/s)"), std::string::npos) << quiet.text;
+}
+
+TEST(Cli, CollectiveAllToAllAboveTheFlowLimitIsRejected) {
+  const auto out = run_cli("validate " + src("examples/collectives.yaml") +
+                           " --set workload.collective.op=alltoall --set workload.collective.algorithm=auto"
+                           " --set platform.racks=16 --set workload.collective.groups=1"
+                           " --set workload.collective.ranks=257");
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_NE(out.text.find("alltoall over 257 ranks would be 65792 concurrent flows; at most 256 ranks are supported"),
             std::string::npos)
       << out.text;
 }

@@ -18,6 +18,7 @@
 namespace {
 
 namespace fs = std::filesystem;
+using racksim::sim::CollectiveRecord;
 using racksim::sim::JobRecord;
 using racksim::sim::read_results;
 using racksim::sim::ResultsError;
@@ -120,6 +121,38 @@ TEST_F(ResultsIo, RoundTripsEveryField) {
   const ResultSet back = read_results(path("run.h5"));
   expect_same(r, back);
   EXPECT_EQ(listing(), std::vector<std::string>{"run.h5"});
+}
+
+TEST_F(ResultsIo, RoundTripsEveryCollectiveField) {
+  ResultSet r = sample_result_set();
+  CollectiveRecord c;
+  c.job = 3;
+  c.op = "reducescatter";
+  c.algorithm = "hierarchical";
+  c.bytes = std::int64_t{1} << 40;
+  c.ranks = 16384;
+  c.start_s = 0.25;
+  c.time_s = 1.5e-3;
+  c.algbw_Bps = 7.33e11;
+  c.busbw_Bps = 7.32e11;
+  c.ideal_s = 1.4e-3;
+  c.nodes = 2048;
+  c.racks = 64;
+  r.collectives = {c, c};
+  r.collectives[1].op = "broadcast";
+  r.collectives[1].algorithm = "sixteen_bytes_ok";
+  write_results(path("coll.h5"), r);
+  const ResultSet back = read_results(path("coll.h5"));
+  ASSERT_EQ(back.collectives.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto &x = r.collectives[i], &y = back.collectives[i];
+    EXPECT_TRUE(x.job == y.job && x.op == y.op && x.algorithm == y.algorithm && x.bytes == y.bytes &&
+                x.ranks == y.ranks && x.start_s == y.start_s && x.time_s == y.time_s && x.algbw_Bps == y.algbw_Bps &&
+                x.busbw_Bps == y.busbw_Bps && x.ideal_s == y.ideal_s && x.nodes == y.nodes && x.racks == y.racks)
+        << "row " << i;
+  }
+  r.collectives[0].op = "seventeen_bytes_x";
+  EXPECT_THROW(write_results(path("long.h5"), r), ResultsError);
 }
 
 TEST_F(ResultsIo, EmptyJobListStillHasJobsDataset) {
