@@ -1,6 +1,7 @@
 #include "platforms/simgrid_platform.hpp"
 
 #include "platforms/simgrid_storage.hpp"
+#include "platforms/simgrid_util.hpp"
 
 #include <simgrid/s4u.hpp>
 
@@ -14,6 +15,9 @@
 namespace sg4 = simgrid::s4u;
 
 namespace racksim::platforms {
+
+using sg_util::add_gateway_route;
+using sg_util::make_link;
 
 void configure_network_model(NetworkModel model) {
   switch (model) {
@@ -32,22 +36,6 @@ void configure_network_model(NetworkModel model) {
     break;
   }
 }
-
-namespace {
-
-sg4::Link* make_link(sg4::NetZone* zone, const std::string& name, double bandwidth, double latency) {
-  auto* link = zone->create_split_duplex_link(name, bandwidth);
-  link->set_latency(latency);
-  link->seal();
-  return link;
-}
-
-// A star zone's gateway sits at the centre: an explicit empty route, since seal() only gives hosts defaults.
-void add_gateway_route(sg4::NetZone* zone, simgrid::kernel::routing::NetPoint* router) {
-  zone->add_route(router, nullptr, nullptr, nullptr, {}, true);
-}
-
-} // namespace
 
 namespace {
 

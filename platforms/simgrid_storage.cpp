@@ -2,6 +2,7 @@
 
 #include "platforms/simgrid_storage.hpp"
 
+#include "platforms/simgrid_util.hpp"
 #include "platforms/storage.hpp"
 
 #include <simgrid/s4u.hpp>
@@ -16,21 +17,14 @@ namespace sg4 = simgrid::s4u;
 
 namespace racksim::platforms {
 
+using sg_util::make_link;
+
 namespace {
 
-// The small helpers below mirror simgrid_platform.cpp's (kept apart so the fabric and the storage builders can
-// change independently).
 const EdgeProps& edge_between(const Topology& topo, Vertex a, Vertex b) {
   auto [e, found] = boost::edge(a, b, topo.graph);
   if (!found) throw PlatformError("topology has no link between " + topo.graph[a].name + " and " + topo.graph[b].name);
   return topo.graph[e];
-}
-
-sg4::Link* make_link(sg4::NetZone* zone, const std::string& name, double bandwidth, double latency) {
-  auto* link = zone->create_split_duplex_link(name, bandwidth);
-  link->set_latency(latency);
-  link->seal();
-  return link;
 }
 
 // Sum of a leaf's links of one tier towards vertices that are not `except_kind` (its top-tier links), and their
@@ -57,8 +51,7 @@ LeafZone make_leaf_zone(sg4::NetZone* root, const std::string& zone_name, const 
   z.zone = sg4::create_star_zone(zone_name);
   z.zone->set_parent(root);
   z.router = z.zone->create_router(leaf_name);
-  // The gateway sits at the centre: an explicit empty route, since seal() only gives hosts defaults.
-  z.zone->add_route(z.router, nullptr, nullptr, nullptr, {}, true);
+  sg_util::add_gateway_route(z.zone, z.router);
   return z;
 }
 

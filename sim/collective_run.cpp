@@ -1,3 +1,4 @@
+#include "sim/run_info.hpp"
 #include "sim/collective_run.hpp"
 
 #include "platforms/simgrid_platform.hpp"
@@ -8,7 +9,6 @@
 #include "workloads/collective/collective.hpp"
 
 #include <simgrid/s4u.hpp>
-#include <simgrid/version.h>
 
 #include <algorithm>
 #include <chrono>
@@ -24,22 +24,6 @@ namespace sg4 = simgrid::s4u;
 
 namespace racksim::sim {
 namespace {
-
-// Same as the job engine's (sim/engine.cpp); kept here so that file stays untouched by this workload.
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string simgrid_version_string() {
-  int major = 0, minor = 0, patch = 0;
-  sg_version_get(&major, &minor, &patch);
-  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
-}
 
 // One group's collective at one size: its plan, the latency of each phase and the idle-platform time.
 struct Planned {

@@ -1,3 +1,4 @@
+#include "sim/run_info.hpp"
 #include "sim/engine.hpp"
 
 #include "platforms/catalog.hpp"
@@ -15,7 +16,6 @@
 #include "workloads/training/training_model.hpp"
 
 #include <simgrid/s4u.hpp>
-#include <simgrid/version.h>
 #include <xbt/log.h>
 
 #include <algorithm>
@@ -46,21 +46,6 @@ struct JobState {
   double start_s = -1, end_s = -1;
   double compute_s = 0, comm_s = 0, checkpoint_s = 0;
 };
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string simgrid_version_string() {
-  int major = 0, minor = 0, patch = 0;
-  sg_version_get(&major, &minor, &patch);
-  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
-}
 
 // The whole simulation state; actors reach it by reference. SimGrid actors are cooperative (one runs at a
 // time), so no locking is needed.
