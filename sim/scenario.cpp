@@ -3,6 +3,8 @@
 
 #include "sim/scenario.hpp"
 
+#include "platforms/topology.hpp"
+
 #include "sim/settings.hpp"
 #include "workloads/calibration/calibration.hpp"
 
@@ -460,6 +462,7 @@ class Loader {
     }
     storage_checks(sc);
     collective_checks(sc);
+    platform_checks(sc);
     if (all_good({"calibration"}) && sc.calibration != "roofline") {
       try {
         (void)workloads::load_calibration(sc.calibration);
@@ -524,6 +527,20 @@ class Loader {
                    "workload.training.checkpoint_size (" + format_quantity(training.checkpoint_bytes, Dimension::size) +
                        ") does not fit a node's NVMe volume (" + format_quantity(capacity, Dimension::size) +
                        " = nvme.drives x nvme.capacity)");
+    }
+  }
+
+  // The platform as a whole (fabric constraints, switch radix, ...): platforms::validate_spec names the field
+  // ("platform.<key> must be ..."); the message is located at that key, or at the file when the key was not
+  // written. Only once every setting read cleanly, so a bad value is not reported twice.
+  void platform_checks(const Scenario& sc) {
+    if (!diagnostics_.empty()) return;
+    try {
+      platforms::validate_spec(sc.platform);
+    } catch (const platforms::PlatformError& e) {
+      std::string field = e.what();
+      field = field.substr(0, field.find_first_of(" :"));
+      report_cross({field}, e.what());
     }
   }
 

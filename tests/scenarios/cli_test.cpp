@@ -203,6 +203,33 @@ TEST(Cli, DescribeReportsTheStorageTiers) {
       << out.text;
 }
 
+TEST(Cli, FabricMistakesNameFileLineAndField) {
+  struct Case {
+    const char* file;
+    const char* where;
+    const char* what;
+  };
+  for (const Case c : {Case{"fabric_racks_per_pod.yaml", "fabric_racks_per_pod.yaml:3:10:",
+                            "platform.racks must be a multiple of fabric.racks_per_pod (4) for a fat_tree (got 6)"},
+                       Case{"fabric_radix.yaml", "fabric_radix.yaml:6:19:",
+                            "platform.fabric.switch_radix must be at least the 512 ports a leaf switch needs (256 down "
+                            "+ 256 up, at NIC speed) (got 64)"},
+                       Case{"fabric_dragonfly_global.yaml", "fabric_dragonfly_global.yaml:7:28:",
+                            "platform.fabric.global_links_per_rack must be such that racks_per_group x "
+                            "global_links_per_rack >= groups - 1 (5)"}}) {
+    const auto out = run_cli("validate " + src(std::string("tests/scenarios/bad/") + c.file));
+    EXPECT_EQ(out.exit_code, 2) << c.file;
+    EXPECT_NE(out.text.find(std::string(c.where) + " " + c.what), std::string::npos) << out.text;
+  }
+}
+
+TEST(Cli, DescribeJsonNamesTheFabric) {
+  const auto out = run_cli("describe --json " + src("examples/dragonfly.yaml"));
+  EXPECT_EQ(out.exit_code, 0) << out.text;
+  EXPECT_NE(out.text.find("\"fabric\": \"dragonfly\""), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("\"pods\": 4"), std::string::npos) << out.text;
+}
+
 TEST(Cli, CollectiveUnknownOpIsLocatedWithExitCode2) {
   const auto out = run_cli("validate " + src("tests/scenarios/bad/collective_unknown_op.yaml"));
   EXPECT_EQ(out.exit_code, 2);
