@@ -14,7 +14,7 @@ namespace racksim::platforms {
 // What one failure takes away. The failed vertices are removed (all their links cleared); connectivity is then
 // read from boost::connected_components and the bisection from bisection_bandwidth_Bps on the damaged graph.
 struct FailureDomain {
-  std::string kind; // "leaf", "spine", "rack_power", "storage_server", "storage_leaf", "object_store"
+  std::string kind; // "leaf", "aggregation", "spine", "rack_power", "storage_server", "storage_leaf", "object_store"
   std::vector<std::string> failed; // names of the removed vertices (the first of each kind, by symmetry)
   int gpus_failed = 0;             // GPUs among the removed vertices (rack_power only)
   int gpus_cut_off = 0;            // surviving GPUs outside the component that holds the most surviving GPUs
@@ -43,7 +43,8 @@ TopologyAnalysis analyze(const Topology& topo);
 double mean_gpu_hops_formula(const Topology& topo);
 
 // One JSON object (fields documented in docs/platforms.md, "Analyses"):
-//   counts          {gpus, nodes, racks, leaves, spines, storage_leaves, storage_servers, object_store_gateways,
+//   fabric, nvlink_domain (strings)
+//   counts          {gpus, nodes, racks, pods, leaves, aggregations, spines, storage_leaves, storage_servers, object_store_gateways,
 //                   nvme}
 //   links           {nvlink, node_leaf, leaf_spine, storage_leaf_spine, storage_server, object_store_leaf_spine,
 //                   object_store_gateway, pcie}: each
