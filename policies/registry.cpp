@@ -1,5 +1,7 @@
 #include "policies/registry.hpp"
 
+#include "policies/load_balancing/least_outstanding.hpp"
+#include "policies/load_balancing/round_robin.hpp"
 #include "policies/placement/first_fit.hpp"
 #include "policies/placement/pack.hpp"
 #include "policies/scheduling/easy_backfill.hpp"
@@ -32,6 +34,17 @@ const Registry<Placement>& placements() {
           {"first_fit", "lowest-numbered free GPUs, wherever they are", make<Placement, FirstFitPlacement>},
           {"pack", "fill a node, then a rack (best fit), so jobs span few nodes and racks",
            make<Placement, PackPlacement>},
+      });
+  return registry;
+}
+
+const Registry<LoadBalancer>& load_balancers() {
+  static const Registry<LoadBalancer> registry(
+      "load balancer",
+      {
+          {"round_robin", "replicas in turn, whatever their load", make<LoadBalancer, RoundRobinBalancer>},
+          {"least_outstanding", "the replica with the fewest waiting + running requests (lowest index on ties)",
+           make<LoadBalancer, LeastOutstandingBalancer>},
       });
   return registry;
 }

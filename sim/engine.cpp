@@ -8,6 +8,7 @@
 #include "sim/activities.hpp"
 #include "sim/collective_run.hpp"
 #include "sim/ideal.hpp"
+#include "sim/inference_run.hpp"
 #include "sim/storage_io.hpp"
 #include "sim/version.hpp"
 #include "workloads/calibration/calibration.hpp"
@@ -477,6 +478,7 @@ class Simulation {
 
 RunReport run_simulation(const Scenario& scenario, const RunOptions& options) {
   if (scenario.workload.kind == workloads::WorkloadKind::collective) return run_collective_simulation(scenario, options);
+  if (scenario.workload.kind == workloads::WorkloadKind::inference) return run_inference_simulation(scenario, options);
   Simulation simulation(scenario, options);
   return simulation.run();
 }

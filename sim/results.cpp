@@ -420,6 +420,88 @@ void write_collectives(hid_t file, const std::vector<CollectiveRecord>& records)
           "cannot write dataset /collectives");
 }
 
+
+// ---- /requests row layout -----------------------------------------------------------------------------------------
+
+struct RequestRow {
+  std::int64_t id;
+  char service[job_string_bytes];
+  std::int32_t replica;
+  double arrival_s;
+  double start_s;
+  double first_token_s;
+  double finish_s;
+  char status[job_string_bytes];
+  std::int32_t prompt_tokens;
+  std::int32_t output_tokens;
+};
+
+const std::vector<Field>& request_fields() {
+  static const std::vector<Field> fields = {
+      {"id", offsetof(RequestRow, id), FieldKind::i64},
+      {"service", offsetof(RequestRow, service), FieldKind::str},
+      {"replica", offsetof(RequestRow, replica), FieldKind::i32},
+      {"arrival_s", offsetof(RequestRow, arrival_s), FieldKind::f64},
+      {"start_s", offsetof(RequestRow, start_s), FieldKind::f64},
+      {"first_token_s", offsetof(RequestRow, first_token_s), FieldKind::f64},
+      {"finish_s", offsetof(RequestRow, finish_s), FieldKind::f64},
+      {"status", offsetof(RequestRow, status), FieldKind::str},
+      {"prompt_tokens", offsetof(RequestRow, prompt_tokens), FieldKind::i32},
+      {"output_tokens", offsetof(RequestRow, output_tokens), FieldKind::i32},
+  };
+  return fields;
+}
+
+// Packed in the file, native layout in memory; as make_job_type.
+Handle make_request_type(bool packed_file_layout) {
+  const Handle str = make_fixed_string_type(job_string_bytes);
+  std::size_t packed_size = 0;
+  for (const Field& f : request_fields())
+    packed_size += f.kind == FieldKind::str ? job_string_bytes : H5Tget_size(file_atomic_type(f.kind));
+  Handle type(H5Tcreate(H5T_COMPOUND, packed_file_layout ? packed_size : sizeof(RequestRow)), H5Tclose,
+              "cannot create the /requests row type");
+  std::size_t packed_offset = 0;
+  for (const Field& f : request_fields()) {
+    const hid_t member = f.kind == FieldKind::str ? str.get()
+                         : packed_file_layout     ? file_atomic_type(f.kind)
+                                                  : memory_atomic_type(f.kind);
+    check(H5Tinsert(type.get(), f.name, packed_file_layout ? packed_offset : f.offset, member),
+          std::string("cannot add field ") + f.name + " to the /requests row type");
+    packed_offset += H5Tget_size(member);
+  }
+  return type;
+}
+
+// Always written (0 rows for a run without an inference service), like /jobs.
+void write_requests(hid_t file, const std::vector<RequestRecord>& records) {
+  std::vector<RequestRow> rows(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const RequestRecord& q = records[i];
+    RequestRow& r = rows[i];
+    r = RequestRow{};
+    r.id = q.id;
+    copy_fixed(r.service, q.service, q.id, "request service");
+    r.replica = q.replica;
+    r.arrival_s = q.arrival_s;
+    r.start_s = q.start_s;
+    r.first_token_s = q.first_token_s;
+    r.finish_s = q.finish_s;
+    copy_fixed(r.status, q.status, q.id, "request status");
+    r.prompt_tokens = q.prompt_tokens;
+    r.output_tokens = q.output_tokens;
+  }
+  const Handle file_type = make_request_type(true);
+  const Handle memory_type = make_request_type(false);
+  const Handle space = make_space(rows.size());
+  const Handle dcpl = make_dataset_plist(rows.size(), 4096);
+  const Handle dataset(H5Dcreate2(file, "requests", file_type.get(), space.get(), H5P_DEFAULT, dcpl.get(),
+                                  H5P_DEFAULT),
+                       H5Dclose, "cannot create dataset /requests");
+  if (!rows.empty())
+    check(H5Dwrite(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
+          "cannot write dataset /requests");
+}
+
 void write_file(const std::string& file_name, const ResultSet& results) {
   const Handle fcpl = make_plist(H5P_FILE_CREATE);
   // The root group is created with the file; its timestamps come from the file creation list.
@@ -434,6 +516,7 @@ void write_file(const std::string& file_name, const ResultSet& results) {
   write_timeseries(file.get(), results.timeseries);
   write_summary(file.get(), results.summary);
   write_collectives(file.get(), results.collectives);
+  write_requests(file.get(), results.requests);
   file.close("cannot close " + file_name);
 }
 
@@ -687,6 +770,39 @@ std::vector<CollectiveRecord> read_collectives(hid_t file) {
   return records;
 }
 
+// Absent in files written before /requests existed: then empty.
+std::vector<RequestRecord> read_requests(hid_t file) {
+  std::vector<RequestRecord> records;
+  if (!link_exists(file, "requests")) return records;
+  const Handle dataset(H5Dopen2(file, "requests", H5P_DEFAULT), H5Dclose, "cannot open /requests");
+  std::vector<const char*> required;
+  for (const Field& f : request_fields())
+    required.push_back(f.name);
+  const hsize_t n = check_table(dataset.get(), "/requests", required);
+  std::vector<RequestRow> rows(n);
+  if (n > 0) {
+    const Handle memory_type = make_request_type(false);
+    check(H5Dread(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
+          "cannot read /requests");
+  }
+  records.reserve(rows.size());
+  for (const RequestRow& r : rows) {
+    RequestRecord q;
+    q.id = r.id;
+    q.service = from_fixed(r.service);
+    q.replica = r.replica;
+    q.arrival_s = r.arrival_s;
+    q.start_s = r.start_s;
+    q.first_token_s = r.first_token_s;
+    q.finish_s = r.finish_s;
+    q.status = from_fixed(r.status);
+    q.prompt_tokens = r.prompt_tokens;
+    q.output_tokens = r.output_tokens;
+    records.push_back(std::move(q));
+  }
+  return records;
+}
+
 ResultSet read_file(const std::string& path) {
   const Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "cannot open as HDF5");
   if (!link_exists(file.get(), "jobs")) throw Failure("not a racksim results file (no /jobs)");
@@ -696,6 +812,7 @@ ResultSet read_file(const std::string& path) {
   results.timeseries = read_timeseries(file.get());
   results.summary = read_summary(file.get());
   results.collectives = read_collectives(file.get());
+  results.requests = read_requests(file.get());
   return results;
 }
 

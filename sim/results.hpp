@@ -48,6 +48,21 @@ struct CollectiveRecord {
   std::int32_t racks = 0;  //                    distinct racks
 };
 
+// One request of an inference service (/requests; docs/results-schema.md, docs/inference.md). Times are -1 for
+// what never happened (a dropped request never starts).
+struct RequestRecord {
+  std::int64_t id = 0;        // arrival order, from 0
+  std::string service;        // the service's name (fixed 16 bytes)
+  std::int32_t replica = -1;  // the replica the load balancer chose; -1 when none (rejected before routing)
+  double arrival_s = 0;
+  double start_s = -1;        // admitted into a batch (kernel model) or taken by a server (explicit service time)
+  double first_token_s = -1;  // end of the iteration that ran its prefill (explicit service time: = finish_s)
+  double finish_s = -1;       // its last token
+  std::string status = "queued"; // completed | dropped | rejected | queued | running (fixed 16 bytes)
+  std::int32_t prompt_tokens = 0;
+  std::int32_t output_tokens = 0;
+};
+
 // A fixed-interval series: value[i] is the state at time_s[i] = i * interval.
 struct TimeSeries {
   std::string name;
@@ -76,6 +91,7 @@ struct ResultSet {
   std::vector<TimeSeries> timeseries;
   std::vector<std::pair<std::string, double>> summary; // /summary attributes, in this order
   std::vector<CollectiveRecord> collectives;           // /collectives (empty unless workload.kind is collective)
+  std::vector<RequestRecord> requests;                 // /requests (empty unless workload.kind is inference)
 };
 
 // Stored as /meta attribute `schema_version`; bumped (with a migration note in docs/results-schema.md) whenever a

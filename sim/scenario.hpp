@@ -34,6 +34,7 @@ class ScenarioError : public std::runtime_error {
 struct PolicySpec {
   std::string scheduler = "fifo";      // a name from policies::schedulers()
   std::string placement = "first_fit"; // a name from policies::placements()
+  std::string load_balancer = "round_robin"; // a name from policies::load_balancers()
 };
 
 struct OutputSpec {

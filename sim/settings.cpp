@@ -338,9 +338,11 @@ std::vector<Setting> build_table() {
       "workload.kind", [](auto& s) -> auto& { return s.workload.kind; },
       std::vector<std::pair<std::string, WorkloadKind>>{{"synthetic", WorkloadKind::synthetic},
                                                         {"trace", WorkloadKind::trace},
-                                                        {"collective", WorkloadKind::collective}},
+                                                        {"collective", WorkloadKind::collective},
+                                                        {"inference", WorkloadKind::inference}},
       "synthetic: generated jobs (workload.synthetic); trace: replayed jobs (workload.trace); collective: an "
-      "nccl-tests-style collective benchmark (workload.collective)"));
+      "nccl-tests-style collective benchmark (workload.collective); inference: one inference service "
+      "(workload.inference)"));
   t.push_back(field(
       "workload.synthetic.jobs", ST::integer, [](auto& s) -> auto& { return s.workload.synthetic.jobs; }, at_least(1),
       "jobs", "number of jobs to generate"));
@@ -476,6 +478,124 @@ std::vector<Setting> build_table() {
       "workload.collective.groups", ST::integer, [](auto& s) -> auto& { return s.workload.collective.groups; },
       at_least(1), "groups", "groups running the same collective at the same time, each placed by policies.placement"));
 
+  // Inference service (workload.kind: inference; docs/inference.md). One service per scenario.
+  using workloads::ArrivalProcess;
+  using workloads::ServiceTimeDistribution;
+  using workloads::TokenDistribution;
+  t.push_back(field(
+      "workload.inference.name", ST::string, [](auto& s) -> auto& { return s.workload.inference.name; }, any(), "",
+      "the service's name, written in the service column of /requests (at most 15 characters)"));
+  t.push_back(name_field(
+      "workload.inference.model", [](auto& s) -> auto& { return s.workload.inference.model; }, workloads::model_names,
+      "transformer preset served; its kernels give prefill and decode times, its size the KV-cache capacity"));
+  t.push_back(field(
+      "workload.inference.replicas", ST::integer, [](auto& s) -> auto& { return s.workload.inference.replicas; },
+      at_least(1), "replicas", "copies of the model, each on its own GPUs (placed by policies.placement)"));
+  t.push_back(field(
+      "workload.inference.gpus_per_replica", ST::integer,
+      [](auto& s) -> auto& { return s.workload.inference.gpus_per_replica; }, at_least(1), "GPUs",
+      "GPUs of one replica = its tensor parallelism; they must share one NVLink domain"));
+  t.push_back(enum_field(
+      "workload.inference.arrival", [](auto& s) -> auto& { return s.workload.inference.arrival; },
+      std::vector<std::pair<std::string, ArrivalProcess>>{{"poisson", ArrivalProcess::poisson},
+                                                          {"diurnal", ArrivalProcess::diurnal},
+                                                          {"trace", ArrivalProcess::trace}},
+      "poisson: rate; diurnal: Poisson with rate x (1 + amplitude x sin(2 pi t / period)); trace: arrival_trace"));
+  t.push_back(field(
+      "workload.inference.rate", ST::real, [](auto& s) -> auto& { return s.workload.inference.rate_per_s; },
+      above(0), "requests/s", "mean arrival rate (poisson, diurnal)"));
+  t.push_back(field(
+      "workload.inference.diurnal_amplitude", ST::real,
+      [](auto& s) -> auto& { return s.workload.inference.diurnal_amplitude; }, closed(0, 1), "",
+      "diurnal: relative swing of the rate around its mean"));
+  t.push_back(field(
+      "workload.inference.diurnal_period", ST::time,
+      [](auto& s) -> auto& { return s.workload.inference.diurnal_period_s; }, above(0), "",
+      "diurnal: period of the rate's sine"));
+  t.push_back(field(
+      "workload.inference.arrival_trace", ST::path, [](auto& s) -> auto& { return s.workload.inference.trace_path; },
+      any(), "",
+      "arrival: trace: text file, one 'arrival_s[,prompt_tokens,output_tokens]' per line, relative to the scenario"));
+  t.push_back(field(
+      "workload.inference.requests", ST::integer, [](auto& s) -> auto& { return s.workload.inference.requests; },
+      at_least(0), "requests", "requests to generate (trace: rows to read); 0 = no count limit (then use duration)"));
+  t.push_back(field(
+      "workload.inference.duration", ST::time, [](auto& s) -> auto& { return s.workload.inference.duration_s; },
+      at_least(0), "", "no arrival after this simulated time; 0 = no time limit"));
+  t.push_back(field(
+      "workload.inference.max_batch", ST::integer, [](auto& s) -> auto& { return s.workload.inference.max_batch; },
+      at_least(1), "sequences",
+      "sequences in one batching iteration; with an explicit service_time: requests served at once per replica"));
+  t.push_back(field(
+      "workload.inference.max_batch_tokens", ST::integer,
+      [](auto& s) -> auto& { return s.workload.inference.max_batch_tokens; }, at_least(1), "tokens",
+      "tokens in one iteration: prompts of newly admitted sequences + one per decoding sequence"));
+  t.push_back(field(
+      "workload.inference.hbm_utilization", ST::real,
+      [](auto& s) -> auto& { return s.workload.inference.hbm_utilization; }, left_open(0, 1), "",
+      "fraction of each GPU's HBM for weights and KV cache; the rest is reserved (activations, workspace)"));
+  t.push_back(field(
+      "workload.inference.max_queue", ST::integer, [](auto& s) -> auto& { return s.workload.inference.max_queue; },
+      at_least(0), "requests", "waiting requests per replica; an arrival beyond is dropped; 0 = no limit"));
+  const std::vector<std::pair<std::string, TokenDistribution>> token_kinds{
+      {"constant", TokenDistribution::constant},
+      {"uniform", TokenDistribution::uniform},
+      {"lognormal", TokenDistribution::lognormal}};
+  for (const char* which : {"prompt_tokens", "output_tokens"}) {
+    const bool prompt = std::string_view(which) == "prompt_tokens";
+    const auto tokens = [prompt](auto& s) -> auto& {
+      return prompt ? s.workload.inference.prompt_tokens : s.workload.inference.output_tokens;
+    };
+    const std::string base = std::string("workload.inference.") + which;
+    const std::string noun = prompt ? "prompt" : "output";
+    t.push_back(enum_field(
+        base + ".distribution", [tokens](auto& s) -> auto& { return tokens(s).distribution; }, token_kinds,
+        "distribution of " + noun + " lengths: constant (= median), uniform integers in [min, max], lognormal"));
+    t.push_back(field(
+        base + ".median", ST::integer, [tokens](auto& s) -> auto& { return tokens(s).median; }, at_least(1), "tokens",
+        "constant: the value; lognormal: the median"));
+    t.push_back(field(
+        base + ".sigma", ST::real, [tokens](auto& s) -> auto& { return tokens(s).sigma; }, at_least(0), "",
+        "lognormal shape: standard deviation of ln(length)"));
+    t.push_back(field(
+        base + ".min", ST::integer, [tokens](auto& s) -> auto& { return tokens(s).min; }, at_least(1), "tokens",
+        "drawn lengths are clamped to at least this"));
+    t.push_back(field(
+        base + ".max", ST::integer, [tokens](auto& s) -> auto& { return tokens(s).max; }, at_least(1), "tokens",
+        "drawn lengths are clamped to at most this (>= min)"));
+  }
+  t.push_back(field(
+      "workload.inference.slo.ttft", ST::time, [](auto& s) -> auto& { return s.workload.inference.slo_ttft_s; },
+      at_least(0), "", "time-to-first-token objective; 0 = none"));
+  t.push_back(field(
+      "workload.inference.slo.tpot", ST::time, [](auto& s) -> auto& { return s.workload.inference.slo_tpot_s; },
+      at_least(0), "", "time-per-output-token objective (after the first token); 0 = none"));
+  t.push_back(field(
+      "workload.inference.slo.e2e", ST::time, [](auto& s) -> auto& { return s.workload.inference.slo_e2e_s; },
+      at_least(0), "", "end-to-end latency objective (arrival to last token); 0 = none"));
+  t.push_back(enum_field(
+      "workload.inference.service_time.distribution",
+      [](auto& s) -> auto& { return s.workload.inference.service_time; },
+      std::vector<std::pair<std::string, ServiceTimeDistribution>>{
+          {"none", ServiceTimeDistribution::none},
+          {"deterministic", ServiceTimeDistribution::deterministic},
+          {"exponential", ServiceTimeDistribution::exponential},
+          {"lognormal", ServiceTimeDistribution::lognormal},
+          {"empirical", ServiceTimeDistribution::empirical}},
+      "none: times from the kernel model; otherwise each request takes a drawn time, max_batch at once per replica"));
+  t.push_back(field(
+      "workload.inference.service_time.mean", ST::time,
+      [](auto& s) -> auto& { return s.workload.inference.service_time_mean_s; }, above(0), "",
+      "deterministic: the value; exponential: the mean; lognormal: the median"));
+  t.push_back(field(
+      "workload.inference.service_time.sigma", ST::real,
+      [](auto& s) -> auto& { return s.workload.inference.service_time_sigma; }, at_least(0), "",
+      "lognormal shape: standard deviation of ln(service time)"));
+  t.push_back(field(
+      "workload.inference.service_time.path", ST::path,
+      [](auto& s) -> auto& { return s.workload.inference.service_time_path; }, any(), "",
+      "empirical: file of service-time samples in seconds, one per line, relative to the scenario"));
+
   // Policies and output.
   t.push_back(name_field(
       "policies.scheduler", [](auto& s) -> auto& { return s.policies.scheduler; },
@@ -483,6 +603,10 @@ std::vector<Setting> build_table() {
   t.push_back(name_field(
       "policies.placement", [](auto& s) -> auto& { return s.policies.placement; },
       [] { return registry_names(policies::placements()); }, "placement policy: which GPUs a starting job gets"));
+  t.push_back(name_field(
+      "policies.load_balancer", [](auto& s) -> auto& { return s.policies.load_balancer; },
+      [] { return registry_names(policies::load_balancers()); },
+      "load balancer: which replica of the inference service an arriving request goes to"));
   t.push_back(field(
       "output.timeseries_interval", ST::time, [](auto& s) -> auto& { return s.output.timeseries_interval_s; },
       at_least(0), "", "sampling interval of /timeseries; 0 = automatic (makespan / 1000, at least 1 s)"));

@@ -64,7 +64,47 @@ struct CollectiveSpec {
   int groups = 1; // concurrent groups, each placed by the placement policy
 };
 
-enum class WorkloadKind { synthetic, trace, collective };
+// An inference service: one per scenario (docs/inference.md). Replicas of a model serve requests with continuous
+// batching; timings from the kernel model, or from an explicit service-time distribution for what-if studies.
+enum class ArrivalProcess { poisson, diurnal, trace };
+enum class TokenDistribution { constant, uniform, lognormal };
+enum class ServiceTimeDistribution { none, deterministic, exponential, lognormal, empirical };
+
+// Token counts: constant = median; uniform = integers in [min, max]; lognormal(median, sigma) rounded, clamped.
+struct TokenSpec {
+  TokenDistribution distribution = TokenDistribution::lognormal;
+  long median = 0;
+  double sigma = 1.0;
+  long min = 1;
+  long max = 0;
+};
+
+struct InferenceSpec {
+  std::string name = "service";   // the `service` column of /requests (at most 15 characters)
+  std::string model = "llama3-8b"; // a step-model preset (workloads/training/step_model.hpp)
+  int replicas = 1;
+  int gpus_per_replica = 1; // tensor parallelism, inside one NVLink domain
+  ArrivalProcess arrival = ArrivalProcess::poisson;
+  double rate_per_s = 10;               // mean arrival rate (poisson, diurnal)
+  double diurnal_amplitude = 0.5;       // rate(t) = rate x (1 + amplitude x sin(2 pi t / period))
+  double diurnal_period_s = 86400;
+  std::string trace_path;               // arrival: trace; one arrival per line (docs/inference.md)
+  long requests = 1000;                 // arrivals to generate (trace: rows to read); 0 = no count limit
+  double duration_s = 0;                // no arrival after this time; 0 = no time limit
+  TokenSpec prompt_tokens{TokenDistribution::lognormal, 512, 1.0, 1, 8192};
+  TokenSpec output_tokens{TokenDistribution::lognormal, 128, 1.0, 1, 2048};
+  int max_batch = 256;                   // sequences in one iteration (explicit service time: concurrent servers)
+  long max_batch_tokens = 16384;         // tokens processed in one iteration (prompts + one per decoding sequence)
+  double hbm_utilization = 0.9;          // fraction of HBM for weights + KV cache; the rest is a reserve
+  long max_queue = 0;                    // waiting requests per replica beyond which arrivals are dropped; 0 = no limit
+  double slo_ttft_s = 0, slo_tpot_s = 0, slo_e2e_s = 0; // 0 = no objective
+  ServiceTimeDistribution service_time = ServiceTimeDistribution::none;
+  double service_time_mean_s = 1;        // deterministic: the value; exponential: the mean; lognormal: the median
+  double service_time_sigma = 1;         // lognormal shape
+  std::string service_time_path;         // empirical: one sample (seconds) per line
+};
+
+enum class WorkloadKind { synthetic, trace, collective, inference };
 
 struct WorkloadSpec {
   WorkloadKind kind = WorkloadKind::synthetic;
@@ -72,6 +112,7 @@ struct WorkloadSpec {
   TraceSpec trace;
   TrainingSpec training;
   CollectiveSpec collective;
+  InferenceSpec inference;
 };
 
 } // namespace racksim::workloads

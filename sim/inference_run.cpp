@@ -1,0 +1,550 @@
+#include "sim/inference_run.hpp"
+
+#include "platforms/catalog.hpp"
+#include "platforms/simgrid_platform.hpp"
+#include "platforms/topology.hpp"
+#include "policies/registry.hpp"
+#include "sim/run_info.hpp"
+#include "sim/version.hpp"
+#include "workloads/calibration/calibration.hpp"
+#include "workloads/inference/inference_model.hpp"
+#include "workloads/inference/requests.hpp"
+
+#include <simgrid/s4u.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <numeric>
+#include <set>
+
+namespace sg4 = simgrid::s4u;
+
+namespace racksim::sim {
+namespace {
+
+struct RequestState {
+  workloads::InferenceRequest request;
+  int replica = -1;
+  double start_s = -1, first_token_s = -1, finish_s = -1;
+  std::string status = "queued";
+  std::int64_t generated = 0; // output tokens produced so far
+  double service_s = 0;       // explicit service time drawn for it
+};
+
+struct Replica {
+  std::vector<int> gpus;
+  std::vector<sg4::Host*> hosts;
+  std::deque<std::size_t> waiting; // request indices, arrival order
+  std::vector<std::size_t> running; // admitted, not finished (kernel model: decoding; explicit: in service)
+  std::int64_t kv_reserved = 0;
+  sg4::MutexPtr mutex; // pairs with `wake`; actors are cooperative, so it guards nothing else
+  sg4::ConditionVariablePtr wake;
+  double busy_s = 0, comm_s = 0;
+  long iterations = 0;
+  double batch_sequences = 0; // sum over iterations of the sequences in the iteration
+};
+
+class InferenceRun {
+ public:
+  InferenceRun(const Scenario& scenario, const RunOptions& options)
+      : scenario_(scenario), options_(options), spec_(scenario.workload.inference),
+        topo_(platforms::build_topology(scenario.platform)), model_(workloads::find_model(spec_.model)),
+        explicit_service_(spec_.service_time != workloads::ServiceTimeDistribution::none) {
+    const auto& gpu = platforms::find_gpu(topo_.spec.gpu_model);
+    try {
+      memory_ = workloads::replica_memory(model_, spec_.gpus_per_replica, gpu.hbm_bytes, spec_.hbm_utilization);
+    } catch (const std::invalid_argument& e) {
+      throw RunError(std::string("workload.inference.model: ") + e.what());
+    }
+    limits_.max_batch = spec_.max_batch;
+    limits_.max_batch_tokens = spec_.max_batch_tokens;
+    limits_.kv_capacity_tokens = memory_.kv_capacity_tokens;
+    try {
+      requests_.reserve(static_cast<std::size_t>(std::max(0L, spec_.requests)));
+      for (auto& r : workloads::generate_requests(spec_, scenario.seed))
+        requests_.push_back(RequestState{r});
+      if (explicit_service_) {
+        workloads::ServiceTimeSampler sampler(spec_, scenario.seed);
+        for (auto& r : requests_)
+          r.service_s = sampler.sample(); // in arrival order, so a replica's draws do not depend on routing
+      }
+    } catch (const workloads::InferenceInputError& e) {
+      throw RunError(e.what());
+    }
+    place_replicas();
+  }
+
+  RunReport run() {
+    const auto wall_start = std::chrono::steady_clock::now();
+    const std::string started = utc_now();
+    RunReport report;
+    std::unique_ptr<workloads::KernelTimer> timer;
+    std::string timing_source = "explicit service time: workload.inference.service_time";
+    if (!explicit_service_) {
+      timer = make_timer(timing_source);
+      const double alpha = spec_.gpus_per_replica > 1
+                               ? platforms::gpu_path(topo_, replicas_[0].gpus[0], replicas_[0].gpus[1]).latency_s
+                               : 0.0;
+      iteration_ = std::make_unique<workloads::IterationModel>(model_, spec_.gpus_per_replica, *timer,
+                                                               topo_.nvlink_Bps, alpha);
+    }
+
+    std::vector<std::string> args{"racksim", "--log=root.thres:critical", "--cfg=contexts/stack-size:256"};
+#if defined(__SANITIZE_ADDRESS__)
+    args.emplace_back("--cfg=contexts/factory:thread"); // see sim/engine.cpp
+#endif
+    args.insert(args.end(), options_.simgrid_args.begin(), options_.simgrid_args.end());
+    int argc = static_cast<int>(args.size());
+    std::vector<char*> argv;
+    for (auto& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    sg4::Engine engine(&argc, argv.data());
+    platforms::configure_network_model(scenario_.platform.network_model);
+    platform_ = platforms::build_simgrid_platform(topo_);
+    for (std::size_t i = 0; i < replicas_.size(); ++i) {
+      auto& rep = replicas_[i];
+      for (int g : rep.gpus)
+        rep.hosts.push_back(platform_.gpu_hosts[static_cast<std::size_t>(g)]);
+      rep.mutex = sg4::Mutex::create();
+      rep.wake = sg4::ConditionVariable::create();
+      sg4::Actor::create("replica-" + std::to_string(i), rep.hosts.front(), [this, i] {
+        guarded([this, i] { explicit_service_ ? serve_explicit(i) : serve_batches(i); });
+      });
+    }
+    sg4::Actor::create("inference-arrivals", platform_.controller, [this] { guarded([this] { arrivals(); }); });
+    if (scenario_.horizon_s > 0) {
+      engine.run_until(scenario_.horizon_s);
+      sg4::Actor::create("horizon", platform_.controller, [] { sg4::Actor::kill_all(); });
+      engine.run();
+    } else {
+      engine.run();
+    }
+    if (failure_) std::rethrow_exception(failure_);
+    const double end = scenario_.horizon_s > 0 ? scenario_.horizon_s : last_event_s_;
+
+    auto& rs = report.results;
+    rs.meta.racksim_version = racksim::version;
+    rs.meta.git_sha = racksim::git_sha;
+    rs.meta.simgrid_version = simgrid_version_string();
+    rs.meta.seed = scenario_.seed;
+    rs.meta.scenario_yaml = scenario_.resolved_yaml;
+    rs.meta.started_utc = started;
+    if (const auto* calibrated = dynamic_cast<const workloads::CalibratedTimer*>(timer.get()))
+      timing_source += " (file sha256 " + calibrated->table().digest + "; " + std::to_string(calibrated->fallbacks()) +
+                       " kernel calls not in the file timed by the roofline)";
+    rs.meta.calibration = timing_source;
+    record(rs, end);
+    rs.meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    return report;
+  }
+
+ private:
+  // As sim/engine.cpp: a calibration file, or the roofline on the catalog's peaks.
+  std::unique_ptr<workloads::KernelTimer> make_timer(std::string& source) const {
+    const auto& gpu = platforms::find_gpu(topo_.spec.gpu_model);
+    workloads::GpuPeaks peaks;
+    peaks.name = gpu.name;
+    peaks.bf16_flops = gpu.peak_bf16_flops;
+    peaks.fp16_flops = gpu.peak_fp16_flops;
+    peaks.fp32_flops = gpu.peak_fp32_flops;
+    peaks.hbm_Bps = gpu.hbm_bandwidth_Bps;
+    workloads::RooflineTimer roofline(peaks);
+    std::unique_ptr<workloads::KernelTimer> timer;
+    if (scenario_.calibration == "roofline")
+      timer = std::make_unique<workloads::RooflineTimer>(roofline);
+    else
+      timer = std::make_unique<workloads::CalibratedTimer>(workloads::load_calibration(scenario_.calibration), roofline);
+    source = timer->source();
+    return timer;
+  }
+
+  // Replicas in order, each where the placement policy puts it among the GPUs the earlier ones left free; a
+  // replica's GPUs must share one NVLink domain (its TP all-reduces run there).
+  void place_replicas() {
+    const auto placement = policies::placements().create(scenario_.policies.placement);
+    policies::ClusterShape shape;
+    shape.gpus_per_node = scenario_.platform.gpus_per_node;
+    shape.nodes_per_rack = scenario_.platform.nodes_per_rack;
+    shape.nodes = topo_.num_nodes();
+    std::vector<std::uint8_t> free(static_cast<std::size_t>(topo_.num_gpus()), 1);
+    for (int r = 0; r < spec_.replicas; ++r) {
+      const policies::PlacementView view{shape, free, spec_.gpus_per_replica};
+      auto gpus = placement->place(view);
+      bool ok = static_cast<int>(gpus.size()) == spec_.gpus_per_replica && std::is_sorted(gpus.begin(), gpus.end()) &&
+                std::adjacent_find(gpus.begin(), gpus.end()) == gpus.end();
+      for (int g : gpus)
+        ok = ok && g >= 0 && g < topo_.num_gpus() && free[static_cast<std::size_t>(g)];
+      if (!ok)
+        throw RunError("policies.placement: '" + scenario_.policies.placement + "' could not place replica " +
+                       std::to_string(r) + " of " + std::to_string(spec_.gpus_per_replica) + " GPUs");
+      for (int g : gpus)
+        if (topo_.domain_of_gpu(g) != topo_.domain_of_gpu(gpus.front()))
+          throw RunError("workload.inference.gpus_per_replica: placement '" + scenario_.policies.placement +
+                         "' put replica " + std::to_string(r) + " across NVLink domains (GPUs " +
+                         std::to_string(gpus.front()) + " and " + std::to_string(g) +
+                         "); use policies.placement: pack or a gpus_per_replica that divides platform.gpus_per_node");
+      for (int g : gpus)
+        free[static_cast<std::size_t>(g)] = 0;
+      Replica rep;
+      rep.gpus = std::move(gpus);
+      replicas_.push_back(std::move(rep));
+    }
+  }
+
+  template <class F>
+  void guarded(F&& body) {
+    try {
+      body();
+    } catch (const simgrid::ForcefulKillException&) {
+      throw; // SimGrid's own way of ending actors: never swallow it
+    } catch (...) {
+      if (!failure_) failure_ = std::current_exception();
+      sg4::Actor::kill_all();
+    }
+  }
+
+  // Requests entering (+1) or leaving (-1) the system; a finish time may lie a few ulps past the clock (see
+  // serve_explicit), so the series is built from the events sorted by time at the end.
+  void note(double t, int delta) {
+    last_event_s_ = std::max(last_event_s_, t);
+    in_system_events_.emplace_back(t, delta);
+  }
+
+  void note_waiting(double now, int delta) {
+    waiting_ += delta;
+    waiting_series_.set(now, waiting_);
+  }
+
+  // Routes every request at its arrival time. Rejection (can never fit a replica) and dropping (the chosen
+  // replica's queue is full) happen here; the request then never enters the system.
+  void arrivals() {
+    auto balancer = policies::load_balancers().create(scenario_.policies.load_balancer);
+    std::vector<policies::ReplicaLoad> loads(replicas_.size());
+    for (std::size_t idx = 0; idx < requests_.size(); ++idx) {
+      auto& rq = requests_[idx];
+      if (rq.request.arrival_s > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(rq.request.arrival_s);
+      arrived_ = idx + 1;
+      const double now = sg4::Engine::get_clock();
+      last_event_s_ = std::max(last_event_s_, now);
+      const workloads::Waiting w{rq.request.prompt_tokens, rq.request.output_tokens};
+      if (!explicit_service_ && !workloads::can_ever_fit(w, limits_)) {
+        rq.status = "rejected";
+        continue;
+      }
+      for (std::size_t r = 0; r < replicas_.size(); ++r)
+        loads[r] = {static_cast<int>(replicas_[r].waiting.size()), static_cast<int>(replicas_[r].running.size())};
+      const policies::LoadBalancerView view{now, rq.request.id, rq.request.prompt_tokens, rq.request.output_tokens,
+                                            loads};
+      const int chosen = balancer->choose(view);
+      if (chosen < 0 || chosen >= static_cast<int>(replicas_.size()))
+        throw RunError("load balancer '" + scenario_.policies.load_balancer + "' chose replica " +
+                       std::to_string(chosen) + " of " + std::to_string(replicas_.size()));
+      rq.replica = chosen;
+      auto& rep = replicas_[static_cast<std::size_t>(chosen)];
+      if (spec_.max_queue > 0 && static_cast<long>(rep.waiting.size()) >= spec_.max_queue) {
+        rq.status = "dropped";
+        continue;
+      }
+      rep.waiting.push_back(idx);
+      note(now, +1);
+      note_waiting(now, +1);
+      rep.wake->notify_all();
+    }
+    arrivals_done_ = true;
+    for (auto& rep : replicas_)
+      rep.wake->notify_all();
+  }
+
+  void finish(Replica& rep, std::size_t idx, double now) {
+    auto& rq = requests_[idx];
+    rq.finish_s = now;
+    rq.status = "completed";
+    if (!explicit_service_) rep.kv_reserved -= rq.request.prompt_tokens + rq.request.output_tokens;
+    note(now, -1);
+  }
+
+  // Continuous batching on the kernel model: one iteration = admit, then prefill of the admitted + one decode step
+  // of the running, as one exec per GPU of the replica.
+  void serve_batches(std::size_t r) {
+    auto& rep = replicas_[r];
+    const double flops_per_s = topo_.gpu_flops;
+    std::deque<workloads::Waiting> head;
+    std::vector<std::int64_t> prompts, contexts;
+    std::unique_lock lock(*rep.mutex);
+    for (;;) {
+      while (rep.waiting.empty() && rep.running.empty()) {
+        if (arrivals_done_) return;
+        rep.wake->wait(lock);
+      }
+      const double t0 = sg4::Engine::get_clock();
+      // Admission looks at the head of the queue only as far as it could admit.
+      head.clear();
+      for (std::size_t i = 0; i < rep.waiting.size() && static_cast<int>(head.size() + rep.running.size()) < limits_.max_batch;
+           ++i) {
+        const auto& q = requests_[rep.waiting[i]].request;
+        head.push_back({q.prompt_tokens, q.output_tokens});
+      }
+      const std::size_t k =
+          workloads::admit_count(head, {static_cast<int>(rep.running.size()), rep.kv_reserved}, limits_);
+      std::vector<std::size_t> admitted(rep.waiting.begin(), rep.waiting.begin() + static_cast<std::ptrdiff_t>(k));
+      rep.waiting.erase(rep.waiting.begin(), rep.waiting.begin() + static_cast<std::ptrdiff_t>(k));
+      if (k > 0) note_waiting(t0, -static_cast<int>(k));
+      prompts.clear();
+      contexts.clear();
+      for (std::size_t idx : admitted) {
+        auto& rq = requests_[idx];
+        rq.start_s = t0;
+        rq.status = "running";
+        rep.kv_reserved += rq.request.prompt_tokens + rq.request.output_tokens;
+        prompts.push_back(rq.request.prompt_tokens);
+      }
+      for (std::size_t idx : rep.running)
+        contexts.push_back(requests_[idx].request.prompt_tokens + requests_[idx].generated);
+      if (prompts.empty() && contexts.empty())
+        throw RunError("replica " + std::to_string(r) + ": a waiting request can never be admitted (internal error)");
+
+      const double compute = iteration_->compute_s(prompts, contexts);
+      const double comm =
+          iteration_->comm_s(std::accumulate(prompts.begin(), prompts.end(), std::int64_t{0}) +
+                             static_cast<std::int64_t>(contexts.size()));
+      const double duration = compute + comm;
+      lock.unlock();
+      std::vector<sg4::ExecPtr> execs;
+      for (auto* h : rep.hosts)
+        execs.push_back(sg4::this_actor::exec_init(duration * flops_per_s)->set_host(h)->start());
+      for (auto& e : execs)
+        e->wait();
+      lock.lock();
+      const double now = sg4::Engine::get_clock();
+      rep.busy_s += now - t0;
+      rep.comm_s += comm;
+      ++rep.iterations;
+      rep.batch_sequences += static_cast<double>(prompts.size() + contexts.size());
+
+      std::vector<std::size_t> still;
+      still.reserve(rep.running.size() + admitted.size());
+      for (std::size_t idx : rep.running) {
+        auto& rq = requests_[idx];
+        if (++rq.generated >= rq.request.output_tokens)
+          finish(rep, idx, now);
+        else
+          still.push_back(idx);
+      }
+      for (std::size_t idx : admitted) {
+        auto& rq = requests_[idx];
+        rq.first_token_s = now;
+        rq.generated = 1;
+        if (rq.generated >= rq.request.output_tokens)
+          finish(rep, idx, now);
+        else
+          still.push_back(idx);
+      }
+      rep.running = std::move(still);
+    }
+  }
+
+  // Explicit service times: max_batch independent servers per replica, FCFS. The servers are timers on the replica's
+  // first GPU host (no exec: concurrent execs would share the host's speed); finish times are start + drawn time.
+  void serve_explicit(std::size_t r) {
+    auto& rep = replicas_[r];
+    std::unique_lock lock(*rep.mutex);
+    std::multiset<std::pair<double, std::size_t>> busy; // (end, request), earliest first
+    for (;;) {
+      const double now = sg4::Engine::get_clock();
+      // A timed wait can return a few ulps before its deadline: a service ending within 1e-9 s counts as ended.
+      while (!busy.empty() && busy.begin()->first <= now + 1e-9) {
+        const auto [end, idx] = *busy.begin();
+        busy.erase(busy.begin());
+        auto& rq = requests_[idx];
+        rq.first_token_s = end;
+        rq.generated = rq.request.output_tokens;
+        rep.running.erase(std::find(rep.running.begin(), rep.running.end(), idx));
+        finish(rep, idx, end);
+        rq.finish_s = end;
+      }
+      while (static_cast<int>(busy.size()) < spec_.max_batch && !rep.waiting.empty()) {
+        const std::size_t idx = rep.waiting.front();
+        rep.waiting.pop_front();
+        note_waiting(now, -1);
+        auto& rq = requests_[idx];
+        rq.start_s = now;
+        rq.status = "running";
+        rep.running.push_back(idx);
+        rep.busy_s += rq.service_s;
+        ++rep.iterations;
+        busy.emplace(now + rq.service_s, idx);
+      }
+      if (busy.empty()) {
+        if (arrivals_done_ && rep.waiting.empty()) return;
+        rep.wake->wait(lock);
+      } else {
+        rep.wake->wait_until(lock, busy.begin()->first);
+      }
+    }
+  }
+
+  void record(ResultSet& rs, double end) {
+    const std::size_t arrived = scenario_.horizon_s > 0 ? arrived_ : requests_.size();
+    rs.requests.reserve(arrived);
+    for (std::size_t i = 0; i < arrived; ++i) {
+      const auto& s = requests_[i];
+      RequestRecord q;
+      q.id = s.request.id;
+      q.service = spec_.name;
+      q.replica = s.replica;
+      q.arrival_s = s.request.arrival_s;
+      q.start_s = s.start_s;
+      q.first_token_s = s.first_token_s;
+      q.finish_s = s.finish_s;
+      q.status = s.status;
+      q.prompt_tokens = static_cast<std::int32_t>(std::min<std::int64_t>(s.request.prompt_tokens, INT32_MAX));
+      q.output_tokens = static_cast<std::int32_t>(std::min<std::int64_t>(s.request.output_tokens, INT32_MAX));
+      rs.requests.push_back(std::move(q));
+    }
+    // One /jobs row per replica: its GPUs, held for the whole run.
+    double busy = 0, iterations = 0, sequences = 0;
+    for (std::size_t r = 0; r < replicas_.size(); ++r) {
+      const auto& rep = replicas_[r];
+      JobRecord job;
+      job.id = static_cast<std::int64_t>(r);
+      job.kind = "inference";
+      job.submit_s = 0;
+      job.start_s = 0;
+      job.end_s = end;
+      job.gpus = spec_.gpus_per_replica;
+      job.status = "completed";
+      job.compute_s = rep.busy_s - rep.comm_s;
+      job.comm_s = rep.comm_s;
+      job.timing = explicit_service_ ? "service_time" : (scenario_.calibration == "roofline" ? "roofline" : "calibration");
+      std::set<int> nodes, racks;
+      for (int g : rep.gpus) {
+        nodes.insert(topo_.node_of_gpu(g));
+        racks.insert(topo_.rack_of_gpu(g));
+      }
+      job.nodes = static_cast<std::int32_t>(nodes.size());
+      job.racks = static_cast<std::int32_t>(racks.size());
+      rs.jobs.push_back(std::move(job));
+      busy += rep.busy_s;
+      iterations += static_cast<double>(rep.iterations);
+      sequences += rep.batch_sequences;
+    }
+    std::stable_sort(in_system_events_.begin(), in_system_events_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    StepSeries in_system_series;
+    int in_system = 0;
+    for (const auto& [t, delta] : in_system_events_)
+      in_system_series.set(t, in_system += delta);
+    const double gpus = static_cast<double>(spec_.replicas) * spec_.gpus_per_replica;
+    StepSeries allocated;
+    allocated.set(0, gpus);
+    const double interval =
+        scenario_.output.timeseries_interval_s > 0 ? scenario_.output.timeseries_interval_s : std::max(1.0, end / 1000);
+    rs.timeseries.push_back(allocated.sample("gpus_allocated", "GPUs", interval, end));
+    rs.timeseries.push_back(waiting_series_.sample("queue_length", "requests", interval, end));
+    rs.timeseries.push_back(in_system_series.sample("requests_in_system", "requests", interval, end));
+    rs.summary = compute_summary(rs.jobs, allocated.integral(end), topo_.num_gpus(), end);
+    rs.summary.emplace_back("total_gpus", topo_.num_gpus());
+    rs.summary.emplace_back("simulated_s", end);
+    const InferenceSlo slo{spec_.slo_ttft_s, spec_.slo_tpot_s, spec_.slo_e2e_s};
+    for (auto& entry : inference_summary(rs.requests, slo, end, in_system_series.integral(end)))
+      rs.summary.push_back(std::move(entry));
+    rs.summary.emplace_back("inference_replicas", static_cast<double>(spec_.replicas));
+    rs.summary.emplace_back("inference_kv_capacity_tokens", static_cast<double>(memory_.kv_capacity_tokens));
+    rs.summary.emplace_back("inference_weight_bytes_per_gpu", memory_.weight_bytes_per_gpu);
+    rs.summary.emplace_back("inference_iterations", iterations);
+    rs.summary.emplace_back("inference_mean_batch", explicit_service_ || iterations == 0 ? 0 : sequences / iterations);
+    rs.summary.emplace_back("inference_busy_fraction",
+                            end > 0 ? busy / (end * static_cast<double>(spec_.replicas) *
+                                              (explicit_service_ ? spec_.max_batch : 1))
+                                    : 0);
+  }
+
+  const Scenario& scenario_;
+  const RunOptions& options_;
+  const workloads::InferenceSpec& spec_;
+  platforms::Topology topo_;
+  platforms::SimPlatform platform_;
+  workloads::TransformerSpec model_;
+  bool explicit_service_;
+  workloads::ReplicaMemory memory_;
+  workloads::BatchLimits limits_;
+  std::unique_ptr<workloads::IterationModel> iteration_;
+  std::vector<RequestState> requests_;
+  std::vector<Replica> replicas_;
+  bool arrivals_done_ = false;
+  std::size_t arrived_ = 0;
+  int waiting_ = 0;
+  std::vector<std::pair<double, int>> in_system_events_;
+  StepSeries waiting_series_;
+  double last_event_s_ = 0;
+  std::exception_ptr failure_;
+};
+
+double mean_of(const std::vector<double>& v) {
+  return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+}
+
+} // namespace
+
+RunReport run_inference_simulation(const Scenario& scenario, const RunOptions& options) {
+  InferenceRun run(scenario, options);
+  return run.run();
+}
+
+std::vector<std::pair<std::string, double>> inference_summary(const std::vector<RequestRecord>& requests,
+                                                              const InferenceSlo& slo, double end_s,
+                                                              double in_system_integral) {
+  std::vector<double> ttft, tpot, e2e, wait;
+  double completed = 0, dropped = 0, rejected = 0, output_tokens = 0, all_tokens = 0, good = 0;
+  for (const auto& q : requests) {
+    if (q.status == "dropped") ++dropped;
+    if (q.status == "rejected") ++rejected;
+    if (q.status != "completed") continue;
+    ++completed;
+    const double t_first = q.first_token_s - q.arrival_s;
+    const double t_e2e = q.finish_s - q.arrival_s;
+    ttft.push_back(t_first);
+    e2e.push_back(t_e2e);
+    wait.push_back(q.start_s - q.arrival_s);
+    bool meets = (slo.ttft_s <= 0 || t_first <= slo.ttft_s) && (slo.e2e_s <= 0 || t_e2e <= slo.e2e_s);
+    if (q.output_tokens > 1) {
+      const double t_tpot = (q.finish_s - q.first_token_s) / (q.output_tokens - 1);
+      tpot.push_back(t_tpot);
+      meets = meets && (slo.tpot_s <= 0 || t_tpot <= slo.tpot_s);
+    }
+    if (meets) ++good;
+    output_tokens += q.output_tokens;
+    all_tokens += q.output_tokens + q.prompt_tokens;
+  }
+  const double n = static_cast<double>(requests.size());
+  const auto pct = [](const std::vector<double>& v, double p) { return v.empty() ? 0.0 : percentile(v, p); };
+  std::vector<std::pair<std::string, double>> out;
+  out.emplace_back("inference_requests", n);
+  out.emplace_back("inference_completed", completed);
+  out.emplace_back("inference_dropped", dropped);
+  out.emplace_back("inference_rejected", rejected);
+  out.emplace_back("inference_unfinished", n - completed - dropped - rejected);
+  out.emplace_back("inference_throughput_rps", end_s > 0 ? completed / end_s : 0);
+  out.emplace_back("inference_output_tokens_per_s", end_s > 0 ? output_tokens / end_s : 0);
+  out.emplace_back("inference_tokens_per_s", end_s > 0 ? all_tokens / end_s : 0);
+  for (const auto& [name, values] : {std::pair<const char*, const std::vector<double>*>{"ttft", &ttft},
+                                     {"tpot", &tpot},
+                                     {"e2e", &e2e},
+                                     {"wait", &wait}}) {
+    out.emplace_back(std::string("inference_mean_") + name + "_s", mean_of(*values));
+    out.emplace_back(std::string("inference_p50_") + name + "_s", pct(*values, 50));
+    out.emplace_back(std::string("inference_p90_") + name + "_s", pct(*values, 90));
+    out.emplace_back(std::string("inference_p99_") + name + "_s", pct(*values, 99));
+  }
+  out.emplace_back("inference_slo_attainment", n > 0 ? good / n : 0);
+  out.emplace_back("inference_mean_in_system", end_s > 0 ? in_system_integral / end_s : 0);
+  return out;
+}
+
+} // namespace racksim::sim

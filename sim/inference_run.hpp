@@ -1,0 +1,34 @@
+#pragma once
+// An inference service (workload.kind: inference; docs/inference.md): `replicas` copies of a model, each on
+// `gpus_per_replica` GPUs placed by the placement policy, serve requests that an arrival actor generates and a load
+// balancer (policies.load_balancer) routes. Each replica is one actor running continuous-batching iterations: admit
+// waiting requests (max_batch, max_batch_tokens, KV-cache capacity), then one exec on each of its GPU hosts lasting
+// the iteration's kernel-model time (prefill of the new sequences + one decode step of the running ones). With an
+// explicit service-time distribution a replica instead serves max_batch requests at once as independent servers.
+// run_simulation() hands inference scenarios here; one call per process (SimGrid allows one Engine).
+//
+// Same-time events: arrivals at one instant are routed in id order; a replica that finishes an iteration at the
+// instant a request arrives may or may not see it in its next admission (SimGrid's deterministic actor order).
+
+#include "sim/engine.hpp"
+#include "sim/results.hpp"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace racksim::sim {
+
+RunReport run_inference_simulation(const Scenario& scenario, const RunOptions& options);
+
+// The /summary entries of an inference run (docs/results-schema.md, "Inference"), from its /requests rows.
+// `end_s`: the simulated span [0, end_s] the rates refer to; `in_system_integral`: the integral over it of the
+// number of requests in the system (waiting or running), from the engine's own bookkeeping.
+struct InferenceSlo {
+  double ttft_s = 0, tpot_s = 0, e2e_s = 0; // 0 = no objective
+};
+std::vector<std::pair<std::string, double>> inference_summary(const std::vector<RequestRecord>& requests,
+                                                              const InferenceSlo& slo, double end_s,
+                                                              double in_system_integral);
+
+} // namespace racksim::sim
