@@ -7,6 +7,8 @@
 
 #include "sim/settings.hpp"
 #include "workloads/calibration/calibration.hpp"
+#include "workloads/inference/inference_model.hpp"
+#include "platforms/catalog.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -462,6 +464,7 @@ class Loader {
     }
     storage_checks(sc);
     collective_checks(sc);
+    inference_checks(sc);
     platform_checks(sc);
     if (all_good({"calibration"}) && sc.calibration != "roofline") {
       try {
@@ -541,6 +544,78 @@ class Loader {
       std::string field = e.what();
       field = field.substr(0, field.find_first_of(" :"));
       report_cross({field}, e.what());
+    }
+  }
+
+  // A readable file for a path setting a scenario needs; false (and a diagnostic) when not.
+  void check_input_file(const std::string& setting, const std::string& path, const std::string& why) {
+    std::error_code ec;
+    if (path.empty())
+      report_cross({setting}, setting + ": missing; it is required " + why);
+    else if (!fs::exists(path, ec))
+      report_cross({setting}, setting + ": file '" + path + "' does not exist");
+    else if (!fs::is_regular_file(path, ec))
+      report_cross({setting}, setting + ": '" + path + "' is not a regular file");
+    else if (std::ifstream in(path); !in)
+      report_cross({setting}, setting + ": cannot read '" + path + "': " + std::strerror(errno));
+  }
+
+  // workload.inference (docs/inference.md): inputs exist, lengths are consistent, replicas fit the platform and the
+  // model fits a replica's HBM.
+  void inference_checks(const Scenario& sc) {
+    if (sc.workload.kind != workloads::WorkloadKind::inference) return;
+    const auto& inf = sc.workload.inference;
+    using workloads::ArrivalProcess;
+    if (all_good({"workload.inference.name"}) && (inf.name.empty() || inf.name.size() > 16))
+      report_cross({"workload.inference.name"}, "workload.inference.name: must have 1 to 16 characters, got '" +
+                                                    inf.name + "'");
+    if (inf.arrival == ArrivalProcess::trace && all_good({"workload.inference.arrival_trace", "workload.inference.arrival"}))
+      check_input_file("workload.inference.arrival_trace", inf.trace_path, "when workload.inference.arrival is trace");
+    if (inf.arrival != ArrivalProcess::trace && all_good({"workload.inference.requests", "workload.inference.duration"}) &&
+        inf.requests == 0 && inf.duration_s == 0)
+      report_cross({"workload.inference.requests", "workload.inference.duration"},
+                   "workload.inference.requests: 0 (no count limit) needs a workload.inference.duration > 0, or the "
+                   "arrivals would never end");
+    if (inf.service_time == workloads::ServiceTimeDistribution::empirical &&
+        all_good({"workload.inference.service_time.path", "workload.inference.service_time.distribution"}))
+      check_input_file("workload.inference.service_time.path", inf.service_time_path,
+                       "when workload.inference.service_time.distribution is empirical");
+    for (const char* which : {"prompt_tokens", "output_tokens"}) {
+      const auto& tokens = std::string_view(which) == "prompt_tokens" ? inf.prompt_tokens : inf.output_tokens;
+      const std::string base = std::string("workload.inference.") + which;
+      if (!bad_.contains(base + ".min") && !bad_.contains(base + ".max") && tokens.min > tokens.max)
+        report_cross({base + ".min", base + ".max"}, base + ".min (" + std::to_string(tokens.min) + ") must be <= " +
+                                                         base + ".max (" + std::to_string(tokens.max) + ")");
+    }
+    if (!all_good({"workload.inference.model", "workload.inference.gpus_per_replica", "workload.inference.replicas",
+                   "workload.inference.hbm_utilization", "platform.gpu", "platform.gpus_per_node",
+                   "platform.nodes_per_rack", "platform.racks", "platform.nvlink_domain"}))
+      return;
+    const double domain =
+        sc.platform.gpus_per_node * (sc.platform.nvlink_domain == "rack" ? double(sc.platform.nodes_per_rack) : 1.0);
+    if (inf.gpus_per_replica > domain) {
+      report_cross({"workload.inference.gpus_per_replica"},
+                   "workload.inference.gpus_per_replica: " + std::to_string(inf.gpus_per_replica) +
+                       " GPUs exceed one NVLink domain (" + format_number(domain) +
+                       " GPUs); a replica's tensor parallelism stays inside one");
+      return;
+    }
+    const double total = double(sc.platform.gpus_per_node) * sc.platform.nodes_per_rack * sc.platform.racks;
+    if (double(inf.replicas) * inf.gpus_per_replica > total)
+      report_cross({"workload.inference.replicas", "workload.inference.gpus_per_replica", "platform.racks"},
+                   "workload.inference.replicas: " + std::to_string(inf.replicas) + " replica(s) of " +
+                       std::to_string(inf.gpus_per_replica) + " GPUs need more than the platform's " +
+                       format_number(total) + " GPUs");
+    try {
+      const auto& model = workloads::find_model(inf.model);
+      const auto& gpu = platforms::find_gpu(sc.platform.gpu_model);
+      (void)workloads::replica_memory(model, inf.gpus_per_replica, gpu.hbm_bytes, inf.hbm_utilization);
+    } catch (const workloads::ModelDoesNotFit& e) {
+      report_cross({"workload.inference.model", "workload.inference.gpus_per_replica"},
+                   std::string("workload.inference.model: ") + e.what() + " (" + sc.platform.gpu_model + ")");
+    } catch (const std::invalid_argument& e) {
+      report_cross({"workload.inference.gpus_per_replica", "workload.inference.model"},
+                   std::string("workload.inference.gpus_per_replica: ") + e.what());
     }
   }
 

@@ -484,7 +484,7 @@ std::vector<Setting> build_table() {
   using workloads::TokenDistribution;
   t.push_back(field(
       "workload.inference.name", ST::string, [](auto& s) -> auto& { return s.workload.inference.name; }, any(), "",
-      "the service's name, written in the service column of /requests (at most 15 characters)"));
+      "the service's name, written in the service column of /requests (1 to 16 characters)"));
   t.push_back(name_field(
       "workload.inference.model", [](auto& s) -> auto& { return s.workload.inference.model; }, workloads::model_names,
       "transformer preset served; its kernels give prefill and decode times, its size the KV-cache capacity"));

@@ -80,7 +80,7 @@ struct TokenSpec {
 };
 
 struct InferenceSpec {
-  std::string name = "service";   // the `service` column of /requests (at most 15 characters)
+  std::string name = "service";   // the `service` column of /requests (1 to 16 characters)
   std::string model = "llama3-8b"; // a step-model preset (workloads/training/step_model.hpp)
   int replicas = 1;
   int gpus_per_replica = 1; // tensor parallelism, inside one NVLink domain
