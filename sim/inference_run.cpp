@@ -222,43 +222,57 @@ class InferenceRun {
   }
 
   // Routes every request at its arrival time. Rejection (can never fit a replica) and dropping (the chosen
-  // replica's queue is full) happen here; the request then never enters the system.
+  // replica's queue is full) happen here; the request then never enters the system. Requests arriving at the same
+  // instant are routed together, in id order, before any replica is woken (so a replica admits them together).
   void arrivals() {
     auto balancer = policies::load_balancers().create(scenario_.policies.load_balancer);
     std::vector<policies::ReplicaLoad> loads(replicas_.size());
-    for (std::size_t idx = 0; idx < requests_.size(); ++idx) {
-      auto& rq = requests_[idx];
-      if (rq.request.arrival_s > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(rq.request.arrival_s);
-      arrived_ = idx + 1;
+    std::vector<std::uint8_t> woken(replicas_.size(), 0);
+    std::size_t idx = 0;
+    while (idx < requests_.size()) {
+      const double t = requests_[idx].request.arrival_s;
+      if (t > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(t);
       const double now = sg4::Engine::get_clock();
       last_event_s_ = std::max(last_event_s_, now);
-      const workloads::Waiting w{rq.request.prompt_tokens, rq.request.output_tokens};
-      if (!explicit_service_ && !workloads::can_ever_fit(w, limits_)) {
-        rq.status = "rejected";
-        continue;
+      std::fill(woken.begin(), woken.end(), 0);
+      for (; idx < requests_.size() && requests_[idx].request.arrival_s == t; ++idx) {
+        arrived_ = idx + 1;
+        if (const int r = route(*balancer, loads, idx, now); r >= 0) woken[static_cast<std::size_t>(r)] = 1;
       }
       for (std::size_t r = 0; r < replicas_.size(); ++r)
-        loads[r] = {static_cast<int>(replicas_[r].waiting.size()), static_cast<int>(replicas_[r].running.size())};
-      const policies::LoadBalancerView view{now, rq.request.id, rq.request.prompt_tokens, rq.request.output_tokens,
-                                            loads};
-      const int chosen = balancer->choose(view);
-      if (chosen < 0 || chosen >= static_cast<int>(replicas_.size()))
-        throw RunError("load balancer '" + scenario_.policies.load_balancer + "' chose replica " +
-                       std::to_string(chosen) + " of " + std::to_string(replicas_.size()));
-      rq.replica = chosen;
-      auto& rep = replicas_[static_cast<std::size_t>(chosen)];
-      if (spec_.max_queue > 0 && static_cast<long>(rep.waiting.size()) >= spec_.max_queue) {
-        rq.status = "dropped";
-        continue;
-      }
-      rep.waiting.push_back(idx);
-      note(now, +1);
-      note_waiting(now, +1);
-      rep.wake->notify_all();
+        if (woken[r]) replicas_[r].wake->notify_all();
     }
     arrivals_done_ = true;
     for (auto& rep : replicas_)
       rep.wake->notify_all();
+  }
+
+  // Returns the replica the request joined the queue of, or -1 (rejected or dropped).
+  int route(policies::LoadBalancer& balancer, std::vector<policies::ReplicaLoad>& loads, std::size_t idx, double now) {
+    auto& rq = requests_[idx];
+    const workloads::Waiting w{rq.request.prompt_tokens, rq.request.output_tokens};
+    if (!explicit_service_ && !workloads::can_ever_fit(w, limits_)) {
+      rq.status = "rejected";
+      return -1;
+    }
+    for (std::size_t r = 0; r < replicas_.size(); ++r)
+      loads[r] = {static_cast<int>(replicas_[r].waiting.size()), static_cast<int>(replicas_[r].running.size())};
+    const policies::LoadBalancerView view{now, rq.request.id, rq.request.prompt_tokens, rq.request.output_tokens,
+                                          loads};
+    const int chosen = balancer.choose(view);
+    if (chosen < 0 || chosen >= static_cast<int>(replicas_.size()))
+      throw RunError("load balancer '" + scenario_.policies.load_balancer + "' chose replica " +
+                     std::to_string(chosen) + " of " + std::to_string(replicas_.size()));
+    rq.replica = chosen;
+    auto& rep = replicas_[static_cast<std::size_t>(chosen)];
+    if (spec_.max_queue > 0 && static_cast<long>(rep.waiting.size()) >= spec_.max_queue) {
+      rq.status = "dropped";
+      return -1;
+    }
+    rep.waiting.push_back(idx);
+    note(now, +1);
+    note_waiting(now, +1);
+    return chosen;
   }
 
   void finish(Replica& rep, std::size_t idx, double now) {
