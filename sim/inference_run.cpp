@@ -27,6 +27,10 @@ namespace sg4 = simgrid::s4u;
 namespace racksim::sim {
 namespace {
 
+double mean_of(const std::vector<double>& v) {
+  return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+}
+
 struct RequestState {
   workloads::InferenceRequest request;
   int replica = -1;
@@ -49,11 +53,12 @@ struct Replica {
   double batch_sequences = 0; // sum over iterations of the sequences in the iteration
 };
 
-class InferenceRun {
+} // namespace
+
+class InferenceService::Impl {
  public:
-  InferenceRun(const Scenario& scenario, const RunOptions& options)
-      : scenario_(scenario), options_(options), spec_(scenario.workload.inference),
-        topo_(platforms::build_topology(scenario.platform)), model_(workloads::find_model(spec_.model)),
+  Impl(const Scenario& scenario, const platforms::Topology& topo, std::vector<std::uint8_t>& gpu_free)
+      : scenario_(scenario), spec_(scenario.workload.inference), topo_(topo), model_(workloads::find_model(spec_.model)),
         explicit_service_(spec_.service_time != workloads::ServiceTimeDistribution::none) {
     const auto& gpu = platforms::find_gpu(topo_.spec.gpu_model);
     try {
@@ -76,37 +81,21 @@ class InferenceRun {
     } catch (const workloads::InferenceInputError& e) {
       throw RunError(e.what());
     }
-    place_replicas();
+    place_replicas(gpu_free);
   }
 
-  RunReport run() {
-    const auto wall_start = std::chrono::steady_clock::now();
-    const std::string started = utc_now();
-    RunReport report;
-    std::unique_ptr<workloads::KernelTimer> timer;
-    std::string timing_source = "explicit service time: workload.inference.service_time";
+  // Creates the replica and arrival actors; the Engine and the platform must exist.
+  void start(const platforms::SimPlatform& platform) {
+    platform_ = platform;
+    timing_source_ = "explicit service time: workload.inference.service_time";
     if (!explicit_service_) {
-      timer = make_timer(timing_source);
+      timer_ = make_timer(timing_source_);
       const double alpha = spec_.gpus_per_replica > 1
                                ? platforms::gpu_path(topo_, replicas_[0].gpus[0], replicas_[0].gpus[1]).latency_s
                                : 0.0;
-      iteration_ = std::make_unique<workloads::IterationModel>(model_, spec_.gpus_per_replica, *timer,
+      iteration_ = std::make_unique<workloads::IterationModel>(model_, spec_.gpus_per_replica, *timer_,
                                                                topo_.nvlink_Bps, alpha);
     }
-
-    std::vector<std::string> args{"racksim", "--log=root.thres:critical", "--cfg=contexts/stack-size:256"};
-#if defined(__SANITIZE_ADDRESS__)
-    args.emplace_back("--cfg=contexts/factory:thread"); // see sim/engine.cpp
-#endif
-    args.insert(args.end(), options_.simgrid_args.begin(), options_.simgrid_args.end());
-    int argc = static_cast<int>(args.size());
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    sg4::Engine engine(&argc, argv.data());
-    platforms::configure_network_model(scenario_.platform.network_model);
-    platform_ = platforms::build_simgrid_platform(topo_);
     for (std::size_t i = 0; i < replicas_.size(); ++i) {
       auto& rep = replicas_[i];
       for (int g : rep.gpus)
@@ -118,30 +107,20 @@ class InferenceRun {
       });
     }
     sg4::Actor::create("inference-arrivals", platform_.controller, [this] { guarded([this] { arrivals(); }); });
-    if (scenario_.horizon_s > 0) {
-      engine.run_until(scenario_.horizon_s);
-      sg4::Actor::create("horizon", platform_.controller, [] { sg4::Actor::kill_all(); });
-      engine.run();
-    } else {
-      engine.run();
-    }
-    if (failure_) std::rethrow_exception(failure_);
-    const double end = scenario_.horizon_s > 0 ? scenario_.horizon_s : last_event_s_;
+  }
 
-    auto& rs = report.results;
-    rs.meta.racksim_version = racksim::version;
-    rs.meta.git_sha = racksim::git_sha;
-    rs.meta.simgrid_version = simgrid_version_string();
-    rs.meta.seed = scenario_.seed;
-    rs.meta.scenario_yaml = scenario_.resolved_yaml;
-    rs.meta.started_utc = started;
-    if (const auto* calibrated = dynamic_cast<const workloads::CalibratedTimer*>(timer.get()))
-      timing_source += " (file sha256 " + calibrated->table().digest + "; " + std::to_string(calibrated->fallbacks()) +
-                       " kernel calls not in the file timed by the roofline)";
-    rs.meta.calibration = timing_source;
-    record(rs, end);
-    rs.meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-    return report;
+  void rethrow_failure() const {
+    if (failure_) std::rethrow_exception(failure_);
+  }
+  double last_event_s() const { return last_event_s_; }
+  int gpus() const { return spec_.replicas * spec_.gpus_per_replica; }
+  // /meta/calibration: what timed the iterations, with the calibration file's digest and fallbacks.
+  std::string timing_source() const {
+    std::string source = timing_source_;
+    if (const auto* calibrated = dynamic_cast<const workloads::CalibratedTimer*>(timer_.get()))
+      source += " (file sha256 " + calibrated->table().digest + "; " + std::to_string(calibrated->fallbacks()) +
+                " kernel calls not in the file timed by the roofline)";
+    return source;
   }
 
  private:
@@ -166,13 +145,12 @@ class InferenceRun {
 
   // Replicas in order, each where the placement policy puts it among the GPUs the earlier ones left free; a
   // replica's GPUs must share one NVLink domain (its TP all-reduces run there).
-  void place_replicas() {
+  void place_replicas(std::vector<std::uint8_t>& free) {
     const auto placement = policies::placements().create(scenario_.policies.placement);
     policies::ClusterShape shape;
     shape.gpus_per_node = scenario_.platform.gpus_per_node;
     shape.nodes_per_rack = scenario_.platform.nodes_per_rack;
     shape.nodes = topo_.num_nodes();
-    std::vector<std::uint8_t> free(static_cast<std::size_t>(topo_.num_gpus()), 1);
     for (int r = 0; r < spec_.replicas; ++r) {
       const policies::PlacementView view{shape, free, spec_.gpus_per_replica};
       auto gpus = placement->place(view);
@@ -403,7 +381,10 @@ class InferenceRun {
     }
   }
 
-  void record(ResultSet& rs, double end) {
+  // Appends /requests, the requests_in_system series and the inference_* summary. Standalone (the service is the
+  // whole run): also one /jobs row per replica, the gpus_allocated and queue_length series and the job summary.
+ public:
+  void record(ResultSet& rs, double end, double interval, bool standalone) {
     const std::size_t arrived = scenario_.horizon_s > 0 ? arrived_ : requests_.size();
     rs.requests.reserve(arrived);
     for (std::size_t i = 0; i < arrived; ++i) {
@@ -425,6 +406,10 @@ class InferenceRun {
     double busy = 0, iterations = 0, sequences = 0;
     for (std::size_t r = 0; r < replicas_.size(); ++r) {
       const auto& rep = replicas_[r];
+      busy += rep.busy_s;
+      iterations += static_cast<double>(rep.iterations);
+      sequences += rep.batch_sequences;
+      if (!standalone) continue;
       JobRecord job;
       job.id = static_cast<std::int64_t>(r);
       job.kind = "inference";
@@ -444,9 +429,6 @@ class InferenceRun {
       job.nodes = static_cast<std::int32_t>(nodes.size());
       job.racks = static_cast<std::int32_t>(racks.size());
       rs.jobs.push_back(std::move(job));
-      busy += rep.busy_s;
-      iterations += static_cast<double>(rep.iterations);
-      sequences += rep.batch_sequences;
     }
     std::stable_sort(in_system_events_.begin(), in_system_events_.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -454,17 +436,16 @@ class InferenceRun {
     int in_system = 0;
     for (const auto& [t, delta] : in_system_events_)
       in_system_series.set(t, in_system += delta);
-    const double gpus = static_cast<double>(spec_.replicas) * spec_.gpus_per_replica;
-    StepSeries allocated;
-    allocated.set(0, gpus);
-    const double interval =
-        scenario_.output.timeseries_interval_s > 0 ? scenario_.output.timeseries_interval_s : std::max(1.0, end / 1000);
-    rs.timeseries.push_back(allocated.sample("gpus_allocated", "GPUs", interval, end));
-    rs.timeseries.push_back(waiting_series_.sample("queue_length", "requests", interval, end));
+    if (standalone) {
+      StepSeries allocated;
+      allocated.set(0, gpus());
+      rs.timeseries.push_back(allocated.sample("gpus_allocated", "GPUs", interval, end));
+      rs.timeseries.push_back(waiting_series_.sample("queue_length", "requests", interval, end));
+      rs.summary = compute_summary(rs.jobs, allocated.integral(end), topo_.num_gpus(), end);
+      rs.summary.emplace_back("total_gpus", topo_.num_gpus());
+      rs.summary.emplace_back("simulated_s", end);
+    }
     rs.timeseries.push_back(in_system_series.sample("requests_in_system", "requests", interval, end));
-    rs.summary = compute_summary(rs.jobs, allocated.integral(end), topo_.num_gpus(), end);
-    rs.summary.emplace_back("total_gpus", topo_.num_gpus());
-    rs.summary.emplace_back("simulated_s", end);
     const InferenceSlo slo{spec_.slo_ttft_s, spec_.slo_tpot_s, spec_.slo_e2e_s};
     for (auto& entry : inference_summary(rs.requests, slo, end, in_system_series.integral(end)))
       rs.summary.push_back(std::move(entry));
@@ -479,11 +460,13 @@ class InferenceRun {
                                     : 0);
   }
 
+ private:
   const Scenario& scenario_;
-  const RunOptions& options_;
   const workloads::InferenceSpec& spec_;
-  platforms::Topology topo_;
+  const platforms::Topology& topo_;
   platforms::SimPlatform platform_;
+  std::unique_ptr<workloads::KernelTimer> timer_;
+  std::string timing_source_;
   workloads::TransformerSpec model_;
   bool explicit_service_;
   workloads::ReplicaMemory memory_;
@@ -500,15 +483,75 @@ class InferenceRun {
   std::exception_ptr failure_;
 };
 
-double mean_of(const std::vector<double>& v) {
-  return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+InferenceService::InferenceService(const Scenario& scenario, const platforms::Topology& topo,
+                                   std::vector<std::uint8_t>& gpu_free)
+    : impl_(std::make_unique<Impl>(scenario, topo, gpu_free)) {}
+InferenceService::~InferenceService() = default;
+void InferenceService::start(const platforms::SimPlatform& platform) {
+  impl_->start(platform);
+}
+void InferenceService::rethrow_failure() const {
+  impl_->rethrow_failure();
+}
+double InferenceService::last_event_s() const {
+  return impl_->last_event_s();
+}
+int InferenceService::gpus() const {
+  return impl_->gpus();
+}
+std::string InferenceService::timing_source() const {
+  return impl_->timing_source();
+}
+void InferenceService::record(ResultSet& rs, double end, double interval, bool standalone) const {
+  impl_->record(rs, end, interval, standalone);
 }
 
-} // namespace
-
 RunReport run_inference_simulation(const Scenario& scenario, const RunOptions& options) {
-  InferenceRun run(scenario, options);
-  return run.run();
+  const auto wall_start = std::chrono::steady_clock::now();
+  const std::string started = utc_now();
+  const platforms::Topology topo = platforms::build_topology(scenario.platform);
+  std::vector<std::uint8_t> gpu_free(static_cast<std::size_t>(topo.num_gpus()), 1);
+  InferenceService service(scenario, topo, gpu_free);
+
+  std::vector<std::string> args{"racksim", "--log=root.thres:critical", "--cfg=contexts/stack-size:256"};
+#if defined(__SANITIZE_ADDRESS__)
+  args.emplace_back("--cfg=contexts/factory:thread"); // see sim/engine.cpp
+#endif
+  args.insert(args.end(), options.simgrid_args.begin(), options.simgrid_args.end());
+  int argc = static_cast<int>(args.size());
+  std::vector<char*> argv;
+  for (auto& a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  sg4::Engine engine(&argc, argv.data());
+  platforms::configure_network_model(scenario.platform.network_model);
+  const auto platform = platforms::build_simgrid_platform(topo);
+  service.start(platform);
+  if (scenario.horizon_s > 0) {
+    engine.run_until(scenario.horizon_s);
+    // End the actors still waiting or running: actors left alive when the Engine goes away are never unwound.
+    sg4::Actor::create("horizon", platform.controller, [] { sg4::Actor::kill_all(); });
+    engine.run();
+  } else {
+    engine.run();
+  }
+  service.rethrow_failure();
+  const double end = scenario.horizon_s > 0 ? scenario.horizon_s : service.last_event_s();
+
+  RunReport report;
+  auto& rs = report.results;
+  rs.meta.racksim_version = racksim::version;
+  rs.meta.git_sha = racksim::git_sha;
+  rs.meta.simgrid_version = simgrid_version_string();
+  rs.meta.seed = scenario.seed;
+  rs.meta.scenario_yaml = scenario.resolved_yaml;
+  rs.meta.started_utc = started;
+  rs.meta.calibration = service.timing_source();
+  const double interval =
+      scenario.output.timeseries_interval_s > 0 ? scenario.output.timeseries_interval_s : std::max(1.0, end / 1000);
+  service.record(rs, end, interval, true);
+  rs.meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return report;
 }
 
 std::vector<std::pair<std::string, double>> inference_summary(const std::vector<RequestRecord>& requests,

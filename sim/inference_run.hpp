@@ -10,9 +10,13 @@
 // Same-time events: arrivals at one instant are routed in id order; a replica that finishes an iteration at the
 // instant a request arrives may or may not see it in its next admission (SimGrid's deterministic actor order).
 
+#include "platforms/simgrid_platform.hpp"
+#include "platforms/topology.hpp"
 #include "sim/engine.hpp"
 #include "sim/results.hpp"
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +24,30 @@
 namespace racksim::sim {
 
 RunReport run_inference_simulation(const Scenario& scenario, const RunOptions& options);
+
+// The service as a part of a run, so the training engine can host one next to its jobs (workload.inference.replicas
+// > 0 with another workload kind). Construction places the replicas on free GPUs (marking them taken in gpu_free)
+// and generates the requests; start() creates the actors in the running Engine; record() appends the results.
+class InferenceService {
+ public:
+  InferenceService(const Scenario& scenario, const platforms::Topology& topo, std::vector<std::uint8_t>& gpu_free);
+  ~InferenceService();
+  InferenceService(const InferenceService&) = delete;
+  InferenceService& operator=(const InferenceService&) = delete;
+
+  void start(const platforms::SimPlatform& platform);
+  void rethrow_failure() const; // the first exception an actor of the service raised, if any
+  double last_event_s() const;  // last arrival or completion
+  int gpus() const;             // replicas x gpus_per_replica
+  std::string timing_source() const;
+  // Appends /requests, /timeseries/requests_in_system and the inference_* summary; standalone (the service is the
+  // whole run) also one /jobs row per replica, gpus_allocated, queue_length and the job summary before them.
+  void record(ResultSet& rs, double end, double interval, bool standalone) const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // The /summary entries of an inference run (docs/results-schema.md, "Inference"), from its /requests rows.
 // `end_s`: the simulated span [0, end_s] the rates refer to; `in_system_integral`: the integral over it of the
