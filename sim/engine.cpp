@@ -61,6 +61,11 @@ class Simulation {
     shape_.nodes = topo_.num_nodes();
     gpu_free_.assign(static_cast<std::size_t>(topo_.num_gpus()), 1);
     free_gpus_ = topo_.num_gpus();
+    // An inference service next to the jobs (docs/inference.md): its replicas take their GPUs first, for the run.
+    if (scenario.workload.inference.replicas > 0) {
+      service_ = std::make_unique<InferenceService>(scenario, topo_, gpu_free_);
+      free_gpus_ -= service_->gpus();
+    }
   }
 
   RunReport run() {
@@ -85,6 +90,10 @@ class Simulation {
     sg4::Engine engine(&argc, argv.data());
     platforms::configure_network_model(scenario_.platform.network_model);
     platform_ = platforms::build_simgrid_platform(topo_);
+    if (service_) {
+      service_->start(platform_);
+      gpus_allocated_.set(0, topo_.num_gpus() - free_gpus_);
+    }
 
     sg4::Actor::create("arrivals", platform_.controller, [this] { guarded([this] { arrivals(); }); });
     if (scenario_.horizon_s > 0) {
@@ -95,9 +104,11 @@ class Simulation {
     } else {
       engine.run();
     }
-    const double end = scenario_.horizon_s > 0 ? scenario_.horizon_s : last_event_s_;
     if (printed_progress_) std::fprintf(stderr, "\n");
     if (failure_) std::rethrow_exception(failure_);
+    if (service_) service_->rethrow_failure();
+    const double end = scenario_.horizon_s > 0 ? scenario_.horizon_s
+                                               : std::max(last_event_s_, service_ ? service_->last_event_s() : 0.0);
 
     auto& rs = report.results;
     rs.meta.racksim_version = racksim::version;
@@ -130,6 +141,10 @@ class Simulation {
       rs.summary.emplace_back("checkpoint_drain_mean_s", drain_s_.empty() ? 0.0 : total / drain_s_.size());
       rs.summary.emplace_back("checkpoint_drain_max_s", longest);
     }
+    if (service_) {
+      service_->record(rs, end, interval, false);
+      rs.meta.calibration += "; inference service: " + service_->timing_source();
+    }
     rs.meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     return report;
   }
@@ -154,13 +169,14 @@ class Simulation {
     std::vector<workloads::JobSpec> specs;
     const auto& wl = scenario_.workload;
     if (wl.kind == workloads::WorkloadKind::trace) {
-      specs = workloads::read_trace(wl.trace, topo_.num_gpus(), report.trace);
+      specs = workloads::read_trace(wl.trace, free_gpus_, report.trace); // less an inference service's GPUs
     } else {
       specs = workloads::generate_synthetic(wl.synthetic, scenario_.seed);
       for (const auto& s : specs)
-        if (s.gpus > topo_.num_gpus())
+        if (s.gpus > free_gpus_)
           throw RunError("workload.synthetic.gpus: a job asks for " + std::to_string(s.gpus) +
-                         " GPUs but the cluster has " + std::to_string(topo_.num_gpus()));
+                         " GPUs but the cluster has " + std::to_string(free_gpus_) +
+                         (service_ ? " besides the inference service's" : ""));
     }
 
     // With a model, its kernels give the compute time of an iteration (pure data parallelism: every GPU runs the
@@ -452,6 +468,7 @@ class Simulation {
   platforms::SimPlatform platform_;
   std::unique_ptr<policies::Scheduler> scheduler_;
   std::unique_ptr<policies::Placement> placement_;
+  std::unique_ptr<InferenceService> service_; // workload.inference.replicas > 0: a service next to the jobs
   policies::ClusterShape shape_;
   std::vector<std::uint8_t> gpu_free_;
   int free_gpus_ = 0;

@@ -563,8 +563,18 @@ class Loader {
   // workload.inference (docs/inference.md): inputs exist, lengths are consistent, replicas fit the platform and the
   // model fits a replica's HBM.
   void inference_checks(const Scenario& sc) {
-    if (sc.workload.kind != workloads::WorkloadKind::inference) return;
     const auto& inf = sc.workload.inference;
+    const bool service_only = sc.workload.kind == workloads::WorkloadKind::inference;
+    if (service_only && all_good({"workload.inference.replicas"}) && inf.replicas == 0)
+      report_cross({"workload.inference.replicas", "workload.kind"},
+                   "workload.inference.replicas: 0, but workload.kind inference needs at least one replica");
+    if (!service_only && inf.replicas == 0) return;
+    if (sc.workload.kind == workloads::WorkloadKind::collective) {
+      report_cross({"workload.inference.replicas", "workload.kind"},
+                   "workload.inference.replicas: an inference service does not run next to a collective benchmark; "
+                   "set replicas: 0 or workload.kind: inference, synthetic or trace");
+      return;
+    }
     using workloads::ArrivalProcess;
     if (all_good({"workload.inference.name"}) && (inf.name.empty() || inf.name.size() > 16))
       report_cross({"workload.inference.name"}, "workload.inference.name: must have 1 to 16 characters, got '" +

@@ -490,7 +490,9 @@ std::vector<Setting> build_table() {
       "transformer preset served; its kernels give prefill and decode times, its size the KV-cache capacity"));
   t.push_back(field(
       "workload.inference.replicas", ST::integer, [](auto& s) -> auto& { return s.workload.inference.replicas; },
-      at_least(1), "replicas", "copies of the model, each on its own GPUs (placed by policies.placement)"));
+      at_least(0), "replicas",
+      "copies of the model, each on its own GPUs (placed by policies.placement); 0 = no service; with a workload.kind "
+      "other than inference, > 0 runs the service next to the jobs"));
   t.push_back(field(
       "workload.inference.gpus_per_replica", ST::integer,
       [](auto& s) -> auto& { return s.workload.inference.gpus_per_replica; }, at_least(1), "GPUs",

@@ -82,7 +82,7 @@ struct TokenSpec {
 struct InferenceSpec {
   std::string name = "service";   // the `service` column of /requests (1 to 16 characters)
   std::string model = "llama3-8b"; // a step-model preset (workloads/training/step_model.hpp)
-  int replicas = 1;
+  int replicas = 0;          // 0 = no service (workload.kind inference needs >= 1; other kinds: a service next to jobs)
   int gpus_per_replica = 1; // tensor parallelism, inside one NVLink domain
   ArrivalProcess arrival = ArrivalProcess::poisson;
   double rate_per_s = 10;               // mean arrival rate (poisson, diurnal)

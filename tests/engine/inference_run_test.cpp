@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -266,4 +267,68 @@ TEST(EngineInference, HorizonLeavesUnfinishedRequests) {
   EXPECT_EQ(s.at("simulated_s"), 10);
   for (const auto& q : report.results.requests)
     ASSERT_LE(q.arrival_s, 10);
+}
+
+// A service next to training jobs (workload.kind synthetic, workload.inference.replicas > 0): the replicas take
+// their GPUs first, the jobs share the rest, both run in one Engine and both are recorded.
+namespace {
+const char* corun_yaml = R"(
+name: inference-corun
+seed: 3
+platform:
+  gpu: H100-SXM5-80GB
+  gpus_per_node: 4
+  nodes_per_rack: 1
+  racks: 1
+workload:
+  kind: synthetic
+  synthetic:
+    jobs: 6
+    mean_interarrival: 10s
+    gpus: [2]
+    duration: {distribution: constant, median: 100s, min: 1s, max: 1d}
+  training:
+    checkpoint_every: 0
+  inference:
+    model: tiny
+    replicas: 2
+    rate: 5
+    requests: 500
+policies:
+  placement: first_fit
+)";
+} // namespace
+
+TEST(EngineInference, ServiceRunsNextToTrainingJobs) {
+  const auto report = sim::run_simulation(sim::load_scenario_text(corun_yaml, "corun.yaml"));
+  const auto& rs = report.results;
+  const auto s = summary_of(rs);
+  EXPECT_EQ(s.at("inference_completed"), 500);
+  EXPECT_EQ(s.at("jobs_completed"), 6);
+  ASSERT_EQ(rs.jobs.size(), 6u); // training jobs only: replicas are not /jobs rows here
+  // Two GPUs are left for 2-GPU jobs: they run one at a time, 100 s each.
+  double last_end = 0;
+  for (const auto& j : rs.jobs) {
+    EXPECT_EQ(j.kind, "training");
+    last_end = std::max(last_end, j.end_s);
+  }
+  EXPECT_GE(last_end, 600 - 1e-6);
+  // The service's 2 GPUs are allocated from the start.
+  const auto& allocated = rs.timeseries.front();
+  ASSERT_EQ(allocated.name, "gpus_allocated");
+  EXPECT_EQ(allocated.value.front(), 2); // the first job arrives later
+  EXPECT_EQ(*std::max_element(allocated.value.begin(), allocated.value.end()), 4);
+  EXPECT_NE(rs.meta.calibration.find("inference service: roofline"), std::string::npos) << rs.meta.calibration;
+}
+
+TEST(EngineInference, JobLargerThanWhatTheServiceLeavesIsARunError) {
+  const auto scenario = sim::load_scenario_text(corun_yaml, "corun.yaml", {"workload.synthetic.gpus=[4]"});
+  try {
+    sim::run_simulation(scenario);
+    FAIL() << "no error";
+  } catch (const sim::RunError& e) {
+    EXPECT_NE(std::string(e.what()).find("asks for 4 GPUs but the cluster has 2 besides the inference service's"),
+              std::string::npos)
+        << e.what();
+  }
 }
