@@ -43,7 +43,7 @@ struct RequestState {
 struct Replica {
   std::vector<int> gpus;
   std::vector<sg4::Host*> hosts;
-  std::deque<std::size_t> waiting; // request indices, arrival order
+  std::deque<std::size_t> waiting;  // request indices, arrival order
   std::vector<std::size_t> running; // admitted, not finished (kernel model: decoding; explicit: in service)
   std::int64_t kv_reserved = 0;
   sg4::MutexPtr mutex; // pairs with `wake`; actors are cooperative, so it guards nothing else
@@ -58,7 +58,8 @@ struct Replica {
 class InferenceService::Impl {
  public:
   Impl(const Scenario& scenario, const platforms::Topology& topo, std::vector<std::uint8_t>& gpu_free)
-      : scenario_(scenario), spec_(scenario.workload.inference), topo_(topo), model_(workloads::find_model(spec_.model)),
+      : scenario_(scenario), spec_(scenario.workload.inference), topo_(topo),
+        model_(workloads::find_model(spec_.model)),
         explicit_service_(spec_.service_time != workloads::ServiceTimeDistribution::none) {
     const auto& gpu = platforms::find_gpu(topo_.spec.gpu_model);
     try {
@@ -93,8 +94,8 @@ class InferenceService::Impl {
       const double alpha = spec_.gpus_per_replica > 1
                                ? platforms::gpu_path(topo_, replicas_[0].gpus[0], replicas_[0].gpus[1]).latency_s
                                : 0.0;
-      iteration_ = std::make_unique<workloads::IterationModel>(model_, spec_.gpus_per_replica, *timer_,
-                                                               topo_.nvlink_Bps, alpha);
+      iteration_ =
+          std::make_unique<workloads::IterationModel>(model_, spec_.gpus_per_replica, *timer_, topo_.nvlink_Bps, alpha);
     }
     for (std::size_t i = 0; i < replicas_.size(); ++i) {
       auto& rep = replicas_[i];
@@ -138,7 +139,8 @@ class InferenceService::Impl {
     if (scenario_.calibration == "roofline")
       timer = std::make_unique<workloads::RooflineTimer>(roofline);
     else
-      timer = std::make_unique<workloads::CalibratedTimer>(workloads::load_calibration(scenario_.calibration), roofline);
+      timer =
+          std::make_unique<workloads::CalibratedTimer>(workloads::load_calibration(scenario_.calibration), roofline);
     source = timer->source();
     return timer;
   }
@@ -277,8 +279,8 @@ class InferenceService::Impl {
       const double t0 = sg4::Engine::get_clock();
       // Admission looks at the head of the queue only as far as it could admit.
       head.clear();
-      for (std::size_t i = 0; i < rep.waiting.size() && static_cast<int>(head.size() + rep.running.size()) < limits_.max_batch;
-           ++i) {
+      for (std::size_t i = 0;
+           i < rep.waiting.size() && static_cast<int>(head.size() + rep.running.size()) < limits_.max_batch; ++i) {
         const auto& q = requests_[rep.waiting[i]].request;
         head.push_back({q.prompt_tokens, q.output_tokens});
       }
@@ -302,9 +304,8 @@ class InferenceService::Impl {
         throw RunError("replica " + std::to_string(r) + ": a waiting request can never be admitted (internal error)");
 
       const double compute = iteration_->compute_s(prompts, contexts);
-      const double comm =
-          iteration_->comm_s(std::accumulate(prompts.begin(), prompts.end(), std::int64_t{0}) +
-                             static_cast<std::int64_t>(contexts.size()));
+      const double comm = iteration_->comm_s(std::accumulate(prompts.begin(), prompts.end(), std::int64_t{0}) +
+                                             static_cast<std::int64_t>(contexts.size()));
       const double duration = compute + comm;
       lock.unlock();
       std::vector<sg4::ExecPtr> execs;
@@ -420,7 +421,8 @@ class InferenceService::Impl {
       job.status = "completed";
       job.compute_s = rep.busy_s - rep.comm_s;
       job.comm_s = rep.comm_s;
-      job.timing = explicit_service_ ? "service_time" : (scenario_.calibration == "roofline" ? "roofline" : "calibration");
+      job.timing =
+          explicit_service_ ? "service_time" : (scenario_.calibration == "roofline" ? "roofline" : "calibration");
       std::set<int> nodes, racks;
       for (int g : rep.gpus) {
         nodes.insert(topo_.node_of_gpu(g));
@@ -454,10 +456,9 @@ class InferenceService::Impl {
     rs.summary.emplace_back("inference_weight_bytes_per_gpu", memory_.weight_bytes_per_gpu);
     rs.summary.emplace_back("inference_iterations", iterations);
     rs.summary.emplace_back("inference_mean_batch", explicit_service_ || iterations == 0 ? 0 : sequences / iterations);
-    rs.summary.emplace_back("inference_busy_fraction",
-                            end > 0 ? busy / (end * static_cast<double>(spec_.replicas) *
-                                              (explicit_service_ ? spec_.max_batch : 1))
-                                    : 0);
+    rs.summary.emplace_back(
+        "inference_busy_fraction",
+        end > 0 ? busy / (end * static_cast<double>(spec_.replicas) * (explicit_service_ ? spec_.max_batch : 1)) : 0);
   }
 
  private:

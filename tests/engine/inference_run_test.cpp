@@ -146,9 +146,10 @@ TEST(EngineInference, MMcMatchesErlangC) {
 // Little's law L = lambda W on a kernel-model run with two replicas: the time-average number in the system, from the
 // engine's own arrival/finish bookkeeping, equals completion rate x mean end-to-end latency.
 TEST(EngineInference, LittlesLawHoldsOnTheKernelModel) {
-  const auto report = run({"workload.inference.replicas=2", "workload.inference.rate=40",
-                           "workload.inference.requests=3000", "policies.load_balancer=least_outstanding",
-                           "workload.inference.prompt_tokens.median=200", "workload.inference.output_tokens.median=50"});
+  const auto report =
+      run({"workload.inference.replicas=2", "workload.inference.rate=40", "workload.inference.requests=3000",
+           "policies.load_balancer=least_outstanding", "workload.inference.prompt_tokens.median=200",
+           "workload.inference.output_tokens.median=50"});
   const auto s = summary_of(report.results);
   ASSERT_EQ(s.at("inference_completed"), 3000);
   const double l = s.at("inference_mean_in_system");
@@ -246,8 +247,8 @@ TEST(EngineInference, FullQueueDropsArrivals) {
 
 // Tensor parallelism: a 2-GPU replica adds its NVLink all-reduces to every iteration, recorded as comm time.
 TEST(EngineInference, TensorParallelReplicaRecordsNvlinkTime) {
-  const auto report = run({"workload.inference.gpus_per_replica=2", "workload.inference.requests=50",
-                           "workload.inference.rate=100"});
+  const auto report =
+      run({"workload.inference.gpus_per_replica=2", "workload.inference.requests=50", "workload.inference.rate=100"});
   ASSERT_EQ(report.results.jobs.size(), 1u);
   EXPECT_EQ(report.results.jobs[0].gpus, 2);
   EXPECT_GT(report.results.jobs[0].comm_s, 0);

@@ -31,9 +31,9 @@ double kv_bytes_per_token_per_gpu(const TransformerSpec& model, std::int64_t tp)
 
 struct ReplicaMemory {
   double hbm_bytes_per_gpu = 0;
-  double usable_bytes_per_gpu = 0;  // hbm x hbm_utilization
-  double weight_bytes_per_gpu = 0;  // weights / tp
-  double kv_bytes_per_token = 0;    // per GPU
+  double usable_bytes_per_gpu = 0;     // hbm x hbm_utilization
+  double weight_bytes_per_gpu = 0;     // weights / tp
+  double kv_bytes_per_token = 0;       // per GPU
   std::int64_t kv_capacity_tokens = 0; // floor((usable - weights/tp) / kv bytes per token): tokens of all sequences
 };
 // Throws ModelDoesNotFit naming the model, its weight bytes and the HBM when the weights do not fit.
@@ -77,7 +77,7 @@ struct BatchLimits {
   std::int64_t kv_capacity_tokens = 0; // KV tokens reserved by the running sequences
 };
 struct BatchState {
-  int running = 0;                  // sequences decoding (each contributes one token to the iteration)
+  int running = 0;                     // sequences decoding (each contributes one token to the iteration)
   std::int64_t kv_reserved_tokens = 0; // sum of prompt + output over running sequences
 };
 // A waiting request as admission sees it.

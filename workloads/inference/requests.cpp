@@ -94,7 +94,8 @@ std::vector<ArrivalRow> read_arrival_trace(const std::string& path, long limit) 
                                   std::to_string(fields.size()) + " fields");
       ArrivalRow row;
       row.arrival_s = parse_double(fields[0], at, "arrival_s");
-      if (row.arrival_s < 0) throw InferenceInputError(at + "arrival_s: must be >= 0, got " + std::string(trim(fields[0])));
+      if (row.arrival_s < 0)
+        throw InferenceInputError(at + "arrival_s: must be >= 0, got " + std::string(trim(fields[0])));
       if (row.arrival_s < previous)
         throw InferenceInputError(at + "arrival_s: " + std::string(trim(fields[0])) +
                                   " is earlier than the previous row's; arrivals must be in time order");
@@ -134,8 +135,7 @@ std::int64_t sample_tokens(const TokenSpec& spec, Rng& rng) {
     v = static_cast<double>(spec.median);
     break;
   case TokenDistribution::uniform:
-    v = static_cast<double>(spec.min) +
-        std::floor(rng.uniform() * static_cast<double>(spec.max - spec.min + 1));
+    v = static_cast<double>(spec.min) + std::floor(rng.uniform() * static_cast<double>(spec.max - spec.min + 1));
     break;
   case TokenDistribution::lognormal:
     v = std::round(rng.lognormal(static_cast<double>(spec.median), spec.sigma));

@@ -29,8 +29,7 @@ TEST(PolicyLoadBalancer, RegistryNamesAndUnknownNameListsThem) {
     load_balancers().create("power_of_two");
     FAIL() << "no exception";
   } catch (const UnknownPolicy& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "unknown load balancer 'power_of_two' (valid: round_robin, least_outstanding)");
+    EXPECT_EQ(std::string(e.what()), "unknown load balancer 'power_of_two' (valid: round_robin, least_outstanding)");
   }
 }
 

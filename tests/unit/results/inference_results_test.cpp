@@ -81,9 +81,9 @@ TEST(ResultsInference, RunWithoutServiceHasEmptyRequestsAndLongNamesAreErrors) {
 // Four arrivals over 10 s: two complete, one dropped, one rejected. TTFT, TPOT (outputs > 1 only), e2e, SLO
 // attainment over all four arrivals, throughput over the 10 s.
 TEST(ResultsInference, SummaryFormulas) {
-  const std::vector<RequestRecord> rows{request(0, 0, 0, 1, 3, "completed", 10, 5),   // ttft 1, tpot 0.5, e2e 3
-                                        request(1, 1, 2, 4, 4, "completed", 10, 1),   // ttft 3, e2e 3
-                                        request(2, 2, -1, -1, -1, "dropped", 10, 5),  //
+  const std::vector<RequestRecord> rows{request(0, 0, 0, 1, 3, "completed", 10, 5),  // ttft 1, tpot 0.5, e2e 3
+                                        request(1, 1, 2, 4, 4, "completed", 10, 1),  // ttft 3, e2e 3
+                                        request(2, 2, -1, -1, -1, "dropped", 10, 5), //
                                         request(3, 3, -1, -1, -1, "rejected", 10, 5)};
   const racksim::sim::InferenceSlo slo{2.0, 0.6, 0}; // request 1 misses the TTFT objective
   const auto list = racksim::sim::inference_summary(rows, slo, 10, 6.0);

@@ -158,7 +158,7 @@ TEST(WorkloadInferenceBatching, KvCapacityAdmitsExactlyK) {
   limits.kv_capacity_tokens = 1 << 30;
   limits.max_batch = 4;
   EXPECT_EQ(admit_count(queue, {1, 150}, limits), 3u); // sequence slots
-  limits.max_batch_tokens = 1 + 250;                    // one decode token + 2.5 prompts
+  limits.max_batch_tokens = 1 + 250;                   // one decode token + 2.5 prompts
   EXPECT_EQ(admit_count(queue, {1, 150}, limits), 2u);
   // FCFS without skipping: a long head blocks shorter requests behind it.
   const std::deque<Waiting> blocked{{300, 1}, {10, 1}};
@@ -235,7 +235,8 @@ TEST(WorkloadInferenceRequests, TokenDistributions) {
 }
 
 TEST(WorkloadInferenceRequests, ArrivalTraceRowsAndErrorsWithFileAndLine) {
-  const std::string good = write_temp("good.csv", "arrival_s,prompt_tokens,output_tokens\n# comment\n0,10,5\n\n0.5,20,1\n2,30,3\n");
+  const std::string good =
+      write_temp("good.csv", "arrival_s,prompt_tokens,output_tokens\n# comment\n0,10,5\n\n0.5,20,1\n2,30,3\n");
   const auto rows = read_arrival_trace(good, 0);
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[1].arrival_s, 0.5);
