@@ -88,7 +88,8 @@ std::vector<std::string> queue_overrides(double rate, const char* distribution, 
 }
 
 // Relative tolerance of the closed-form checks: 2%. With 10^6 requests the standard error of the mean wait is
-// about 0.5% at these loads (measured over seeds 1-5 with 2 x 10^5 requests: 0.2-1.5%, shrinking as 1/sqrt(n)),
+// about 0.5% at these loads (over seeds 1-5 with 2 x 10^5 requests the errors reached 2.0-2.8%, a standard error
+// near 1%, shrinking as 1/sqrt(n)),
 // so 2% is about 4 standard errors; the run is deterministic for its seed.
 constexpr double tolerance = 0.02;
 

@@ -53,7 +53,8 @@ std::int64_t parse_tokens(std::string_view text, const std::string& at, const ch
   return v;
 }
 
-// Calls row(line_number, text) for every line that is not blank, a comment or a leading header.
+// Calls row(line_number, text) for every line that is not blank, a comment or a leading header, until it returns
+// false.
 template <class F>
 void for_each_row(std::ifstream& in, F&& row) {
   std::string line;
@@ -68,7 +69,7 @@ void for_each_row(std::ifstream& in, F&& row) {
       continue; // header
     }
     first = false;
-    row(number, text);
+    if (!row(number, text)) return;
   }
 }
 
@@ -78,37 +79,34 @@ std::vector<ArrivalRow> read_arrival_trace(const std::string& path, long limit) 
   auto in = open_or_throw(path, "arrival trace");
   std::vector<ArrivalRow> rows;
   double previous = 0;
-  try {
-    for_each_row(in, [&](long number, std::string_view text) {
-      if (limit > 0 && static_cast<long>(rows.size()) >= limit) throw std::out_of_range("limit");
-      const std::string at = where(path, number);
-      std::vector<std::string_view> fields;
-      for (std::size_t start = 0;;) {
-        const std::size_t comma = text.find(',', start);
-        fields.push_back(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-        if (comma == std::string_view::npos) break;
-        start = comma + 1;
-      }
-      if (fields.size() != 1 && fields.size() != 3)
-        throw InferenceInputError(at + "expected 'arrival_s' or 'arrival_s,prompt_tokens,output_tokens', got " +
-                                  std::to_string(fields.size()) + " fields");
-      ArrivalRow row;
-      row.arrival_s = parse_double(fields[0], at, "arrival_s");
-      if (row.arrival_s < 0)
-        throw InferenceInputError(at + "arrival_s: must be >= 0, got " + std::string(trim(fields[0])));
-      if (row.arrival_s < previous)
-        throw InferenceInputError(at + "arrival_s: " + std::string(trim(fields[0])) +
-                                  " is earlier than the previous row's; arrivals must be in time order");
-      previous = row.arrival_s;
-      if (fields.size() == 3) {
-        row.prompt_tokens = parse_tokens(fields[1], at, "prompt_tokens");
-        row.output_tokens = parse_tokens(fields[2], at, "output_tokens");
-      }
-      rows.push_back(row);
-    });
-  } catch (const std::out_of_range&) {
-    // limit reached
-  }
+  for_each_row(in, [&](long number, std::string_view text) {
+    if (limit > 0 && static_cast<long>(rows.size()) >= limit) return false;
+    const std::string at = where(path, number);
+    std::vector<std::string_view> fields;
+    for (std::size_t start = 0;;) {
+      const std::size_t comma = text.find(',', start);
+      fields.push_back(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+    if (fields.size() != 1 && fields.size() != 3)
+      throw InferenceInputError(at + "expected 'arrival_s' or 'arrival_s,prompt_tokens,output_tokens', got " +
+                                std::to_string(fields.size()) + " fields");
+    ArrivalRow row;
+    row.arrival_s = parse_double(fields[0], at, "arrival_s");
+    if (row.arrival_s < 0)
+      throw InferenceInputError(at + "arrival_s: must be >= 0, got " + std::string(trim(fields[0])));
+    if (row.arrival_s < previous)
+      throw InferenceInputError(at + "arrival_s: " + std::string(trim(fields[0])) +
+                                " is earlier than the previous row's; arrivals must be in time order");
+    previous = row.arrival_s;
+    if (fields.size() == 3) {
+      row.prompt_tokens = parse_tokens(fields[1], at, "prompt_tokens");
+      row.output_tokens = parse_tokens(fields[2], at, "output_tokens");
+    }
+    rows.push_back(row);
+    return true;
+  });
   if (in.bad()) throw InferenceInputError(path + ": read error");
   if (rows.empty()) throw InferenceInputError(path + ": no arrivals in the trace");
   return rows;
@@ -122,6 +120,7 @@ std::vector<double> read_samples(const std::string& path) {
     const double v = parse_double(text, at, "service time");
     if (!(v > 0)) throw InferenceInputError(at + "service time: must be > 0, got " + std::string(text));
     samples.push_back(v);
+    return true;
   });
   if (in.bad()) throw InferenceInputError(path + ": read error");
   if (samples.empty()) throw InferenceInputError(path + ": no samples");
