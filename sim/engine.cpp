@@ -197,8 +197,7 @@ class Simulation {
       model_ = model;
       timer_ = make_timer();
       const auto& timer = timer_;
-      if (training_.checkpoint_bytes_per_param > 0)
-        training_.checkpoint_bytes = workloads::parameter_count(model) * training_.checkpoint_bytes_per_param;
+      training_.checkpoint_bytes = workloads::checkpoint_bytes(training_, model);
       model_compute_s = workloads::predict_s(workloads::iteration_calls(model, {}, 1), *timer);
       training_.gradient_bytes = workloads::parameter_count(model) * workloads::dtype_bytes(model.dtype);
       timing_source_ = timer->source();

@@ -66,6 +66,11 @@ TransformerSpec resolve_model(const TrainingSpec& spec) {
   return model;
 }
 
+double checkpoint_bytes(const TrainingSpec& spec, const TransformerSpec& model) {
+  return spec.checkpoint_bytes_per_param > 0 ? parameter_count(model) * spec.checkpoint_bytes_per_param
+                                             : spec.checkpoint_bytes;
+}
+
 ParallelConfig parallel_config(const TrainingSpec& spec) {
   ParallelConfig c;
   c.tp = spec.tp;

@@ -53,6 +53,10 @@ inline constexpr double optimizer_bytes_per_param = 12; // fp32 master weights +
 // A checkpoint holds bf16 weights + the fp32 optimizer state: 2 + 12 bytes per parameter.
 inline constexpr double checkpoint_bytes_per_param_megatron = 14;
 
+// Checkpoint size with a model: parameters x checkpoint_bytes_per_param when that is > 0, else the scenario's
+// checkpoint_size (so existing scenarios keep theirs).
+double checkpoint_bytes(const TrainingSpec& spec, const TransformerSpec& model);
+
 // Parameters held by one GPU of the first pipeline stage: its ceil(layers / pp) layers and the input embedding
 // (and learned positions), plus the final norm and untied head when pp = 1; projections and embeddings split over
 // tp (norms are replicated but counted / tp too: they are < 0.01% of a layer).
