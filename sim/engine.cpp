@@ -503,8 +503,8 @@ class Simulation {
         ph.tp_costs.push_back(phase_costs(hosts, phase, analytic && job_tp_private_));
     }
     if (c.pp > 1) {
-      workloads::CollectivePhase phase{"pipeline p2p", {}, 2.0 * k * static_cast<double>(c.micro_batches)};
-      const double bytes = k * static_cast<double>(c.micro_batches) * c.pp_bytes_per_microbatch;
+      workloads::CollectivePhase phase{"pipeline p2p", {}, 2.0 * k * c.pp_sends};
+      const double bytes = k * c.pp_sends * c.pp_bytes_per_microbatch;
       for (int p = 0; p + 1 < pp; ++p)
         for (int d = 0; d < dp; ++d)
           for (int t = 0; t < tp; ++t) {

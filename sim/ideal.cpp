@@ -34,8 +34,7 @@ double parallel_iteration_packed_s(const platforms::Topology& topo, const worklo
   if (c.tp > 1 && c.tp_allreduces > 0) t += c.tp_allreduces * ring_allreduce_packed_s(topo, tp, c.tp_allreduce_bytes);
   if (c.pp > 1) {
     const auto path = platforms::gpu_path(topo, 0, tp * dp);
-    const double m = static_cast<double>(c.micro_batches);
-    t += 2 * m * path.latency_s + m * c.pp_bytes_per_microbatch / path.bandwidth_Bps;
+    t += 2 * c.pp_sends * path.latency_s + c.pp_sends * c.pp_bytes_per_microbatch / path.bandwidth_Bps;
   }
   double grads = 0;
   if (c.dp > 1) {

@@ -464,6 +464,10 @@ std::vector<Setting> build_table() {
   t.push_back(field(
       "workload.training.pp", ST::integer, [](auto& s) -> auto& { return s.workload.training.pp; }, at_least(1),
       "stages", "pipeline-parallel stages (with global_batch > 0), 1F1B schedule"));
+  t.push_back(field(
+      "workload.training.virtual_stages", ST::integer,
+      [](auto& s) -> auto& { return s.workload.training.virtual_stages; }, at_least(1), "chunks",
+      "interleaved 1F1B: model chunks per GPU (bubble / v, v x the pipeline sends); 1 = plain 1F1B"));
   t.push_back(name_field(
       "workload.training.recompute", [](auto& s) -> auto& { return s.workload.training.recompute; },
       [] { return std::vector<std::string>{"none", "selective", "full"}; },

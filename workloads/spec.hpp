@@ -54,6 +54,7 @@ struct TrainingSpec {
   // 3D parallelism (docs/training-model.md): on when global_batch > 0 (needs a model); else pure data parallelism.
   long global_batch = 0;     // sequences per iteration over the whole job
   long tp = 1, pp = 1;       // tensor- and pipeline-parallel degrees; dp = GPUs / (tp x pp)
+  long virtual_stages = 1;   // interleaved 1F1B: model chunks per GPU (1 = plain 1F1B)
   std::string recompute = "none"; // activation recomputation: none | selective | full
   bool sequence_parallel = false;
   bool distributed_optimizer = true;

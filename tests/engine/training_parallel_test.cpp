@@ -109,6 +109,7 @@ TEST(TrainingParallel, TensorAndPipelineIterationIsTheClosedFormSum) {
   const double tp = c.tp_allreduces * (2 * p.nvlink_alpha + c.tp_allreduce_bytes / kNvlinkBps);
   const double pp = 2 * m * p.fabric_alpha + 2 * m * c.pp_bytes_per_microbatch / kNicBps;
   const double expected = c.pipeline_s + c.optimizer_s + tp + pp;
+  EXPECT_DOUBLE_EQ(c.pipeline_s, c.fwd_bwd_s * (4.0 + 2 - 1) / 4); // 1F1B bubble
   const auto r = sim::run_simulation(sc);
   const auto& j = r.results.jobs.at(0);
   ASSERT_EQ(j.status, "completed");
@@ -171,6 +172,25 @@ TEST(TrainingParallel, AggregatedStepTakesKTimesOneIteration) {
   const double tp = c.tp_allreduces * (2 * p.nvlink_alpha + c.tp_allreduce_bytes / kNvlinkBps);
   const double pp = 2 * m * p.fabric_alpha + 2 * m * c.pp_bytes_per_microbatch / kNicBps;
   const double expected = 20 * (c.pipeline_s + c.optimizer_s + tp + pp);
+  const auto r = sim::run_simulation(sc);
+  const auto& j = r.results.jobs.at(0);
+  EXPECT_NEAR((j.end_s - j.start_s) / expected, 1.0, 1e-6);
+}
+
+// Interleaved 1F1B on a 4-layer custom model (tp 2, pp 2, v 2): bubble 1 + (pp - 1) / (v m), and v x the sends.
+TEST(TrainingParallel, InterleavedScheduleShrinksTheBubbleAndMultipliesTheSends) {
+  const auto sc = scenario({"workload.training.model=custom", "workload.training.custom.layers=4",
+                            "workload.training.custom.hidden=256", "workload.training.custom.heads=4",
+                            "workload.training.custom.seq=128", "workload.training.custom.vocab=1000",
+                            "workload.training.tp=2", "workload.training.pp=2", "workload.training.virtual_stages=2",
+                            "workload.training.global_batch=4"});
+  const auto c = costs(sc);
+  EXPECT_DOUBLE_EQ(c.pipeline_s, c.fwd_bwd_s * (1 + 1.0 / 8));
+  const auto p = pinned_paths(sc);
+  const double sends = 8; // m v
+  const double tp = c.tp_allreduces * (2 * p.nvlink_alpha + c.tp_allreduce_bytes / kNvlinkBps);
+  const double pp = 2 * sends * p.fabric_alpha + 2 * sends * c.pp_bytes_per_microbatch / kNicBps;
+  const double expected = c.pipeline_s + c.optimizer_s + tp + pp;
   const auto r = sim::run_simulation(sc);
   const auto& j = r.results.jobs.at(0);
   EXPECT_NEAR((j.end_s - j.start_s) / expected, 1.0, 1e-6);

@@ -75,6 +75,7 @@ ParallelConfig parallel_config(const TrainingSpec& spec) {
   ParallelConfig c;
   c.tp = spec.tp;
   c.pp = spec.pp;
+  c.virtual_stages = spec.virtual_stages;
   c.global_batch = spec.global_batch;
   c.recompute = spec.recompute == "full" ? Recompute::full
                 : spec.recompute == "selective" ? Recompute::selective
@@ -123,15 +124,19 @@ MemoryBreakdown memory_per_gpu(const TransformerSpec& model, const ParallelConfi
   m.grads = params * grad_bytes_per_param;
   m.optimizer = params * optimizer_bytes_per_param / (config.distributed_optimizer ? static_cast<double>(dp) : 1.0);
   // 1F1B: the first stage holds the activations of min(pp, m) micro-batches in flight.
-  const double in_flight = static_cast<double>(std::min(config.pp, micro_batches));
+  // Interleaving holds (1 + (pp - 1) / (pp v)) times more (Korthikanti et al. 2022, section 4.2.3).
+  double in_flight = static_cast<double>(std::min(config.pp, micro_batches));
+  if (config.virtual_stages > 1)
+    in_flight *= 1 + static_cast<double>(config.pp - 1) / static_cast<double>(config.pp * config.virtual_stages);
   m.activations = activation_bytes_per_layer(model, config.tp, config.recompute, config.sequence_parallel) *
                   static_cast<double>(ceil_div(model.layers, config.pp)) * in_flight;
   return m;
 }
 
-double bubble_factor(std::int64_t micro_batches, std::int64_t pp) {
-  if (micro_batches < 1 || pp < 1) throw std::invalid_argument("bubble_factor: micro_batches and pp must be >= 1");
-  return static_cast<double>(micro_batches + pp - 1) / static_cast<double>(micro_batches);
+double bubble_factor(std::int64_t micro_batches, std::int64_t pp, std::int64_t virtual_stages) {
+  if (micro_batches < 1 || pp < 1 || virtual_stages < 1)
+    throw std::invalid_argument("bubble_factor: micro_batches, pp and virtual_stages must be >= 1");
+  return 1 + static_cast<double>(pp - 1) / static_cast<double>(virtual_stages * micro_batches);
 }
 
 double model_flops_per_iteration(const TransformerSpec& model, std::int64_t global_batch) {
@@ -172,6 +177,16 @@ std::int64_t check_layout(const TransformerSpec& model, const ParallelConfig& c,
     throw ParallelismError(layout_name(model, c, dp) + ": global_batch " + std::to_string(c.global_batch) +
                            " is not a multiple of dp x micro_batch = " + std::to_string(per_step));
   const std::int64_t m = c.global_batch / per_step;
+  if (c.virtual_stages < 1) throw ParallelismError(tp_pp + ": virtual_stages must be at least 1");
+  if (c.virtual_stages > 1) {
+    if (c.pp < 2) throw ParallelismError(tp_pp + ": virtual_stages > 1 needs pp > 1");
+    if (m % c.pp != 0)
+      throw ParallelismError(layout_name(model, c, dp) + ": the interleaved schedule needs the " + std::to_string(m) +
+                             " micro-batches to be a multiple of pp");
+    if (c.pp * c.virtual_stages > model.layers)
+      throw ParallelismError(tp_pp + ": pp x virtual_stages is more than the model's " +
+                             std::to_string(model.layers) + " layers");
+  }
   if (hbm_bytes > 0) {
     const auto mem = memory_per_gpu(model, c, dp, m);
     if (mem.total() > hbm_bytes)
@@ -218,7 +233,8 @@ IterationCosts plan_iteration(const TransformerSpec& model, const ParallelConfig
       if (again) fwd_bwd += layers_here * static_cast<double>(m) * timer.time_s(call);
     }
   out.fwd_bwd_s = fwd_bwd;
-  out.pipeline_s = fwd_bwd * bubble_factor(m, c.pp);
+  const double bubble = bubble_factor(m, c.pp, c.virtual_stages);
+  out.pipeline_s = fwd_bwd * bubble;
   out.overlap_s = std::min(overlap, out.pipeline_s);
   out.optimizer_s = optimizer;
 
@@ -227,9 +243,12 @@ IterationCosts plan_iteration(const TransformerSpec& model, const ParallelConfig
   if (c.tp > 1) {
     out.tp_allreduce_bytes = act;
     const double per_layer = c.recompute == Recompute::full ? 6 : 4;
-    out.tp_allreduces = per_layer * layers_here * static_cast<double>(m + c.pp - 1);
+    out.tp_allreduces = per_layer * layers_here * static_cast<double>(m) * bubble;
   }
-  if (c.pp > 1) out.pp_bytes_per_microbatch = act / static_cast<double>(c.tp);
+  if (c.pp > 1) {
+    out.pp_bytes_per_microbatch = act / static_cast<double>(c.tp);
+    out.pp_sends = static_cast<double>(m * c.virtual_stages);
+  }
   out.stage_params = stage_parameters(model, c.tp, c.pp);
   if (out.dp > 1) {
     out.dp_grad_bytes = out.stage_params * grad_bytes_per_param;

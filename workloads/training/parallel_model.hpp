@@ -20,6 +20,7 @@ const char* to_string(Recompute r);
 // A job's parallel layout and batch, as the scenario gives them (workload.training.*).
 struct ParallelConfig {
   std::int64_t tp = 1, pp = 1;
+  std::int64_t virtual_stages = 1; // interleaved 1F1B: model chunks per GPU (Narayanan et al. 2021, section 2.2.2)
   std::int64_t global_batch = 0; // sequences per iteration over the whole job
   Recompute recompute = Recompute::none;
   bool sequence_parallel = false;    // Korthikanti et al.: norms/dropout split over the TP group (memory only here)
@@ -71,8 +72,9 @@ double activation_bytes_per_layer(const TransformerSpec& model, std::int64_t tp,
 MemoryBreakdown memory_per_gpu(const TransformerSpec& model, const ParallelConfig& config, std::int64_t dp,
                                std::int64_t micro_batches);
 
-// 1F1B (Narayanan et al. 2021, section 2.2.1): pipeline time = (m + pp - 1) / m x the ideal.
-double bubble_factor(std::int64_t micro_batches, std::int64_t pp);
+// 1F1B (Narayanan et al. 2021, section 2.2.1): pipeline time = (m + pp - 1) / m x the ideal; interleaved with v
+// model chunks per GPU (section 2.2.2): 1 + (pp - 1) / (v m).
+double bubble_factor(std::int64_t micro_batches, std::int64_t pp, std::int64_t virtual_stages = 1);
 
 // Model FLOPs of one iteration (PaLM, Chowdhery et al. 2022, Appendix B): tokens x (6 N + 12 L h s), N = all
 // parameters, L layers, h hidden, s sequence length; no recomputation counted.
@@ -95,8 +97,10 @@ struct IterationCosts {
   // ceil(L/pp) layers of a stage and the (m + pp - 1) micro-batch slots of the 1F1B critical path.
   double tp_allreduce_bytes = 0;
   double tp_allreduces = 0;
-  // PP: per adjacent-stage GPU pair and direction, per micro-batch: s.b.h x dtype / tp (Megatron's scatter-gather).
+  // PP: per adjacent-stage GPU pair and direction, per micro-batch and model chunk: s.b.h x dtype / tp (Megatron's
+  // scatter-gather); pp_sends = m x v such sends per direction.
   double pp_bytes_per_microbatch = 0;
+  double pp_sends = 0;
   // DP: reduce-scatter of fp32 gradients (S = stage parameters x 4) then all-gather of the updated 16-bit
   // parameters (S = stage parameters x dtype); without the distributed optimizer one all-reduce of the gradients.
   double dp_grad_bytes = 0;

@@ -95,6 +95,7 @@ const std::vector<std::string> expected_paths{
     "workload.training.global_batch",
     "workload.training.tp",
     "workload.training.pp",
+    "workload.training.virtual_stages",
     "workload.training.recompute",
     "workload.training.sequence_parallel",
     "workload.training.distributed_optimizer",

@@ -62,6 +62,28 @@ TEST(WorkloadParallel, OneFOneBBubble) {
   EXPECT_DOUBLE_EQ(bubble_factor(8, 8), 15.0 / 8);
   EXPECT_DOUBLE_EQ(bubble_factor(1, 1), 1.0);
   EXPECT_THROW(bubble_factor(0, 2), std::invalid_argument);
+  // Interleaved: 1 + (pp - 1) / (v m).
+  EXPECT_DOUBLE_EQ(bubble_factor(8, 4, 2), 1 + 3.0 / 16);
+  EXPECT_DOUBLE_EQ(bubble_factor(8, 4, 1), 11.0 / 8);
+}
+
+TEST(WorkloadParallel, InterleavedScheduleChecksAndMemory) {
+  auto model = tiny();
+  model.layers = 8;
+  auto c = layout(1, 2, 4); // 2 GPUs: dp 1, m = 4
+  c.virtual_stages = 2;
+  EXPECT_EQ(check_layout(model, c, 2, 0, "x"), 1);
+  // In flight on the first stage: min(pp, m) x (1 + (pp - 1) / (pp v)) = 2 x 1.25 micro-batches of 4 layers.
+  const double per_layer = activation_bytes_per_layer(model, 1, Recompute::none, false);
+  EXPECT_DOUBLE_EQ(memory_per_gpu(model, c, 1, 4).activations, per_layer * 4 * 2 * 1.25);
+  c.global_batch = 3; // m = 3 is not a multiple of pp = 2
+  EXPECT_THROW(check_layout(model, c, 2, 0, "x"), ParallelismError);
+  c.global_batch = 4;
+  c.virtual_stages = 5; // pp x v = 10 > 8 layers
+  EXPECT_THROW(check_layout(model, c, 2, 0, "x"), ParallelismError);
+  c.pp = 1;
+  c.virtual_stages = 2;
+  EXPECT_THROW(check_layout(model, c, 2, 0, "x"), ParallelismError);
 }
 
 TEST(WorkloadParallel, ModelFlopsAndMfu) {
@@ -138,6 +160,7 @@ TEST(WorkloadParallel, IterationVolumesOfTiny) {
   EXPECT_DOUBLE_EQ(c.tp_allreduce_bytes, 128.0 * 256 * 2);
   EXPECT_DOUBLE_EQ(c.tp_allreduces, 4.0 * 1 * (4 + 2 - 1));
   EXPECT_DOUBLE_EQ(c.pp_bytes_per_microbatch, 128.0 * 256);
+  EXPECT_DOUBLE_EQ(c.pp_sends, 4);
   EXPECT_DOUBLE_EQ(c.dp_grad_bytes, 652'544.0 * 4);
   EXPECT_DOUBLE_EQ(c.dp_param_bytes, 652'544.0 * 2);
   EXPECT_DOUBLE_EQ(c.memory.total(), 9'600'000.0);
