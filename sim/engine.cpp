@@ -392,7 +392,7 @@ class Simulation {
     const StorageClient storage(topo_, platform_);
     const auto readers = dataset_readers(job);
     if (job.par) {
-      run_parallel_job(job, storage);
+      run_parallel_job(job, storage, readers);
       finish_job(idx);
       return;
     }
@@ -549,7 +549,8 @@ class Simulation {
   // One 3D-parallel job (docs/training-model.md, "Per iteration"), a step of K iterations at a time:
   //   compute (pipeline with bubble, minus the last micro-batch's backward) -> TP all-reduces on NVLink -> PP
   //   point-to-point -> [DP gradient reduce-scatter || last backward] -> optimizer -> DP parameter all-gather
-  void run_parallel_job(JobState& job, const StorageClient& storage) {
+  void run_parallel_job(JobState& job, const StorageClient& storage,
+                        const std::vector<std::tuple<int, int, int>>& readers) {
     const auto order = parallel_rank_order(job);
     std::vector<sg4::Host*> hosts;
     for (int g : order)
@@ -567,8 +568,20 @@ class Simulation {
       const auto& ph = it->second;
       const double k = static_cast<double>(step.iterations);
       double t0 = sg4::Engine::get_clock();
+      // Data-set reads overlap the pipeline compute, as for data-parallel jobs (a prefetching loader).
+      std::vector<sg4::ActorPtr> reading;
+      for (const auto& [gpu, gpus_on_node, rank] : readers) {
+        const double bytes = k * gpus_on_node * training_.dataset_read_bytes;
+        const long long client = job.spec.id + rank;
+        reading.push_back(sg4::Actor::create("read-" + std::to_string(job.spec.id), platform_.gpu_hosts[gpu],
+                                             [this, &storage, gpu, client, bytes] {
+                                               guarded([&] { storage.read(training_.dataset_tier, gpu, client, bytes); });
+                                             }));
+      }
       auto execs = start_compute(hosts, k * (c.pipeline_s - c.overlap_s));
       wait(execs);
+      for (auto& r : reading)
+        r->join();
       double t1 = sg4::Engine::get_clock();
       job.compute_s += t1 - t0;
       if (!ph.tp.empty()) run_collective(hosts, ph.tp, ph.tp_costs);
