@@ -196,6 +196,18 @@ TEST(TrainingParallel, InterleavedScheduleShrinksTheBubbleAndMultipliesTheSends)
   EXPECT_NEAR((j.end_s - j.start_s) / expected, 1.0, 1e-6);
 }
 
+// checkpoint_bytes_per_param: the checkpoint is parameters x 14 bytes, written like any checkpoint (its ideal time).
+TEST(TrainingParallel, CheckpointSizeDerivedFromTheModel) {
+  const auto sc = scenario({"workload.training.tp=2", "workload.training.pp=2", "workload.training.global_batch=4",
+                            "workload.synthetic.iterations=2", "workload.training.checkpoint_every=1",
+                            "workload.training.checkpoint_bytes_per_param=14"});
+  const auto r = sim::run_simulation(sc);
+  const auto& j = r.results.jobs.at(0);
+  const auto topo = platforms::build_topology(sc.platform);
+  const double bytes = 14 * 2'610'432.0; // tiny's parameters
+  EXPECT_NEAR(j.checkpoint_s / sim::storage_write_s(topo, workloads::StorageTier::pfs, 0, bytes, j.id), 1.0, 1e-6);
+}
+
 // A TP degree larger than the NVLink domain is refused before anything runs.
 TEST(TrainingParallel, TensorParallelLargerThanTheNvlinkDomainIsAScenarioError) {
   EXPECT_THROW(scenario({"workload.training.tp=4", "workload.training.global_batch=4"}), sim::ScenarioError);
