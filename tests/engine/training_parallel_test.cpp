@@ -208,6 +208,22 @@ TEST(TrainingParallel, CheckpointSizeDerivedFromTheModel) {
   EXPECT_NEAR(j.checkpoint_s / sim::storage_write_s(topo, workloads::StorageTier::pfs, 0, bytes, j.id), 1.0, 1e-6);
 }
 
+// Trace jobs come in any size: those that do not suit the layout (here 1-GPU jobs with tp 2) are skipped and counted.
+TEST(TrainingParallel, TraceJobsThatDoNotSuitTheLayoutAreSkippedAndCounted) {
+  const auto sc = sim::load_scenario(std::string(RACKSIM_SOURCE_DIR) + "/examples/gavel-philly.yaml",
+                                     {"workload.training.model=gpt3-1.3b", "workload.training.global_batch=64",
+                                      "workload.training.tp=2", "workload.trace.limit=100",
+                                      "workload.training.max_iterations_per_step=100000"});
+  const auto r = sim::run_simulation(sc);
+  const double skipped = summary(r, "jobs_skipped_parallelism");
+  EXPECT_GT(skipped, 0);
+  EXPECT_EQ(static_cast<double>(r.results.jobs.size()) + skipped, 100);
+  for (const auto& j : r.results.jobs) {
+    EXPECT_EQ(j.gpus % 2, 0) << "job " << j.id;
+    EXPECT_GT(j.mfu, 0) << "job " << j.id;
+  }
+}
+
 // A TP degree larger than the NVLink domain is refused before anything runs.
 TEST(TrainingParallel, TensorParallelLargerThanTheNvlinkDomainIsAScenarioError) {
   EXPECT_THROW(scenario({"workload.training.tp=4", "workload.training.global_batch=4"}), sim::ScenarioError);
