@@ -179,11 +179,11 @@ TEST(TrainingParallel, AggregatedStepTakesKTimesOneIteration) {
 
 // Interleaved 1F1B on a 4-layer custom model (tp 2, pp 2, v 2): bubble 1 + (pp - 1) / (v m), and v x the sends.
 TEST(TrainingParallel, InterleavedScheduleShrinksTheBubbleAndMultipliesTheSends) {
-  const auto sc = scenario({"workload.training.model=custom", "workload.training.custom.layers=4",
-                            "workload.training.custom.hidden=256", "workload.training.custom.heads=4",
-                            "workload.training.custom.seq=128", "workload.training.custom.vocab=1000",
-                            "workload.training.tp=2", "workload.training.pp=2", "workload.training.virtual_stages=2",
-                            "workload.training.global_batch=4"});
+  const auto sc =
+      scenario({"workload.training.model=custom", "workload.training.custom.layers=4",
+                "workload.training.custom.hidden=256", "workload.training.custom.heads=4",
+                "workload.training.custom.seq=128", "workload.training.custom.vocab=1000", "workload.training.tp=2",
+                "workload.training.pp=2", "workload.training.virtual_stages=2", "workload.training.global_batch=4"});
   const auto c = costs(sc);
   EXPECT_DOUBLE_EQ(c.pipeline_s, c.fwd_bwd_s * (1 + 1.0 / 8));
   const auto p = pinned_paths(sc);

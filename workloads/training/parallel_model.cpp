@@ -77,7 +77,7 @@ ParallelConfig parallel_config(const TrainingSpec& spec) {
   c.pp = spec.pp;
   c.virtual_stages = spec.virtual_stages;
   c.global_batch = spec.global_batch;
-  c.recompute = spec.recompute == "full" ? Recompute::full
+  c.recompute = spec.recompute == "full"        ? Recompute::full
                 : spec.recompute == "selective" ? Recompute::selective
                                                 : Recompute::none;
   c.sequence_parallel = spec.sequence_parallel;
@@ -163,8 +163,8 @@ std::int64_t check_layout(const TransformerSpec& model, const ParallelConfig& c,
   if (c.tp < 1 || c.pp < 1) throw ParallelismError("tp and pp must be at least 1");
   const std::string tp_pp = model.name + " tp=" + std::to_string(c.tp) + " pp=" + std::to_string(c.pp);
   if (gpus % (c.tp * c.pp) != 0)
-    throw ParallelismError(tp_pp + ": a job of " + std::to_string(gpus) + " GPUs is not a multiple of tp x pp = " +
-                           std::to_string(c.tp * c.pp));
+    throw ParallelismError(tp_pp + ": a job of " + std::to_string(gpus) +
+                           " GPUs is not a multiple of tp x pp = " + std::to_string(c.tp * c.pp));
   const std::int64_t dp = gpus / (c.tp * c.pp);
   if (c.pp > model.layers)
     throw ParallelismError(tp_pp + ": pp is larger than the model's " + std::to_string(model.layers) + " layers");
@@ -184,8 +184,8 @@ std::int64_t check_layout(const TransformerSpec& model, const ParallelConfig& c,
       throw ParallelismError(layout_name(model, c, dp) + ": the interleaved schedule needs the " + std::to_string(m) +
                              " micro-batches to be a multiple of pp");
     if (c.pp * c.virtual_stages > model.layers)
-      throw ParallelismError(tp_pp + ": pp x virtual_stages is more than the model's " +
-                             std::to_string(model.layers) + " layers");
+      throw ParallelismError(tp_pp + ": pp x virtual_stages is more than the model's " + std::to_string(model.layers) +
+                             " layers");
   }
   if (hbm_bytes > 0) {
     const auto mem = memory_per_gpu(model, c, dp, m);

@@ -21,7 +21,7 @@ const char* to_string(Recompute r);
 struct ParallelConfig {
   std::int64_t tp = 1, pp = 1;
   std::int64_t virtual_stages = 1; // interleaved 1F1B: model chunks per GPU (Narayanan et al. 2021, section 2.2.2)
-  std::int64_t global_batch = 0; // sequences per iteration over the whole job
+  std::int64_t global_batch = 0;   // sequences per iteration over the whole job
   Recompute recompute = Recompute::none;
   bool sequence_parallel = false;    // Korthikanti et al.: norms/dropout split over the TP group (memory only here)
   bool distributed_optimizer = true; // Megatron's ZeRO-1: optimizer state sharded over DP; grads reduce-scattered
@@ -36,7 +36,7 @@ ParallelConfig parallel_config(const TrainingSpec& spec);
 
 // Why a layout cannot run: not divisible, or does not fit in HBM. The message names what is wrong.
 class ParallelismError : public std::invalid_argument {
-public:
+ public:
   using std::invalid_argument::invalid_argument;
 };
 
@@ -49,7 +49,7 @@ struct MemoryBreakdown {
 };
 
 // Mixed-precision Adam (Megatron with bf16/fp16 and fp32 main gradients; docs/training-model.md):
-inline constexpr double grad_bytes_per_param = 4;      // fp32 main gradients
+inline constexpr double grad_bytes_per_param = 4;       // fp32 main gradients
 inline constexpr double optimizer_bytes_per_param = 12; // fp32 master weights + Adam m + v
 // A checkpoint holds bf16 weights + the fp32 optimizer state: 2 + 12 bytes per parameter.
 inline constexpr double checkpoint_bytes_per_param_megatron = 14;

@@ -36,8 +36,8 @@ TEST(WorkloadParallel, StageParametersOfTiny) {
 TEST(WorkloadParallel, MemoryOfTinyByHand) {
   // tp 2, pp 2, dp 2, micro_batch 1, global_batch 8 -> m = 4 micro-batches, 2 in flight on the first stage.
   const auto mem = memory_per_gpu(tiny(), layout(2, 2, 8), 2, 4);
-  EXPECT_DOUBLE_EQ(mem.weights, 652'544.0 * 2);      // bf16
-  EXPECT_DOUBLE_EQ(mem.grads, 652'544.0 * 4);        // fp32 main grads
+  EXPECT_DOUBLE_EQ(mem.weights, 652'544.0 * 2);        // bf16
+  EXPECT_DOUBLE_EQ(mem.grads, 652'544.0 * 4);          // fp32 main grads
   EXPECT_DOUBLE_EQ(mem.optimizer, 652'544.0 * 12 / 2); // fp32 master + m + v, sharded over dp = 2
   // s b h (10 + 24/t + 5 a s / (h t)) = 32,768 x (10 + 12 + 5) per layer, 1 layer, 2 micro-batches in flight.
   EXPECT_DOUBLE_EQ(mem.activations, 32'768.0 * 27 * 2);
