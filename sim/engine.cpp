@@ -471,7 +471,8 @@ class Simulation {
     const auto rank = [&](int t, int d, int p) { return t + tp * (d + dp * p); };
     using workloads::CollectiveAlgorithm;
     using workloads::CollectiveOp;
-    // Plans `op` over each group, in the group's rank numbering, then maps to job ranks and merges.
+    // Plans `op` over each group, in the group's rank numbering, then maps to job ranks and merges. Ring plans have one
+    // phase, so all groups' flows form one phase that starts together.
     const auto merged = [&](CollectiveOp op, double bytes, double repeats, const std::vector<std::vector<int>>& groups) {
       workloads::CollectivePhase out{workloads::to_string(op), {}, 0};
       for (const auto& group : groups) {
@@ -512,8 +513,7 @@ class Simulation {
             phase.flows.push_back({rank(t, d, p + 1), rank(t, d, p), bytes});
           }
       ph.pp.push_back(std::move(phase));
-      for (const auto& phase_ : ph.pp)
-        ph.pp_costs.push_back(phase_costs(hosts, phase_));
+      ph.pp_costs.push_back(phase_costs(hosts, ph.pp.front()));
     }
     if (c.dp > 1) {
       std::vector<std::vector<int>> groups;
