@@ -41,6 +41,8 @@ JOB_FIELDS = [
     ("nodes", "<i4"),
     ("racks", "<i4"),
     ("timing", "S16"),
+    ("mfu", "<f8"),
+    ("tokens_per_s", "<f8"),
 ]
 
 COLLECTIVE_FIELDS = [

@@ -13,6 +13,7 @@
 #include "sim/version.hpp"
 #include "workloads/calibration/calibration.hpp"
 #include "workloads/synthetic/synthetic.hpp"
+#include "workloads/training/parallel_model.hpp"
 #include "workloads/training/step_model.hpp"
 #include "workloads/training/training_model.hpp"
 
@@ -25,6 +26,7 @@
 #include <cstdio>
 #include <ctime>
 #include <deque>
+#include <map>
 #include <exception>
 #include <memory>
 #include <set>
@@ -46,6 +48,15 @@ struct JobState {
   std::string status = "queued";
   double start_s = -1, end_s = -1;
   double compute_s = 0, comm_s = 0, checkpoint_s = 0;
+  // 3D parallelism (workload.training.global_batch > 0): the iteration's costs; null = pure data parallelism.
+  std::shared_ptr<const workloads::IterationCosts> par;
+  std::int64_t iterations_done = 0;
+};
+
+// The flow plans of one 3D-parallel job's step (K iterations), built once per job and step size.
+struct ParallelPhases {
+  std::vector<workloads::CollectivePhase> tp, pp, dp_grad, dp_param;
+  std::vector<PhaseCosts> tp_costs, pp_costs, dp_grad_costs, dp_param_costs;
 };
 
 // The whole simulation state; actors reach it by reference. SimGrid actors are cooperative (one runs at a
@@ -132,6 +143,15 @@ class Simulation {
     rs.summary.emplace_back("trace_rows_skipped_too_large", static_cast<double>(report.trace.skipped_too_large));
     rs.summary.emplace_back("jobs_compute_clamped", static_cast<double>(report.jobs_compute_clamped));
     rs.summary.emplace_back("model_compute_s_per_iteration", model_compute_s_);
+    if (parallel_) {
+      // Only in 3D-parallel mode, so other scenarios keep their summary unchanged.
+      double sum = 0, count = 0;
+      for (const auto& j : rs.jobs)
+        if (j.status == "completed" && j.mfu > 0) sum += j.mfu, ++count;
+      rs.summary.emplace_back("mean_mfu", count > 0 ? sum / count : 0.0);
+      rs.summary.emplace_back("jobs_skipped_parallelism", static_cast<double>(parallel_skipped_));
+      rs.summary.emplace_back("jobs_tp_across_nvlink", static_cast<double>(tp_across_nvlink_));
+    }
     if (training_.checkpoint_drain != workloads::DrainTarget::none) {
       // Only with a drain configured, so scenarios without one keep their summary unchanged.
       double total = 0, longest = 0;
@@ -184,10 +204,17 @@ class Simulation {
     // all-reduce volume. Without one, compute time comes from the job's duration or iteration_time.
     training_ = wl.training;
     double model_compute_s = 0;
+    gpu_peak_bf16_ = platforms::find_gpu(topo_.spec.gpu_model).peak_bf16_flops;
+    job_tp_private_ = !(training_.dataset_read_bytes > 0) && training_.checkpoint_drain == workloads::DrainTarget::none;
+    parallel_ = training_.global_batch > 0;
+    if (parallel_ && training_.model == "none")
+      throw RunError("workload.training.global_batch: 3D parallelism needs workload.training.model");
     if (training_.model != "none") {
-      auto model = workloads::find_model(training_.model);
-      if (training_.micro_batch > 0) model.micro_batch = training_.micro_batch;
-      const auto timer = make_timer();
+      const auto model = workloads::resolve_model(training_);
+      model_ = model;
+      timer_ = make_timer();
+      const auto& timer = timer_;
+      training_.checkpoint_bytes = workloads::checkpoint_bytes(training_, model);
       model_compute_s = workloads::predict_s(workloads::iteration_calls(model, {}, 1), *timer);
       training_.gradient_bytes = workloads::parameter_count(model) * workloads::dtype_bytes(model.dtype);
       timing_source_ = timer->source();
@@ -202,8 +229,12 @@ class Simulation {
     // Ideal costs depend only on the GPU count: compute them once per distinct count.
     std::vector<std::pair<int, workloads::IdealCosts>> ideal_cache;
     // The checkpoint's tier decides its ideal cost (a drain runs in the background and is not part of it).
-    const double ckpt_ideal = storage_write_s(topo_, wl.training.checkpoint_tier, 0, wl.training.checkpoint_bytes, 0);
+    const double ckpt_ideal = storage_write_s(topo_, training_.checkpoint_tier, 0, training_.checkpoint_bytes, 0);
     jobs_.reserve(specs.size());
+    if (parallel_) {
+      load_parallel_jobs(specs, ckpt_ideal);
+      specs.clear();
+    }
     for (auto& spec : specs) {
       auto it =
           std::find_if(ideal_cache.begin(), ideal_cache.end(), [&](const auto& p) { return p.first == spec.gpus; });
@@ -227,6 +258,51 @@ class Simulation {
     std::stable_sort(jobs_.begin(), jobs_.end(), [](const JobState& a, const JobState& b) {
       return a.spec.submit_s < b.spec.submit_s || (a.spec.submit_s == b.spec.submit_s && a.spec.id < b.spec.id);
     });
+  }
+
+  // 3D-parallel jobs: costs per distinct GPU count; a trace job whose size does not suit the layout (not a multiple
+  // of tp x pp, global_batch not a multiple of dp x micro_batch, or not fitting in HBM) is skipped and counted.
+  void load_parallel_jobs(std::vector<workloads::JobSpec>& specs, double ckpt_ideal) {
+    const auto& gpu = platforms::find_gpu(topo_.spec.gpu_model);
+    const auto config = workloads::parallel_config(training_);
+    const int domain = topo_.spec.nvlink_domain == "rack" ? topo_.spec.gpus_per_node * topo_.spec.nodes_per_rack
+                                                         : topo_.spec.gpus_per_node;
+    if (config.tp > domain)
+      throw RunError("workload.training.tp: " + std::to_string(config.tp) + " is more than the " +
+                     std::to_string(domain) + " GPUs of one NVLink domain");
+    std::map<int, std::shared_ptr<const workloads::IterationCosts>> cache;
+    std::map<int, std::string> rejected;
+    for (auto& spec : specs) {
+      if (!cache.count(spec.gpus) && !rejected.count(spec.gpus)) {
+        try {
+          cache[spec.gpus] = std::make_shared<const workloads::IterationCosts>(
+              workloads::plan_iteration(model_, config, spec.gpus, *timer_, gpu.hbm_bytes, gpu.name));
+        } catch (const std::invalid_argument& e) {
+          rejected[spec.gpus] = e.what();
+        }
+      }
+      if (const auto r = rejected.find(spec.gpus); r != rejected.end()) {
+        if (scenario_.workload.kind != workloads::WorkloadKind::trace) throw RunError(std::string("workload: ") + r->second);
+        ++parallel_skipped_;
+        continue;
+      }
+      const auto& costs = cache.at(spec.gpus);
+      // The model defines the work: a duration-defined job runs round(duration / ideal iteration) iterations.
+      workloads::IdealCosts ideal;
+      ideal.checkpoint_s = ckpt_ideal;
+      ideal.model_compute_s_per_iteration = parallel_iteration_packed_s(topo_, *costs);
+      JobState job;
+      workloads::TrainingSpec no_allreduce = training_;
+      no_allreduce.gradient_bytes = 0;
+      job.plan = workloads::plan_training(spec, no_allreduce, ideal);
+      job.plan.compute_s_per_iteration = costs->pipeline_s;
+      job.plan.allreduce_bytes_per_iteration = 0;
+      job.steps = workloads::plan_steps(job.plan, training_.max_iterations_per_step);
+      job.timing = timing_kind_;
+      job.par = costs;
+      job.spec = std::move(spec);
+      jobs_.push_back(std::move(job));
+    }
   }
 
   void arrivals() {
@@ -332,6 +408,11 @@ class Simulation {
 
     const StorageClient storage(topo_, platform_);
     const auto readers = dataset_readers(job);
+    if (job.par) {
+      run_parallel_job(job, storage, readers);
+      finish_job(idx);
+      return;
+    }
     for (const auto& step : job.steps) {
       const double iters = static_cast<double>(step.iterations);
       double t0 = sg4::Engine::get_clock();
@@ -374,6 +455,178 @@ class Simulation {
       }
     }
     finish_job(idx);
+  }
+
+  // Rank order of a 3D-parallel job (Megatron's tp-dp-pp: rank = t + tp (d + dp p)), with every TP group made of
+  // consecutive GPUs of one NVLink domain where the placement allows; the rest are grouped across domains (their TP
+  // traffic then crosses the fabric) and the job is counted in jobs_tp_across_nvlink.
+  std::vector<int> parallel_rank_order(const JobState& job) {
+    const auto tp = static_cast<std::size_t>(job.par->tp);
+    std::vector<int> aligned, rest, chunk;
+    for (std::size_t i = 0; i <= job.gpus.size(); ++i) {
+      const bool boundary = i == job.gpus.size() ||
+                            (!chunk.empty() && topo_.domain_of_gpu(chunk.front()) != topo_.domain_of_gpu(job.gpus[i]));
+      if (boundary) {
+        const std::size_t whole = chunk.size() / tp * tp;
+        aligned.insert(aligned.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(whole));
+        rest.insert(rest.end(), chunk.begin() + static_cast<std::ptrdiff_t>(whole), chunk.end());
+        chunk.clear();
+      }
+      if (i < job.gpus.size()) chunk.push_back(job.gpus[i]);
+    }
+    if (!rest.empty()) ++tp_across_nvlink_;
+    aligned.insert(aligned.end(), rest.begin(), rest.end());
+    return aligned;
+  }
+
+  // The step's flow plans for K iterations: every group of a kind merged into one phase (they run at once), each
+  // flow carrying K x its per-iteration volume and the phase K x its latency steps.
+  ParallelPhases parallel_phases(const JobState& job, const std::vector<int>& order,
+                                 const std::vector<sg4::Host*>& hosts, double k) const {
+    const auto& c = *job.par;
+    const int tp = static_cast<int>(c.tp), pp = static_cast<int>(c.pp), dp = static_cast<int>(c.dp);
+    const auto rank = [&](int t, int d, int p) { return t + tp * (d + dp * p); };
+    using workloads::CollectiveAlgorithm;
+    using workloads::CollectiveOp;
+    // Plans `op` over each group, in the group's rank numbering, then maps to job ranks and merges. Ring plans have one
+    // phase, so all groups' flows form one phase that starts together.
+    const auto merged = [&](CollectiveOp op, double bytes, double repeats, const std::vector<std::vector<int>>& groups) {
+      workloads::CollectivePhase out{workloads::to_string(op), {}, 0};
+      for (const auto& group : groups) {
+        std::vector<int> nodes;
+        for (int r : group)
+          nodes.push_back(topo_.node_of_gpu(order[static_cast<std::size_t>(r)]));
+        for (auto& phase : workloads::plan_collective(op, CollectiveAlgorithm::ring, bytes, nodes)) {
+          for (auto& f : phase.flows)
+            out.flows.push_back({group[static_cast<std::size_t>(f.src)], group[static_cast<std::size_t>(f.dst)], f.bytes});
+          out.alpha_steps = std::max(out.alpha_steps, phase.alpha_steps * repeats);
+        }
+      }
+      return std::vector<workloads::CollectivePhase>{std::move(out)};
+    };
+    ParallelPhases ph;
+    const bool analytic = scenario_.platform.network_model == platforms::NetworkModel::rdma;
+    if (c.tp > 1 && c.tp_allreduces > 0) {
+      std::vector<std::vector<int>> groups;
+      for (int p = 0; p < pp; ++p)
+        for (int d = 0; d < dp; ++d) {
+          groups.emplace_back();
+          for (int t = 0; t < tp; ++t)
+            groups.back().push_back(rank(t, d, p));
+        }
+      const double n = k * c.tp_allreduces;
+      ph.tp = merged(CollectiveOp::allreduce, n * c.tp_allreduce_bytes, n, groups);
+      // NVLink flows inside a TP group's domain meet no other job's traffic during this phase (docs/training-model.md).
+      for (const auto& phase : ph.tp)
+        ph.tp_costs.push_back(phase_costs(hosts, phase, analytic && job_tp_private_));
+    }
+    if (c.pp > 1) {
+      workloads::CollectivePhase phase{"pipeline p2p", {}, 2.0 * k * c.pp_sends};
+      const double bytes = k * c.pp_sends * c.pp_bytes_per_microbatch;
+      for (int p = 0; p + 1 < pp; ++p)
+        for (int d = 0; d < dp; ++d)
+          for (int t = 0; t < tp; ++t) {
+            phase.flows.push_back({rank(t, d, p), rank(t, d, p + 1), bytes});
+            phase.flows.push_back({rank(t, d, p + 1), rank(t, d, p), bytes});
+          }
+      ph.pp.push_back(std::move(phase));
+      ph.pp_costs.push_back(phase_costs(hosts, ph.pp.front()));
+    }
+    if (c.dp > 1) {
+      std::vector<std::vector<int>> groups;
+      for (int p = 0; p < pp; ++p)
+        for (int t = 0; t < tp; ++t) {
+          groups.emplace_back();
+          for (int d = 0; d < dp; ++d)
+            groups.back().push_back(rank(t, d, p));
+        }
+      if (c.dp_param_bytes > 0) {
+        ph.dp_grad = merged(CollectiveOp::reducescatter, k * c.dp_grad_bytes, k, groups);
+        ph.dp_param = merged(CollectiveOp::allgather, k * c.dp_param_bytes, k, groups);
+      } else {
+        ph.dp_grad = merged(CollectiveOp::allreduce, k * c.dp_grad_bytes, k, groups);
+      }
+      for (const auto& phase : ph.dp_grad)
+        ph.dp_grad_costs.push_back(phase_costs(hosts, phase));
+      for (const auto& phase : ph.dp_param)
+        ph.dp_param_costs.push_back(phase_costs(hosts, phase));
+    }
+    return ph;
+  }
+
+  // Every GPU of the job computes `seconds` (at the GPU's modelled rate) at once; returns the started execs.
+  std::vector<sg4::ExecPtr> start_compute(const std::vector<sg4::Host*>& hosts, double seconds) const {
+    std::vector<sg4::ExecPtr> execs;
+    if (!(seconds > 0)) return execs;
+    for (auto* h : hosts)
+      execs.push_back(sg4::this_actor::exec_init(seconds * topo_.gpu_flops)->set_host(h)->start());
+    return execs;
+  }
+
+  // One 3D-parallel job (docs/training-model.md, "Per iteration"), a step of K iterations at a time:
+  //   compute (pipeline with bubble, minus the last micro-batch's backward) -> TP all-reduces on NVLink -> PP
+  //   point-to-point -> [DP gradient reduce-scatter || last backward] -> optimizer -> DP parameter all-gather
+  void run_parallel_job(JobState& job, const StorageClient& storage,
+                        const std::vector<std::tuple<int, int, int>>& readers) {
+    const auto order = parallel_rank_order(job);
+    std::vector<sg4::Host*> hosts;
+    for (int g : order)
+      hosts.push_back(platform_.gpu_hosts[static_cast<std::size_t>(g)]);
+    const auto& c = *job.par;
+    std::map<std::int64_t, ParallelPhases> by_size; // K -> plans (a job has at most a few distinct step sizes)
+    const auto wait = [](std::vector<sg4::ExecPtr>& execs) {
+      for (auto& e : execs)
+        e->wait();
+    };
+    for (const auto& step : job.steps) {
+      auto it = by_size.find(step.iterations);
+      if (it == by_size.end())
+        it = by_size.emplace(step.iterations, parallel_phases(job, order, hosts, static_cast<double>(step.iterations))).first;
+      const auto& ph = it->second;
+      const double k = static_cast<double>(step.iterations);
+      double t0 = sg4::Engine::get_clock();
+      // Data-set reads overlap the pipeline compute, as for data-parallel jobs (a prefetching loader).
+      std::vector<sg4::ActorPtr> reading;
+      for (const auto& [gpu, gpus_on_node, rank] : readers) {
+        const double bytes = k * gpus_on_node * training_.dataset_read_bytes;
+        const long long client = job.spec.id + rank;
+        reading.push_back(sg4::Actor::create("read-" + std::to_string(job.spec.id), platform_.gpu_hosts[gpu],
+                                             [this, &storage, gpu, client, bytes] {
+                                               guarded([&] { storage.read(training_.dataset_tier, gpu, client, bytes); });
+                                             }));
+      }
+      auto execs = start_compute(hosts, k * (c.pipeline_s - c.overlap_s));
+      wait(execs);
+      for (auto& r : reading)
+        r->join();
+      double t1 = sg4::Engine::get_clock();
+      job.compute_s += t1 - t0;
+      if (!ph.tp.empty()) run_collective(hosts, ph.tp, ph.tp_costs);
+      if (!ph.pp.empty()) run_collective(hosts, ph.pp, ph.pp_costs);
+      double t2 = sg4::Engine::get_clock();
+      job.comm_s += t2 - t1;
+      // DP gradient reduction overlapped with the backward pass of the last micro-batch.
+      execs = start_compute(hosts, k * c.overlap_s);
+      if (!ph.dp_grad.empty()) run_collective(hosts, ph.dp_grad, ph.dp_grad_costs);
+      wait(execs);
+      double t3 = sg4::Engine::get_clock();
+      const double hidden = std::min(t3 - t2, k * c.overlap_s);
+      job.compute_s += hidden;
+      job.comm_s += (t3 - t2) - hidden;
+      execs = start_compute(hosts, k * c.optimizer_s);
+      wait(execs);
+      double t4 = sg4::Engine::get_clock();
+      job.compute_s += t4 - t3;
+      if (!ph.dp_param.empty()) run_collective(hosts, ph.dp_param, ph.dp_param_costs);
+      double t5 = sg4::Engine::get_clock();
+      job.comm_s += t5 - t4;
+      job.iterations_done += step.iterations;
+      if (step.checkpoint_after) {
+        storage.write(training_.checkpoint_tier, job.gpus.front(), job.spec.id, training_.checkpoint_bytes);
+        job.checkpoint_s += sg4::Engine::get_clock() - t5;
+        if (training_.checkpoint_drain != workloads::DrainTarget::none) start_drain(job);
+      }
+    }
   }
 
   // One reader per node of the job with data-set reads on: (its first GPU of the job, the job's GPUs on that node,
@@ -452,6 +705,12 @@ class Simulation {
     r.comm_s = job.comm_s;
     r.checkpoint_s = job.checkpoint_s;
     r.timing = job.timing;
+    if (job.par && job.iterations_done > 0 && job.compute_s + job.comm_s > 0) {
+      const double busy = job.compute_s + job.comm_s;
+      const double iters = static_cast<double>(job.iterations_done);
+      r.mfu = workloads::mfu(job.par->model_flops * iters, busy, job.spec.gpus, gpu_peak_bf16_);
+      r.tokens_per_s = job.par->tokens * iters / busy;
+    }
     std::set<int> nodes, racks;
     for (int g : job.gpus) {
       nodes.insert(topo_.node_of_gpu(g));
@@ -484,6 +743,13 @@ class Simulation {
   std::exception_ptr failure_;
   workloads::TrainingSpec training_; // the scenario's, with the model's gradient size when a model is set
   double model_compute_s_ = 0;
+  bool parallel_ = false;                  // workload.training.global_batch > 0
+  workloads::TransformerSpec model_;       // the resolved model when one is set
+  std::unique_ptr<workloads::KernelTimer> timer_;
+  long parallel_skipped_ = 0;              // trace jobs whose size does not suit the layout or HBM
+  long tp_across_nvlink_ = 0;              // jobs with a TP group split over NVLink domains
+  bool job_tp_private_ = true;             // TP NVLink flows may be timed analytically (no dataset reads/drains)
+  double gpu_peak_bf16_ = 0;
   std::vector<double> drain_s_; // duration of every finished checkpoint drain, in completion order
   // /meta/calibration: what timed the model's kernels, or how compute time was derived without a model.
   std::string timing_source_ = "none: compute time from job durations or workload.training.iteration_time";

@@ -28,6 +28,26 @@ double ring_allreduce_packed_s(const platforms::Topology& topo, int n, double by
   return ring_allreduce_s(topo, gpus, bytes);
 }
 
+double parallel_iteration_packed_s(const platforms::Topology& topo, const workloads::IterationCosts& c) {
+  const int tp = static_cast<int>(c.tp), dp = static_cast<int>(c.dp);
+  double t = c.pipeline_s - c.overlap_s + c.optimizer_s;
+  if (c.tp > 1 && c.tp_allreduces > 0) t += c.tp_allreduces * ring_allreduce_packed_s(topo, tp, c.tp_allreduce_bytes);
+  if (c.pp > 1) {
+    const auto path = platforms::gpu_path(topo, 0, tp * dp);
+    t += 2 * c.pp_sends * path.latency_s + c.pp_sends * c.pp_bytes_per_microbatch / path.bandwidth_Bps;
+  }
+  double grads = 0;
+  if (c.dp > 1) {
+    std::vector<int> group;
+    for (int d = 0; d < dp; ++d)
+      group.push_back(d * tp);
+    const double allreduce = ring_allreduce_s(topo, group, c.dp_grad_bytes);
+    grads = c.dp_param_bytes > 0 ? allreduce / 2 : allreduce;
+    if (c.dp_param_bytes > 0) t += ring_allreduce_s(topo, group, c.dp_param_bytes) / 2;
+  }
+  return t + std::max(grads, c.overlap_s);
+}
+
 double ring_allreduce_ab_s(int n, double bytes, double alpha_s, double bandwidth_Bps) {
   const double nd = n;
   return n < 2 ? 0 : 2 * (nd - 1) * alpha_s + 2 * (nd - 1) / nd * bytes / bandwidth_Bps;

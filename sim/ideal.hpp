@@ -5,6 +5,7 @@
 
 #include "platforms/topology.hpp"
 #include "workloads/spec.hpp"
+#include "workloads/training/parallel_model.hpp"
 
 #include <vector>
 
@@ -44,6 +45,15 @@ double hierarchical_allreduce_ab_s(int g, int m, double bytes, double alpha_in_s
                                    double alpha_out_s, double uplink_Bps);
 double hierarchical_allgather_ab_s(int g, int m, double bytes, double alpha_in_s, double bandwidth_in_Bps,
                                    double alpha_out_s, double uplink_Bps);
+
+// One 3D-parallel iteration (docs/training-model.md) on the packed placement (GPUs 0..n-1 in Megatron rank order),
+// one group of each kind alone on the platform:
+//   (pipeline - overlap) + n_tp x ring_allreduce(TP group, S_tp) + PP + max(DP grads, overlap) + optimizer + DP params
+// PP = 2 m v alpha + m v S_pp / B over the stage-0 -> stage-1 path (full-duplex links); DP grads = ring reduce-scatter
+// (half a ring all-reduce) of the stage's fp32 gradients, or a ring all-reduce without the distributed optimizer;
+// DP params = ring all-gather of the 16-bit parameters. Groups running at once that share links (e.g. the tp DP rings
+// of a node sharing its NIC) are slower in the simulation than this.
+double parallel_iteration_packed_s(const platforms::Topology& topo, const workloads::IterationCosts& costs);
 
 // Checkpoint of `bytes` written by `writer_gpu`, striped evenly over all storage servers, network transfer and
 // disk writes concurrent: max(latency + bytes / B_path, bytes / (servers x disk write bandwidth)).

@@ -72,6 +72,8 @@ struct JobRow {
   std::int32_t nodes;
   std::int32_t racks;
   char timing[job_string_bytes];
+  double mfu;
+  double tokens_per_s;
 };
 
 enum class FieldKind { i32, i64, f64, str };
@@ -102,6 +104,8 @@ const std::vector<Field>& job_fields() {
       {"nodes", offsetof(JobRow, nodes), FieldKind::i32},
       {"racks", offsetof(JobRow, racks), FieldKind::i32},
       {"timing", offsetof(JobRow, timing), FieldKind::str},
+      {"mfu", offsetof(JobRow, mfu), FieldKind::f64},
+      {"tokens_per_s", offsetof(JobRow, tokens_per_s), FieldKind::f64},
   };
   return fields;
 }
@@ -277,6 +281,8 @@ void write_jobs(hid_t file, const std::vector<JobRecord>& jobs) {
     r.nodes = j.nodes;
     r.racks = j.racks;
     copy_fixed(r.timing, j.timing, j.id, "timing");
+    r.mfu = j.mfu;
+    r.tokens_per_s = j.tokens_per_s;
   }
   const Handle file_type = make_job_type(true);
   const Handle memory_type = make_job_type(false);
@@ -691,6 +697,8 @@ std::vector<JobRecord> read_jobs(hid_t file) {
     j.nodes = r.nodes;
     j.timing = from_fixed(r.timing);
     j.racks = r.racks;
+    j.mfu = r.mfu;
+    j.tokens_per_s = r.tokens_per_s;
   }
   return jobs;
 }

@@ -30,6 +30,8 @@ struct JobRecord {
   std::int32_t nodes = 0;          // placement summary: distinct nodes
   std::int32_t racks = 0;          //                    distinct racks
   std::string timing = "duration"; // compute time from: duration | iteration_time | roofline | calibration
+  double mfu = 0;          // 3D-parallel jobs: model FLOPs / ((compute_s + comm_s) x gpus x peak bf16); else 0
+  double tokens_per_s = 0; // 3D-parallel jobs: global_batch x seq x iterations / (compute_s + comm_s); else 0
 };
 
 // One collective of one group at one message size (/collectives; nccl-tests' definitions, docs/results-schema.md).

@@ -3,12 +3,13 @@
 
 #include "sim/scenario.hpp"
 
+#include "platforms/catalog.hpp"
 #include "platforms/topology.hpp"
 
 #include "sim/settings.hpp"
 #include "workloads/calibration/calibration.hpp"
 #include "workloads/inference/inference_model.hpp"
-#include "platforms/catalog.hpp"
+#include "workloads/training/parallel_model.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -465,6 +466,7 @@ class Loader {
     storage_checks(sc);
     collective_checks(sc);
     inference_checks(sc);
+    training_checks(sc);
     platform_checks(sc);
     if (all_good({"calibration"}) && sc.calibration != "roofline") {
       try {
@@ -626,6 +628,53 @@ class Loader {
     } catch (const std::invalid_argument& e) {
       report_cross({"workload.inference.gpus_per_replica", "workload.inference.model"},
                    std::string("workload.inference.gpus_per_replica: ") + e.what());
+    }
+  }
+
+  // workload.training 3D parallelism (docs/training-model.md): a model, tp inside one NVLink domain, a valid custom
+  // shape; for synthetic jobs (sizes known up front) every GPU count must divide into tp x pp, the global batch into
+  // dp x micro_batch, and the first stage must fit in HBM. Trace jobs that do not are skipped and counted at run time.
+  void training_checks(const Scenario& sc) {
+    const auto& tr = sc.workload.training;
+    if (sc.workload.kind == workloads::WorkloadKind::collective) return;
+    if (tr.model == "custom" && all_good({"workload.training.model"})) {
+      try {
+        workloads::resolve_model(tr);
+      } catch (const std::invalid_argument& e) {
+        report_cross({"workload.training.model"}, std::string("workload.training.custom: ") + e.what());
+        return;
+      }
+    }
+    if (tr.global_batch <= 0 || !all_good({"workload.training.global_batch", "workload.training.model",
+                                           "workload.training.tp", "workload.training.pp"}))
+      return;
+    if (tr.model == "none") {
+      report_cross({"workload.training.global_batch", "workload.training.model"},
+                   "workload.training.global_batch: 3D-parallel training needs workload.training.model (a preset or "
+                   "custom)");
+      return;
+    }
+    const auto& p = sc.platform;
+    const long domain = p.nvlink_domain == "rack" ? long(p.gpus_per_node) * p.nodes_per_rack : long(p.gpus_per_node);
+    if (tr.tp > domain) {
+      report_cross({"workload.training.tp", "platform.gpus_per_node"},
+                   "workload.training.tp: " + std::to_string(tr.tp) + " is more than the " + std::to_string(domain) +
+                       " GPUs of one NVLink domain (platform.gpus_per_node, platform.nvlink_domain): a TP group "
+                       "must sit inside one");
+      return;
+    }
+    if (sc.workload.kind != workloads::WorkloadKind::synthetic || !all_good({"workload.synthetic.gpus", "platform.gpu"}))
+      return;
+    const auto model = workloads::resolve_model(tr);
+    const auto& gpu = platforms::find_gpu(p.gpu_model);
+    for (const int gpus : sc.workload.synthetic.gpu_values) {
+      try {
+        workloads::check_layout(model, workloads::parallel_config(tr), gpus, gpu.hbm_bytes, gpu.name);
+      } catch (const std::invalid_argument& e) {
+        report_cross({"workload.synthetic.gpus", "workload.training.tp", "workload.training.pp",
+                      "workload.training.global_batch"},
+                     "workload.synthetic.gpus: a " + std::to_string(gpus) + "-GPU job cannot train: " + e.what());
+      }
     }
   }
 

@@ -34,6 +34,9 @@ Range any() {
   return Range{};
 }
 
+SettingValue to_setting_value(bool v) {
+  return v;
+}
 SettingValue to_setting_value(int v) {
   return std::int64_t{v};
 }
@@ -57,6 +60,9 @@ SettingValue to_setting_value(const std::vector<double>& v) {
 }
 
 // The casts below cannot truncate: parse_setting_scalar has already checked Setting::integer_max.
+void from_setting_value(const SettingValue& v, bool& out) {
+  out = std::get<bool>(v);
+}
 void from_setting_value(const SettingValue& v, int& out) {
   out = static_cast<int>(std::get<std::int64_t>(v));
 }
@@ -423,10 +429,11 @@ std::vector<Setting> build_table() {
       [] {
         auto names = workloads::model_names();
         names.insert(names.begin(), "none");
+        names.push_back("custom");
         return names;
       },
-      "transformer preset whose kernels give each iteration's compute time (and gradient size); none = use "
-      "iteration_time and gradient_size"));
+      "transformer preset whose kernels give each iteration's compute time (and gradient size); custom = the shape "
+      "in workload.training.custom.*; none = use iteration_time and gradient_size"));
   t.push_back(field(
       "workload.training.micro_batch", ST::integer, [](auto& s) -> auto& { return s.workload.training.micro_batch; },
       at_least(0), "sequences", "sequences per GPU per iteration with a model; 0 = the preset's micro-batch"));
@@ -447,6 +454,61 @@ std::vector<Setting> build_table() {
       "workload.training.dataset_read_size", ST::size,
       [](auto& s) -> auto& { return s.workload.training.dataset_read_bytes; }, at_least(0), "",
       "bytes each GPU reads per iteration, overlapped with compute; 0 = no reads"));
+  // 3D parallelism and the custom model (docs/training-model.md).
+  t.push_back(field(
+      "workload.training.global_batch", ST::integer, [](auto& s) -> auto& { return s.workload.training.global_batch; },
+      at_least(0), "sequences",
+      "> 0: 3D-parallel training (tp, pp, dp = GPUs / (tp x pp)) of this many sequences per iteration, needs a "
+      "model; 0 = pure data parallelism"));
+  t.push_back(field(
+      "workload.training.tp", ST::integer, [](auto& s) -> auto& { return s.workload.training.tp; }, at_least(1), "GPUs",
+      "tensor-parallel degree (with global_batch > 0): consecutive GPUs of one NVLink domain"));
+  t.push_back(field(
+      "workload.training.pp", ST::integer, [](auto& s) -> auto& { return s.workload.training.pp; }, at_least(1),
+      "stages", "pipeline-parallel stages (with global_batch > 0), 1F1B schedule"));
+  t.push_back(field(
+      "workload.training.virtual_stages", ST::integer,
+      [](auto& s) -> auto& { return s.workload.training.virtual_stages; }, at_least(1), "chunks",
+      "interleaved 1F1B: model chunks per GPU (bubble / v, v x the pipeline sends); 1 = plain 1F1B"));
+  t.push_back(name_field(
+      "workload.training.recompute", [](auto& s) -> auto& { return s.workload.training.recompute; },
+      [] { return std::vector<std::string>{"none", "selective", "full"}; },
+      "activation recomputation (Korthikanti et al. 2022): none, selective (attention core), full (every layer)"));
+  t.push_back(field(
+      "workload.training.sequence_parallel", ST::boolean,
+      [](auto& s) -> auto& { return s.workload.training.sequence_parallel; }, any(), "",
+      "sequence parallelism: activations outside the TP regions split over tp (memory only; same TP traffic)"));
+  t.push_back(field(
+      "workload.training.distributed_optimizer", ST::boolean,
+      [](auto& s) -> auto& { return s.workload.training.distributed_optimizer; }, any(), "",
+      "optimizer state sharded over DP; gradients reduce-scattered and parameters all-gathered (else all-reduced)"));
+  t.push_back(field(
+      "workload.training.checkpoint_bytes_per_param", ST::real,
+      [](auto& s) -> auto& { return s.workload.training.checkpoint_bytes_per_param; }, at_least(0), "B/parameter",
+      "> 0 (with a model): checkpoint size = model parameters x this (14 = bf16 weights + fp32 Adam state), "
+      "replacing checkpoint_size; 0 = checkpoint_size"));
+  const auto custom_int = [&t](const char* key, long workloads::TrainingSpec::Custom::* member, const char* unit,
+                               const char* doc) {
+    t.push_back(field(
+        std::string("workload.training.custom.") + key, ST::integer,
+        [member](auto& s) -> auto& { return s.workload.training.custom.*member; }, at_least(0), unit, doc));
+  };
+  custom_int("layers", &workloads::TrainingSpec::Custom::layers, "layers", "model: custom: transformer layers");
+  custom_int("hidden", &workloads::TrainingSpec::Custom::hidden, "", "model: custom: hidden size h");
+  custom_int("heads", &workloads::TrainingSpec::Custom::heads, "heads", "model: custom: attention heads");
+  custom_int("kv_heads", &workloads::TrainingSpec::Custom::kv_heads, "heads",
+             "model: custom: key/value heads (GQA); 0 = heads");
+  custom_int("ffn", &workloads::TrainingSpec::Custom::ffn, "", "model: custom: MLP width; 0 = 4 x hidden");
+  custom_int("seq", &workloads::TrainingSpec::Custom::seq, "tokens", "model: custom: sequence length");
+  custom_int("vocab", &workloads::TrainingSpec::Custom::vocab, "tokens", "model: custom: vocabulary size");
+  t.push_back(name_field(
+      "workload.training.custom.style", [](auto& s) -> auto& { return s.workload.training.custom.style; },
+      [] { return std::vector<std::string>{"llama", "gpt"}; },
+      "model: custom: llama (SwiGLU, RMSNorm, RoPE, untied head) or gpt (GELU, LayerNorm, biases, learned "
+      "positions, tied head)"));
+  t.push_back(name_field(
+      "workload.training.custom.dtype", [](auto& s) -> auto& { return s.workload.training.custom.dtype; },
+      [] { return std::vector<std::string>{"bf16", "fp16"}; }, "model: custom: 16-bit training precision"));
   // Collective benchmark (workload.kind: collective). Which algorithms an op accepts is a cross-check in
   // scenario.cpp, from workloads::valid_algorithms.
   t.push_back(enum_field(

@@ -51,6 +51,20 @@ struct TrainingSpec {
   DrainTarget checkpoint_drain = DrainTarget::none; // only with checkpoint_tier nvme
   StorageTier dataset_tier = StorageTier::pfs;
   double dataset_read_bytes = 0; // read by each GPU per iteration, overlapped with compute; 0 = no reads
+  // 3D parallelism (docs/training-model.md): on when global_batch > 0 (needs a model); else pure data parallelism.
+  long global_batch = 0;     // sequences per iteration over the whole job
+  long tp = 1, pp = 1;       // tensor- and pipeline-parallel degrees; dp = GPUs / (tp x pp)
+  long virtual_stages = 1;   // interleaved 1F1B: model chunks per GPU (1 = plain 1F1B)
+  std::string recompute = "none"; // activation recomputation: none | selective | full
+  bool sequence_parallel = false;
+  bool distributed_optimizer = true;
+  double checkpoint_bytes_per_param = 0; // > 0: checkpoint size = parameters x this (replaces checkpoint_bytes)
+  // model: custom — the transformer's shape from these (docs/training-model.md)
+  struct Custom {
+    long layers = 0, hidden = 0, heads = 0, kv_heads = 0, ffn = 0, seq = 0, vocab = 0;
+    std::string style = "llama"; // llama (SwiGLU, RMSNorm, RoPE, untied) | gpt (GELU, LayerNorm, biases, tied)
+    std::string dtype = "bf16";
+  } custom;
 };
 
 // nccl-tests-style collective benchmark: every group of `ranks` GPUs runs `op` once per size, all groups at once.

@@ -74,6 +74,8 @@ void expect_same_job(const JobRecord& a, const JobRecord& b) {
   EXPECT_EQ(a.nodes, b.nodes);
   EXPECT_EQ(a.racks, b.racks);
   EXPECT_EQ(a.timing, b.timing);
+  EXPECT_EQ(a.mfu, b.mfu);
+  EXPECT_EQ(a.tokens_per_s, b.tokens_per_s);
 }
 
 void expect_same(const ResultSet& a, const ResultSet& b) {
@@ -214,7 +216,8 @@ TEST_F(ResultsIo, JobsAreChunkedAndCompressed) {
   const hid_t type = H5Dget_type(dataset);
   const std::vector<std::string> expected = {
       "id",        "kind",   "submit_s",     "start_s",    "end_s",    "gpus",  "status", "restarts", "queue_s",
-      "compute_s", "comm_s", "checkpoint_s", "lost_gpu_s", "energy_j", "nodes", "racks",  "timing"};
+      "compute_s", "comm_s", "checkpoint_s", "lost_gpu_s", "energy_j", "nodes", "racks",  "timing",
+      "mfu",       "tokens_per_s"};
   ASSERT_EQ(H5Tget_nmembers(type), static_cast<int>(expected.size()));
   for (unsigned i = 0; i < expected.size(); ++i) {
     char* name = H5Tget_member_name(type, i);

@@ -40,6 +40,8 @@ inline std::vector<JobRecord> sample_jobs() {
   jobs[2].energy_j = 1.25e9;
   jobs[2].racks = 2;
   jobs[2].timing = "calibration";
+  jobs[2].mfu = 0.41;
+  jobs[2].tokens_per_s = 1.25e6;
   return jobs;
 }
 
