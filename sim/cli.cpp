@@ -28,6 +28,24 @@ using namespace racksim;
 constexpr int exit_bad_input = 2;
 constexpr int exit_failure = 1;
 
+// What the trace reader dropped or changed, e.g. "30940 rows, 30756 jobs; skipped 184 asking for 0 GPUs". Empty
+// when nothing was (unless always).
+std::string trace_facts(const workloads::TraceReport& tr, bool always = false) {
+  std::string changes;
+  const auto add = [&](std::size_t n, const char* what) {
+    if (n > 0) changes += (changes.empty() ? "; " : ", ") + std::to_string(n) + " " + what;
+  };
+  add(tr.skipped_zero_gpus, "skipped asking for 0 GPUs");
+  add(tr.skipped_too_large, "skipped asking for more GPUs than the cluster has");
+  add(tr.skipped_bad_duration, "skipped with a run time <= 0");
+  add(tr.skipped_not_run, "skipped that never ran");
+  add(tr.clamped_too_large, "clamped to the cluster size");
+  add(tr.clamped_duration, "with run time clamped to 1 s");
+  add(tr.fractional_rounded_up, "asking for fractional GPUs rounded up");
+  if (changes.empty() && !always) return "";
+  return std::to_string(tr.rows) + " rows, " + std::to_string(tr.jobs) + " jobs" + changes;
+}
+
 void print_summary(const sim::ResultSet& rs, std::ostream& out) {
   out << "racksim " << rs.meta.racksim_version << " (" << rs.meta.git_sha << "), SimGrid " << rs.meta.simgrid_version
       << ", seed " << rs.meta.seed << ", wall " << rs.meta.wall_seconds << " s\n";
@@ -130,11 +148,7 @@ int main(int argc, char** argv) {
       options.progress = !quiet && isatty(STDERR_FILENO);
       const auto report = sim::run_simulation(scenario, options);
       sim::write_results(out_path, report.results);
-      if (report.trace.skipped_zero_gpus + report.trace.skipped_too_large > 0) {
-        std::cerr << "racksim: trace: " << report.trace.rows << " rows, " << report.trace.jobs << " jobs; skipped "
-                  << report.trace.skipped_zero_gpus << " asking for 0 GPUs and " << report.trace.skipped_too_large
-                  << " asking for more GPUs than the cluster has\n";
-      }
+      if (const auto facts = trace_facts(report.trace); !facts.empty()) std::cerr << "racksim: trace: " << facts << "\n";
       if (!quiet && !report.results.collectives.empty())
         std::cout << sim::format_collectives_table(report.results.collectives);
       print_summary(report.results, std::cout);
@@ -147,15 +161,13 @@ int main(int argc, char** argv) {
       if (scenario_path.empty()) throw CLI::RequiredError("scenario");
       const auto scenario = sim::load_scenario(scenario_path, sets);
       const auto topo = platforms::build_topology(scenario.platform);
-      std::string trace_facts;
+      std::string trace_facts_text;
       if (scenario.workload.kind == workloads::WorkloadKind::trace) {
         workloads::TraceReport tr;
-        const auto jobs = workloads::read_trace(scenario.workload.trace, topo.num_gpus(), tr);
-        trace_facts = "; trace: " + std::to_string(tr.rows) + " rows, " + std::to_string(jobs.size()) + " jobs, " +
-                      std::to_string(tr.skipped_zero_gpus) + " skipped (0 GPUs), " +
-                      std::to_string(tr.skipped_too_large) + " skipped (more GPUs than the cluster)";
+        (void)workloads::read_trace(scenario.workload.trace, topo.num_gpus(), tr);
+        trace_facts_text = "; trace: " + trace_facts(tr, true);
       }
-      std::cout << scenario_path << ": ok (" << topo.num_gpus() << " GPUs" << trace_facts << ")\n";
+      std::cout << scenario_path << ": ok (" << topo.num_gpus() << " GPUs" << trace_facts_text << ")\n";
     } else if (*describe) {
       const auto scenario = sim::load_scenario(scenario_path, sets);
       const auto topo = platforms::build_topology(scenario.platform);

@@ -141,6 +141,11 @@ class Simulation {
     rs.summary.emplace_back("simulated_s", end);
     rs.summary.emplace_back("trace_rows_skipped_zero_gpus", static_cast<double>(report.trace.skipped_zero_gpus));
     rs.summary.emplace_back("trace_rows_skipped_too_large", static_cast<double>(report.trace.skipped_too_large));
+    rs.summary.emplace_back("trace_rows_skipped_bad_duration", static_cast<double>(report.trace.skipped_bad_duration));
+    rs.summary.emplace_back("trace_rows_skipped_not_run", static_cast<double>(report.trace.skipped_not_run));
+    rs.summary.emplace_back("trace_rows_clamped", static_cast<double>(report.trace.clamped_too_large +
+                                                                      report.trace.clamped_duration));
+    rs.summary.emplace_back("trace_jobs_fractional_gpus", static_cast<double>(report.trace.fractional_rounded_up));
     rs.summary.emplace_back("jobs_compute_clamped", static_cast<double>(report.jobs_compute_clamped));
     rs.summary.emplace_back("model_compute_s_per_iteration", model_compute_s_);
     if (parallel_) {

@@ -475,21 +475,14 @@ class Loader {
         report_cross({"calibration"}, std::string("calibration: ") + e.what());
       }
     }
-    if (sc.workload.kind == workloads::WorkloadKind::trace && all_good({"workload.kind", "workload.trace.path"})) {
-      const std::string& path = sc.workload.trace.path;
-      std::error_code ec;
-      if (path.empty()) {
-        report_cross({"workload.trace.path", "workload.kind"},
-                     "workload.trace.path: missing; it is required when workload.kind is trace");
-      } else if (!fs::exists(path, ec)) {
-        report_cross({"workload.trace.path"}, "workload.trace.path: trace file '" + path + "' does not exist");
-      } else if (!fs::is_regular_file(path, ec)) {
-        report_cross({"workload.trace.path"}, "workload.trace.path: '" + path + "' is not a regular file");
-      } else if (std::ifstream in(path); !in) {
-        report_cross({"workload.trace.path"},
-                     "workload.trace.path: cannot read trace file '" + path + "': " + std::strerror(errno));
-      }
-    }
+    if (sc.workload.kind == workloads::WorkloadKind::trace && all_good({"workload.kind", "workload.trace.path"}))
+      check_input_file("workload.trace.path", sc.workload.trace.path, "when workload.kind is trace", "trace file",
+                       {"workload.kind"});
+    if (sc.workload.kind == workloads::WorkloadKind::trace &&
+        sc.workload.trace.format == workloads::TraceFormat::alibaba_v2020 &&
+        all_good({"workload.kind", "workload.trace.format", "workload.trace.task_path"}))
+      check_input_file("workload.trace.task_path", sc.workload.trace.task_path,
+                       "when workload.trace.format is alibaba_v2020", "task table", {"workload.trace.format"});
   }
 
   // Storage tiers: what platforms::validate_storage_spec cannot see from the platform alone, located in the file.
@@ -550,16 +543,21 @@ class Loader {
   }
 
   // A readable file for a path setting a scenario needs; false (and a diagnostic) when not.
-  void check_input_file(const std::string& setting, const std::string& path, const std::string& why) {
+  // An input file named by `setting`: given (else the error also points at `also`, the settings that require it),
+  // present, a regular file, readable.
+  void check_input_file(const std::string& setting, const std::string& path, const std::string& why,
+                        const std::string& noun = "file", std::vector<std::string> also = {}) {
     std::error_code ec;
-    if (path.empty())
-      report_cross({setting}, setting + ": missing; it is required " + why);
-    else if (!fs::exists(path, ec))
-      report_cross({setting}, setting + ": file '" + path + "' does not exist");
-    else if (!fs::is_regular_file(path, ec))
+    if (path.empty()) {
+      also.insert(also.begin(), setting);
+      report_cross(also, setting + ": missing; it is required " + why);
+    } else if (!fs::exists(path, ec)) {
+      report_cross({setting}, setting + ": " + noun + " '" + path + "' does not exist");
+    } else if (!fs::is_regular_file(path, ec)) {
       report_cross({setting}, setting + ": '" + path + "' is not a regular file");
-    else if (std::ifstream in(path); !in)
-      report_cross({setting}, setting + ": cannot read '" + path + "': " + std::strerror(errno));
+    } else if (std::ifstream in(path); !in) {
+      report_cross({setting}, setting + ": cannot read " + noun + " '" + path + "': " + std::strerror(errno));
+    }
   }
 
   // workload.inference (docs/inference.md): inputs exist, lengths are consistent, replicas fit the platform and the

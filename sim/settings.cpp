@@ -151,6 +151,7 @@ std::vector<Setting> build_table() {
   using workloads::DurationDistribution;
   using workloads::StorageTier;
   using workloads::TraceFormat;
+  using workloads::BadRowPolicy;
   using workloads::WorkloadKind;
   using workloads::CollectiveAlgorithm;
   using workloads::CollectiveOp;
@@ -394,11 +395,30 @@ std::vector<Setting> build_table() {
   t.push_back(enum_field(
       "workload.trace.format", [](auto& s) -> auto& { return s.workload.trace.format; },
       std::vector<std::pair<std::string, TraceFormat>>{{"chronus_philly", TraceFormat::chronus_philly},
-                                                       {"gavel_philly", TraceFormat::gavel_philly}},
-      "trace file format"));
+                                                       {"gavel_philly", TraceFormat::gavel_philly},
+                                                       {"tiresias", TraceFormat::tiresias},
+                                                       {"helios", TraceFormat::helios},
+                                                       {"alibaba_v2020", TraceFormat::alibaba_v2020},
+                                                       {"alibaba_v2023", TraceFormat::alibaba_v2023},
+                                                       {"swf", TraceFormat::swf}},
+      "trace file format (docs/workload-model.md, \"Trace formats\")"));
   t.push_back(field(
       "workload.trace.path", ST::path, [](auto& s) -> auto& { return s.workload.trace.path; }, any(), "",
-      "trace file, relative to the scenario file's directory; required when workload.kind is trace"));
+      "trace file, relative to the scenario file's directory; required when workload.kind is trace "
+      "(alibaba_v2020: pai_job_table.csv)"));
+  t.push_back(field(
+      "workload.trace.task_path", ST::path, [](auto& s) -> auto& { return s.workload.trace.task_path; }, any(), "",
+      "alibaba_v2020 only, and required there: pai_task_table.csv, relative to the scenario file's directory"));
+  t.push_back(enum_field(
+      "workload.trace.bad_rows", [](auto& s) -> auto& { return s.workload.trace.bad_rows; },
+      std::vector<std::pair<std::string, BadRowPolicy>>{
+          {"skip", BadRowPolicy::skip}, {"clamp", BadRowPolicy::clamp}, {"error", BadRowPolicy::error}},
+      "rows the cluster cannot run (0 GPUs, too many GPUs, run time <= 0, never ran): skip and count, clamp into "
+      "range and count, or stop with the row's file:line"));
+  t.push_back(field(
+      "workload.trace.swf_processors_per_gpu", ST::integer,
+      [](auto& s) -> auto& { return s.workload.trace.swf_processors_per_gpu; }, at_least(1), "processors",
+      "swf only: processors that make one GPU; GPUs = ceil(processors / this)"));
   t.push_back(field(
       "workload.trace.limit", ST::integer, [](auto& s) -> auto& { return s.workload.trace.limit; }, at_least(0), "jobs",
       "read at most this many jobs from the trace; 0 = all"));

@@ -23,13 +23,21 @@ struct SyntheticSpec {
   long iterations = 0; // > 0: every job runs this many iterations (work-defined) instead
 };
 
-enum class TraceFormat { chronus_philly, gavel_philly };
+// Trace formats (docs/workload-model.md, "Trace formats", gives each one's columns, mapping and source).
+enum class TraceFormat { chronus_philly, gavel_philly, tiresias, helios, alibaba_v2020, alibaba_v2023, swf };
+
+// What happens to a well-formed row the cluster cannot run (0 GPUs, more GPUs than the cluster, a run time <= 0, a
+// job that never ran): skip it and count it, clamp it into range and count it, or stop with the row's location.
+enum class BadRowPolicy { skip, clamp, error };
 
 struct TraceSpec {
   TraceFormat format = TraceFormat::chronus_philly;
   std::string path;        // resolved relative to the scenario file
+  std::string task_path;   // alibaba_v2020 only: pai_task_table.csv (path is pai_job_table.csv)
   long limit = 0;          // read at most this many jobs (0 = all)
   double time_scale = 1.0; // multiply submit times by this (0.5 = twice the load)
+  BadRowPolicy bad_rows = BadRowPolicy::skip;
+  int swf_processors_per_gpu = 1; // swf only: processors that make one GPU (GPUs = ceil(processors / this))
 };
 
 // The storage tier a job writes checkpoints to or reads its data set from (platform.storage; docs/workload-model.md,

@@ -217,6 +217,14 @@ TEST(ScenarioErrors, TracePathChecks) {
   EXPECT_NE(missing.message.find("nope.csv' does not exist"), std::string::npos);
   EXPECT_DIAG(errors_of("name: x\nworkload:\n  kind: trace\n  trace:\n    path: traces\n", {}, fixtures_dir).at(0), 5,
               11, "is not a regular file");
+  // Alibaba 2020 needs its task table too; the error points at the format that requires it.
+  const auto pai = errors_of("name: x\nworkload:\n  kind: trace\n  trace:\n    format: alibaba_v2020\n    path: j.csv\n");
+  ASSERT_EQ(pai.size(), 2u);
+  EXPECT_DIAG(pai.at(0), 5, 13,
+              "workload.trace.task_path: missing; it is required when workload.trace.format is alibaba_v2020");
+  EXPECT_DIAG(pai.at(1), 6, 11, "workload.trace.path: trace file '");
+  EXPECT_DIAG(single_error("name: x\nworkload:\n  trace:\n    bad_rows: drop\n"), 4, 15,
+              "workload.trace.bad_rows: ");
   // A synthetic workload does not need the trace file.
   EXPECT_NO_THROW(load_scenario_text("name: x\nworkload:\n  trace:\n    path: nope.csv\n", "x.yaml"));
 }

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -201,6 +203,12 @@ TEST(WorkloadTraceFixture, HeaderOnlyIsAnEmptyTrace) {
 TEST(WorkloadTraceFixture, FormatNames) {
   EXPECT_STREQ(to_string(TraceFormat::chronus_philly), "chronus_philly");
   EXPECT_STREQ(to_string(TraceFormat::gavel_philly), "gavel_philly");
+  EXPECT_STREQ(to_string(TraceFormat::tiresias), "tiresias");
+  EXPECT_STREQ(to_string(TraceFormat::helios), "helios");
+  EXPECT_STREQ(to_string(TraceFormat::alibaba_v2020), "alibaba_v2020");
+  EXPECT_STREQ(to_string(TraceFormat::alibaba_v2023), "alibaba_v2023");
+  EXPECT_STREQ(to_string(TraceFormat::swf), "swf");
+  EXPECT_STREQ(to_string(BadRowPolicy::clamp), "clamp");
   EXPECT_STREQ(to_string(JobKind::training), "training");
 }
 
@@ -219,7 +227,9 @@ TEST_P(WorkloadTraceError, NamesFileLineAndField) {
   const auto path = fixture(c.file);
   TraceReport report;
   try {
-    read_trace(spec_for(c.format, path), 8, report);
+    auto spec = spec_for(c.format, path);
+    spec.bad_rows = BadRowPolicy::error; // malformed rows are errors under every policy; unrunnable ones under this
+    read_trace(spec, 8, report);
     FAIL() << "no error for " << c.file;
   } catch (const TraceError& e) {
     EXPECT_EQ(std::string(e.what()), path + ":" + c.message);
@@ -232,9 +242,26 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"bad_duration_text.csv", TraceFormat::chronus_philly,
                   "3: field 'duration': expected a positive number, got 'abc'"},
         ErrorCase{"bad_duration_zero.csv", TraceFormat::chronus_philly,
-                  "3: field 'duration': expected a positive number, got '0'"},
+                  "3: field 'duration': expected a positive number, got '0' (workload.trace.bad_rows: error)"},
         ErrorCase{"bad_duration_inf.csv", TraceFormat::chronus_philly,
                   "3: field 'duration': expected a positive number, got 'inf'"},
+        ErrorCase{"chronus_small.csv", TraceFormat::chronus_philly,
+                  "4: field 'num_gpu': asks for 0 GPUs (workload.trace.bad_rows: error)"},
+        ErrorCase{"tiresias_small.csv", TraceFormat::tiresias,
+                  "4: field 'num_gpu': asks for 0 GPUs (workload.trace.bad_rows: error)"},
+        ErrorCase{"helios_bad_datetime.csv", TraceFormat::helios,
+                  "3: field 'submit_time': expected a date and time such as 2020-06-09 18:41:01, got "
+                  "'2020-13-09 18:41:01'"},
+        ErrorCase{"alibaba_v2023_bad_milli.csv", TraceFormat::alibaba_v2023,
+                  "3: field 'gpu_milli': expected a whole number of milli-GPUs in 0..1000, got '1500'"},
+        ErrorCase{"alibaba_v2023_small.csv", TraceFormat::alibaba_v2023,
+                  "2: field 'num_gpu': asks for 0 GPUs (workload.trace.bad_rows: error)"},
+        ErrorCase{"swf_bad_fields.swf", TraceFormat::swf, "3: expected 18 whitespace-separated SWF fields, got 13"},
+        ErrorCase{"swf_small.swf", TraceFormat::swf,
+                  "7: field 'allocated_processors': asks for 16 GPUs, more than the cluster's 8 "
+                  "(workload.trace.bad_rows: error)"},
+        ErrorCase{"helios_small.csv", TraceFormat::helios,
+                  "5: field 'gpu_num': asks for 0 GPUs (workload.trace.bad_rows: error)"},
         ErrorCase{"bad_submit_negative.csv", TraceFormat::chronus_philly,
                   "3: field 'submit_time': expected a non-negative number, got '-2'"},
         ErrorCase{"bad_submit_empty.csv", TraceFormat::chronus_philly,
@@ -262,6 +289,202 @@ INSTANTIATE_TEST_SUITE_P(
       name = name.substr(0, name.find('.'));
       return name + "_" + to_string(info.param.format);
     });
+
+// ---- the other formats, from fixtures written to their published schemas (docs/workload-model.md) -------------
+
+TEST(WorkloadTraceTiresias, ReadsTheTiresiasSchema) {
+  TraceReport report;
+  const auto jobs = read_trace(spec_for(TraceFormat::tiresias, fixture("tiresias_small.csv")), 8, report);
+  EXPECT_EQ(report.rows, 4u);
+  EXPECT_EQ(report.skipped_zero_gpus, 1u);
+  EXPECT_EQ(report.skipped_too_large, 1u);
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].id, 1);
+  EXPECT_EQ(jobs[0].submit_s, 0.0);
+  EXPECT_EQ(jobs[0].duration_s, 120.5);
+  EXPECT_EQ(jobs[0].user, "");
+  EXPECT_EQ(jobs[1].id, 4);
+  EXPECT_EQ(jobs[1].gpus, 2);
+  EXPECT_EQ(jobs[1].submit_s, 30.0);
+}
+
+TEST(WorkloadTraceHelios, DatetimesAreShiftedToTheFirstJob) {
+  TraceReport report;
+  const auto path = fixture("helios_small.csv");
+  const auto jobs = read_trace(spec_for(TraceFormat::helios, path), 8, report);
+  EXPECT_EQ(report.rows, 6u);
+  EXPECT_EQ(report.skipped_zero_gpus, 1u);    // 1425514, a CPU-only job
+  EXPECT_EQ(report.skipped_too_large, 1u);    // 1425515, 16 GPUs
+  EXPECT_EQ(report.skipped_bad_duration, 1u); // 1425516, duration 0 (shorter than the trace's 1 s clock)
+  ASSERT_EQ(jobs.size(), 3u);
+  EXPECT_EQ(jobs[0].id, 1425511);
+  EXPECT_EQ(jobs[0].submit_s, 0.0);
+  EXPECT_EQ(jobs[0].duration_s, 36848.0);
+  EXPECT_EQ(jobs[0].user, "uXBbc");
+  EXPECT_EQ(jobs[1].id, 1425512);
+  EXPECT_EQ(jobs[1].submit_s, 26.0);
+  EXPECT_EQ(jobs[1].gpus, 4);
+  EXPECT_EQ(jobs[2].submit_s, 27.0);
+  EXPECT_EQ(report.notes.back(), path + ":7: skipped: field 'duration': expected a positive number, got '0'");
+}
+
+TEST(WorkloadTraceHelios, ClampKeepsRowsTheClusterCannotRunAsIs) {
+  TraceReport report;
+  auto spec = spec_for(TraceFormat::helios, fixture("helios_small.csv"));
+  spec.bad_rows = BadRowPolicy::clamp;
+  const auto jobs = read_trace(spec, 8, report);
+  EXPECT_EQ(report.skipped_zero_gpus, 1u); // a CPU-only job has no GPU count to clamp to
+  EXPECT_EQ(report.clamped_too_large, 1u);
+  EXPECT_EQ(report.clamped_duration, 1u);
+  ASSERT_EQ(jobs.size(), 5u);
+  const auto by_id = [&](std::int64_t id) { return *std::find_if(jobs.begin(), jobs.end(), [&](auto& j) { return j.id == id; }); };
+  EXPECT_EQ(by_id(1425515).gpus, 8);
+  EXPECT_EQ(by_id(1425515).submit_s, 129.0);
+  EXPECT_EQ(by_id(1425516).duration_s, kMinClampedDuration_s);
+  // Across midnight: 2020-06-10 00:00:00 - 2020-06-09 18:41:01 = 5 h 18 min 59 s.
+  EXPECT_EQ(by_id(1425516).submit_s, 5 * 3600 + 18 * 60 + 59.0);
+}
+
+TEST(WorkloadTraceAlibaba2023, FractionalGpusRoundUpAndPendingPodsNeverRan) {
+  TraceReport report;
+  const auto jobs = read_trace(spec_for(TraceFormat::alibaba_v2023, fixture("alibaba_v2023_small.csv")), 8, report);
+  EXPECT_EQ(report.rows, 6u);
+  EXPECT_EQ(report.skipped_zero_gpus, 1u); // a CPU pod
+  EXPECT_EQ(report.skipped_not_run, 1u);   // pending: no scheduled_time
+  EXPECT_EQ(report.fractional_rounded_up, 2u);
+  ASSERT_EQ(jobs.size(), 4u);
+  // Ids are data-row ordinals; times are shifted to the earliest kept creation_time (9565025).
+  EXPECT_EQ(jobs[0].id, 2);
+  EXPECT_EQ(jobs[0].submit_s, 0.0);
+  EXPECT_EQ(jobs[0].gpus, 1);
+  EXPECT_EQ(jobs[0].gpus_requested, 0.5);
+  EXPECT_EQ(jobs[0].duration_s, 9586760.0 - 9565030.0); // deletion - scheduled
+  EXPECT_EQ(jobs[1].id, 6);
+  EXPECT_EQ(jobs[1].gpus_requested, 0.25);
+  EXPECT_EQ(jobs[2].id, 3);
+  EXPECT_EQ(jobs[2].gpus, 2);
+  EXPECT_EQ(jobs[2].gpus_requested, 0.0); // whole GPUs
+  EXPECT_EQ(jobs[2].submit_s, 75.0);
+  EXPECT_EQ(jobs[3].id, 5);
+  EXPECT_EQ(jobs[3].gpus, 8);
+  EXPECT_EQ(jobs[3].duration_s, 99900.0);
+}
+
+TraceSpec pai_spec(const std::string& tasks = "pai_task_table_small.csv") {
+  auto spec = spec_for(TraceFormat::alibaba_v2020, fixture("pai_job_table_small.csv"));
+  spec.task_path = fixture(tasks);
+  return spec;
+}
+
+TEST(WorkloadTraceAlibaba2020, JoinsJobsWithTheirTasks) {
+  TraceReport report;
+  const auto jobs = read_trace(pai_spec(), 8, report);
+  EXPECT_EQ(report.rows, 8u);
+  EXPECT_EQ(report.skipped_not_run, 2u);   // job_d still running; job_f has no task rows
+  EXPECT_EQ(report.skipped_zero_gpus, 1u); // job_e: no plan_gpu
+  EXPECT_EQ(report.skipped_too_large, 1u); // job_h: 16 x 100%
+  EXPECT_EQ(report.fractional_rounded_up, 1u);
+  ASSERT_EQ(jobs.size(), 4u);
+  EXPECT_EQ(jobs[0].id, 1); // job_a
+  EXPECT_EQ(jobs[0].submit_s, 0.0);
+  EXPECT_EQ(jobs[0].duration_s, 1600.0 - 1005.0); // last task end - first task start
+  EXPECT_EQ(jobs[0].user, "user1");
+  EXPECT_EQ(jobs[1].id, 2);                        // job_b: ps (0%) + 2 workers x 50% = one whole GPU
+  EXPECT_EQ(jobs[1].gpus, 1);
+  EXPECT_EQ(jobs[1].gpus_requested, 0.0);
+  EXPECT_EQ(jobs[1].duration_s, 2100.0 - 1012.0);
+  EXPECT_EQ(jobs[2].id, 3); // job_c: 25% of a GPU, a failed job that ran
+  EXPECT_EQ(jobs[2].gpus_requested, 0.25);
+  EXPECT_EQ(jobs[2].submit_s, 20.0);
+  EXPECT_EQ(jobs[3].id, 7); // job_g
+  EXPECT_EQ(jobs[3].gpus, 8);
+}
+
+TEST(WorkloadTraceAlibaba2020, ErrorsNameTheTableLineAndField) {
+  TraceReport report;
+  try {
+    read_trace(pai_spec("pai_task_table_bad.csv"), 8, report);
+    FAIL() << "no error";
+  } catch (const TraceError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              fixture("pai_task_table_bad.csv") + ":2: field 'inst_num': expected a non-negative number, got 'two'");
+  }
+  auto spec = pai_spec();
+  spec.bad_rows = BadRowPolicy::error;
+  try {
+    read_trace(spec, 8, report);
+    FAIL() << "no error";
+  } catch (const TraceError& e) {
+    EXPECT_EQ(std::string(e.what()), fixture("pai_job_table_small.csv") +
+                                         ":4: status 'Running': the job did not finish within the trace "
+                                         "(workload.trace.bad_rows: error)");
+  }
+  spec.task_path.clear();
+  EXPECT_THROW(read_trace(spec, 8, report), std::invalid_argument);
+}
+
+TEST(WorkloadTraceSwf, ReadsStandardWorkloadFormat) {
+  TraceReport report;
+  auto spec = spec_for(TraceFormat::swf, fixture("swf_small.swf"));
+  const auto jobs = read_trace(spec, 64, report);
+  EXPECT_EQ(report.rows, 5u); // comment lines are not rows
+  EXPECT_EQ(report.skipped_bad_duration, 1u); // job 3: run time -1 (unknown)
+  EXPECT_EQ(report.skipped_too_large, 1u);    // job 5: 128 processors
+  ASSERT_EQ(jobs.size(), 3u);
+  EXPECT_EQ(jobs[0].id, 1);
+  EXPECT_EQ(jobs[0].gpus, 8);
+  EXPECT_EQ(jobs[0].duration_s, 3600.0);
+  EXPECT_EQ(jobs[0].user, "u3");
+  EXPECT_EQ(jobs[1].gpus, 4); // allocated unknown: the requested processors
+  EXPECT_EQ(jobs[1].submit_s, 60.0);
+  EXPECT_EQ(jobs[2].id, 4);
+  EXPECT_EQ(jobs[2].user, ""); // user -1 = unknown
+
+  spec.swf_processors_per_gpu = 8; // 8 cores make a GPU: ceil(processors / 8)
+  const auto coarse = read_trace(spec, 64, report);
+  ASSERT_EQ(coarse.size(), 4u);
+  EXPECT_EQ(coarse[0].gpus, 1);
+  EXPECT_EQ(coarse[1].gpus, 1); // 4 processors
+  EXPECT_EQ(coarse[3].gpus, 16);
+}
+
+TEST(WorkloadTracePolicy, ClampAndSkipOnThePhillyFixture) {
+  TraceReport report;
+  const auto path = fixture("chronus_small.csv");
+  auto spec = spec_for(TraceFormat::chronus_philly, path);
+  spec.bad_rows = BadRowPolicy::clamp;
+  const auto jobs = read_trace(spec, 8, report);
+  EXPECT_EQ(report.skipped_too_large, 0u);
+  EXPECT_EQ(report.clamped_too_large, 1u);
+  ASSERT_EQ(jobs.size(), 5u);
+  EXPECT_EQ(jobs[1].id, 1);
+  EXPECT_EQ(jobs[1].gpus, 8);
+  EXPECT_EQ(report.notes[1], path + ":6: clamped: asks for 16 GPUs, more than the cluster's 8; given 8");
+
+  spec = spec_for(TraceFormat::chronus_philly, fixture("bad_duration_zero.csv"));
+  const auto skipped = read_trace(spec, 8, report); // default: skip
+  EXPECT_EQ(report.skipped_bad_duration, 1u);
+  EXPECT_EQ(skipped.size(), report.rows - 1);
+}
+
+// A 10^6-row file streams through the reader: only the kept jobs are held, never the text. (Its peak memory is
+// measured in docs/performance.md, "Trace readers".)
+TEST(WorkloadTraceScale, MillionRowFile) {
+  const std::string path = ::testing::TempDir() + "/racksim-million-rows.csv";
+  {
+    std::ofstream out(path);
+    out << "job_id,num_gpu,submit_time,iterations,model_name,duration,interval\n";
+    for (int i = 0; i < 1'000'000; ++i)
+      out << i << ',' << (i % 10 == 0 ? 0 : 1 + i % 8) << ',' << i / 4 << ",100,resnet50," << 60 + i % 100 << ",1\n";
+  }
+  TraceReport report;
+  const auto jobs = read_trace(spec_for(TraceFormat::tiresias, path), 8, report);
+  std::remove(path.c_str());
+  EXPECT_EQ(report.rows, 1'000'000u);
+  EXPECT_EQ(report.skipped_zero_gpus, 100'000u);
+  EXPECT_EQ(jobs.size(), 900'000u);
+  EXPECT_EQ(jobs.back().submit_s, 999'999 / 4);
+}
 
 TEST(WorkloadTraceErrors, MissingFileAndBadArguments) {
   TraceReport report;
