@@ -8,6 +8,7 @@
 #include "sim/activities.hpp"
 #include "sim/collective_run.hpp"
 #include "sim/ideal.hpp"
+#include "sim/kernel_timing.hpp"
 #include "sim/inference_run.hpp"
 #include "sim/storage_io.hpp"
 #include "sim/version.hpp"
@@ -175,20 +176,6 @@ class Simulation {
   }
 
  private:
-  // The kernel timer behind the step-time model: a calibration file, or the roofline on the catalog's peaks.
-  std::unique_ptr<workloads::KernelTimer> make_timer() const {
-    const auto& gpu = platforms::find_gpu(topo_.spec.gpu_model);
-    workloads::GpuPeaks peaks;
-    peaks.name = gpu.name;
-    peaks.bf16_flops = gpu.peak_bf16_flops;
-    peaks.fp16_flops = gpu.peak_fp16_flops;
-    peaks.fp32_flops = gpu.peak_fp32_flops;
-    peaks.hbm_Bps = gpu.hbm_bandwidth_Bps;
-    workloads::RooflineTimer roofline(peaks);
-    if (scenario_.calibration == "roofline") return std::make_unique<workloads::RooflineTimer>(roofline);
-    return std::make_unique<workloads::CalibratedTimer>(workloads::load_calibration(scenario_.calibration), roofline);
-  }
-
   void load_jobs(RunReport& report) {
     started_utc_ = utc_now();
     std::vector<workloads::JobSpec> specs;
@@ -217,16 +204,12 @@ class Simulation {
     if (training_.model != "none") {
       const auto model = workloads::resolve_model(training_);
       model_ = model;
-      timer_ = make_timer();
+      timer_ = make_kernel_timer(scenario_.calibration, topo_.spec.gpu_model);
       const auto& timer = timer_;
       training_.checkpoint_bytes = workloads::checkpoint_bytes(training_, model);
       model_compute_s = workloads::predict_s(workloads::iteration_calls(model, {}, 1), *timer);
       training_.gradient_bytes = workloads::parameter_count(model) * workloads::dtype_bytes(model.dtype);
-      timing_source_ = timer->source();
-      if (const auto* calibrated = dynamic_cast<const workloads::CalibratedTimer*>(timer.get()))
-        timing_source_ += " (file sha256 " + calibrated->table().digest + "; " +
-                          std::to_string(calibrated->fallbacks()) +
-                          " kernel calls not in the file timed by the roofline)";
+      timing_source_ = describe_timer(*timer);
       timing_kind_ = scenario_.calibration == "roofline" ? "roofline" : "calibration";
       model_compute_s_ = model_compute_s;
     }

@@ -1,5 +1,7 @@
 #include "sim/inference_run.hpp"
 
+#include "sim/kernel_timing.hpp"
+
 #include "platforms/catalog.hpp"
 #include "platforms/simgrid_platform.hpp"
 #include "platforms/topology.hpp"
@@ -90,7 +92,7 @@ class InferenceService::Impl {
     platform_ = platform;
     timing_source_ = "explicit service time: workload.inference.service_time";
     if (!explicit_service_) {
-      timer_ = make_timer(timing_source_);
+      timer_ = make_kernel_timer(scenario_.calibration, topo_.spec.gpu_model);
       const double alpha = spec_.gpus_per_replica > 1
                                ? platforms::gpu_path(topo_, replicas_[0].gpus[0], replicas_[0].gpus[1]).latency_s
                                : 0.0;
@@ -117,34 +119,10 @@ class InferenceService::Impl {
   int gpus() const { return spec_.replicas * spec_.gpus_per_replica; }
   // /meta/calibration: what timed the iterations, with the calibration file's digest and fallbacks.
   std::string timing_source() const {
-    std::string source = timing_source_;
-    if (const auto* calibrated = dynamic_cast<const workloads::CalibratedTimer*>(timer_.get()))
-      source += " (file sha256 " + calibrated->table().digest + "; " + std::to_string(calibrated->fallbacks()) +
-                " kernel calls not in the file timed by the roofline)";
-    return source;
+    return timer_ ? describe_timer(*timer_) : timing_source_;
   }
 
  private:
-  // As sim/engine.cpp: a calibration file, or the roofline on the catalog's peaks.
-  std::unique_ptr<workloads::KernelTimer> make_timer(std::string& source) const {
-    const auto& gpu = platforms::find_gpu(topo_.spec.gpu_model);
-    workloads::GpuPeaks peaks;
-    peaks.name = gpu.name;
-    peaks.bf16_flops = gpu.peak_bf16_flops;
-    peaks.fp16_flops = gpu.peak_fp16_flops;
-    peaks.fp32_flops = gpu.peak_fp32_flops;
-    peaks.hbm_Bps = gpu.hbm_bandwidth_Bps;
-    workloads::RooflineTimer roofline(peaks);
-    std::unique_ptr<workloads::KernelTimer> timer;
-    if (scenario_.calibration == "roofline")
-      timer = std::make_unique<workloads::RooflineTimer>(roofline);
-    else
-      timer =
-          std::make_unique<workloads::CalibratedTimer>(workloads::load_calibration(scenario_.calibration), roofline);
-    source = timer->source();
-    return timer;
-  }
-
   // Replicas in order, each where the placement policy puts it among the GPUs the earlier ones left free; a
   // replica's GPUs must share one NVLink domain (its TP all-reduces run there).
   void place_replicas(std::vector<std::uint8_t>& free) {

@@ -5,6 +5,7 @@
 
 #include "platforms/catalog.hpp"
 #include "sim/engine.hpp"
+#include "sim/kernel_timing.hpp"
 #include "sim/scenario.hpp"
 #include "workloads/calibration/calibration.hpp"
 #include "workloads/inference/inference_model.hpp"
@@ -181,12 +182,7 @@ TEST(EngineInference, IterationsTakeTheKernelModelTime) {
   ASSERT_EQ(report.results.requests.size(), 1u);
   const auto& q = report.results.requests[0];
   const auto& gpu = platforms::find_gpu("H100-SXM5-80GB");
-  workloads::GpuPeaks peaks;
-  peaks.name = gpu.name;
-  peaks.bf16_flops = gpu.peak_bf16_flops;
-  peaks.fp16_flops = gpu.peak_fp16_flops;
-  peaks.fp32_flops = gpu.peak_fp32_flops;
-  peaks.hbm_Bps = gpu.hbm_bandwidth_Bps;
+  const workloads::GpuPeaks peaks = sim::gpu_peaks(gpu.name);
   const workloads::RooflineTimer timer(peaks);
   const workloads::IterationModel model(workloads::find_model("tiny"), 1, timer, 0, 0);
   const double prefill = model.time_s({100}, {});

@@ -3,6 +3,7 @@
 
 #include "platforms/catalog.hpp"
 #include "sim/engine.hpp"
+#include "sim/kernel_timing.hpp"
 #include "sim/ideal.hpp"
 #include "sim/scenario.hpp"
 #include "workloads/calibration/calibration.hpp"
@@ -197,12 +198,7 @@ std::vector<std::string> model_job(const std::string& calibration) {
 
 double expected_tiny_compute_s(const std::string& calibration_path) {
   const auto& gpu = platforms::find_gpu("H100-SXM5-80GB");
-  workloads::GpuPeaks peaks;
-  peaks.name = gpu.name;
-  peaks.bf16_flops = gpu.peak_bf16_flops;
-  peaks.fp16_flops = gpu.peak_fp16_flops;
-  peaks.fp32_flops = gpu.peak_fp32_flops;
-  peaks.hbm_Bps = gpu.hbm_bandwidth_Bps;
+  const workloads::GpuPeaks peaks = sim::gpu_peaks(gpu.name);
   const workloads::RooflineTimer roofline(peaks);
   const auto calls = workloads::iteration_calls(workloads::find_model("tiny"), {}, 1);
   if (calibration_path.empty()) return workloads::predict_s(calls, roofline);

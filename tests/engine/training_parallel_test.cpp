@@ -6,6 +6,7 @@
 #include "platforms/catalog.hpp"
 #include "platforms/topology.hpp"
 #include "sim/engine.hpp"
+#include "sim/kernel_timing.hpp"
 #include "sim/ideal.hpp"
 #include "sim/scenario.hpp"
 #include "workloads/calibration/calibration.hpp"
@@ -64,12 +65,7 @@ sim::Scenario scenario(const std::vector<std::string>& overrides) {
 
 workloads::IterationCosts costs(const sim::Scenario& sc) {
   const auto& gpu = platforms::find_gpu("H100-SXM5-80GB");
-  workloads::GpuPeaks peaks;
-  peaks.name = gpu.name;
-  peaks.bf16_flops = gpu.peak_bf16_flops;
-  peaks.fp16_flops = gpu.peak_fp16_flops;
-  peaks.fp32_flops = gpu.peak_fp32_flops;
-  peaks.hbm_Bps = gpu.hbm_bandwidth_Bps;
+  const workloads::GpuPeaks peaks = sim::gpu_peaks(gpu.name);
   const workloads::RooflineTimer roofline(peaks);
   return workloads::plan_iteration(workloads::resolve_model(sc.workload.training),
                                    workloads::parallel_config(sc.workload.training), 4, roofline, gpu.hbm_bytes,
