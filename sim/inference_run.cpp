@@ -20,7 +20,6 @@
 #include <deque>
 #include <exception>
 #include <memory>
-#include <mutex>
 #include <numeric>
 #include <set>
 
@@ -48,8 +47,11 @@ struct Replica {
   std::deque<std::size_t> waiting;  // request indices, arrival order
   std::vector<std::size_t> running; // admitted, not finished (kernel model: decoding; explicit: in service)
   std::int64_t kv_reserved = 0;
-  sg4::MutexPtr mutex; // pairs with `wake`; actors are cooperative, so it guards nothing else
-  sg4::ConditionVariablePtr wake;
+  // The replica's actor sleeps on `wake` (a semaphore, not a condition variable: an actor killed at the horizon
+  // while waiting on a condition variable holds a mutex lock that SimGrid's thread contexts, used under ASan, never
+  // unwind cleanly). `asleep` keeps notifications from piling up tokens while the replica is busy.
+  sg4::SemaphorePtr wake;
+  bool asleep = false;
   double busy_s = 0, comm_s = 0;
   long iterations = 0;
   double batch_sequences = 0; // sum over iterations of the sequences in the iteration
@@ -103,8 +105,7 @@ class InferenceService::Impl {
       auto& rep = replicas_[i];
       for (int g : rep.gpus)
         rep.hosts.push_back(platform_.gpu_hosts[static_cast<std::size_t>(g)]);
-      rep.mutex = sg4::Mutex::create();
-      rep.wake = sg4::ConditionVariable::create();
+      rep.wake = sg4::Semaphore::create(0);
       sg4::Actor::create("replica-" + std::to_string(i), rep.hosts.front(), [this, i] {
         guarded([this, i] { explicit_service_ ? serve_explicit(i) : serve_batches(i); });
       });
@@ -198,11 +199,26 @@ class InferenceService::Impl {
         if (const int r = route(*balancer, loads, idx, now); r >= 0) woken[static_cast<std::size_t>(r)] = 1;
       }
       for (std::size_t r = 0; r < replicas_.size(); ++r)
-        if (woken[r]) replicas_[r].wake->notify_all();
+        if (woken[r]) notify(replicas_[r]);
     }
     arrivals_done_ = true;
     for (auto& rep : replicas_)
-      rep.wake->notify_all();
+      notify(rep);
+  }
+
+  static void notify(Replica& rep) {
+    if (!rep.asleep) return;
+    rep.asleep = false;
+    rep.wake->release();
+  }
+  // Sleeps until notified, or until `deadline` (< 0: no deadline).
+  static void sleep_on(Replica& rep, double deadline = -1) {
+    rep.asleep = true;
+    if (deadline < 0)
+      rep.wake->acquire();
+    else if (const double left = deadline - sg4::Engine::get_clock(); left > 0)
+      rep.wake->acquire_timeout(left);
+    rep.asleep = false;
   }
 
   // Returns the replica the request joined the queue of, or -1 (rejected or dropped).
@@ -248,11 +264,10 @@ class InferenceService::Impl {
     const double flops_per_s = topo_.gpu_flops;
     std::deque<workloads::Waiting> head;
     std::vector<std::int64_t> prompts, contexts;
-    std::unique_lock lock(*rep.mutex);
     for (;;) {
       while (rep.waiting.empty() && rep.running.empty()) {
         if (arrivals_done_) return;
-        rep.wake->wait(lock);
+        sleep_on(rep);
       }
       const double t0 = sg4::Engine::get_clock();
       // Admission looks at the head of the queue only as far as it could admit.
@@ -285,13 +300,11 @@ class InferenceService::Impl {
       const double comm = iteration_->comm_s(std::accumulate(prompts.begin(), prompts.end(), std::int64_t{0}) +
                                              static_cast<std::int64_t>(contexts.size()));
       const double duration = compute + comm;
-      lock.unlock();
       std::vector<sg4::ExecPtr> execs;
       for (auto* h : rep.hosts)
         execs.push_back(sg4::this_actor::exec_init(duration * flops_per_s)->set_host(h)->start());
       for (auto& e : execs)
         e->wait();
-      lock.lock();
       const double now = sg4::Engine::get_clock();
       rep.busy_s += now - t0;
       rep.comm_s += comm;
@@ -324,7 +337,6 @@ class InferenceService::Impl {
   // first GPU host (no exec: concurrent execs would share the host's speed); finish times are start + drawn time.
   void serve_explicit(std::size_t r) {
     auto& rep = replicas_[r];
-    std::unique_lock lock(*rep.mutex);
     std::multiset<std::pair<double, std::size_t>> busy; // (end, request), earliest first
     for (;;) {
       const double now = sg4::Engine::get_clock();
@@ -353,9 +365,9 @@ class InferenceService::Impl {
       }
       if (busy.empty()) {
         if (arrivals_done_ && rep.waiting.empty()) return;
-        rep.wake->wait(lock);
+        sleep_on(rep);
       } else {
-        rep.wake->wait_until(lock, busy.begin()->first);
+        sleep_on(rep, busy.begin()->first);
       }
     }
   }
