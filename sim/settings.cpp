@@ -144,9 +144,9 @@ std::vector<Setting> build_table() {
   using workloads::DrainTarget;
   using workloads::DurationDistribution;
   using workloads::StorageTier;
-  using workloads::TraceFormat;
   using workloads::SyntheticArrival;
   using workloads::SyntheticSizes;
+  using workloads::TraceFormat;
   using workloads::WorkloadKind;
   using workloads::CollectiveAlgorithm;
   using workloads::CollectiveOp;

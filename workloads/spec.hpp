@@ -44,7 +44,6 @@ struct SyntheticSpec {
   long iterations = 0; // > 0: every job runs this many iterations (work-defined) instead
 };
 
-
 struct TraceSpec {
   TraceFormat format = TraceFormat::chronus_philly;
   std::string path;        // resolved relative to the scenario file

@@ -391,7 +391,8 @@ TEST(WorkloadSynthetic, LoadScaleDividesInterArrivalTimes) {
     // mmpp: 4 sqrt(IDC / N) with the IDC of MmppLongRunRateAndBurstiness at three times the rates (sojourns unchanged).
     const double t0 = spec.mmpp_calm_mean_s, t1 = spec.mmpp_burst_mean_s, m = spec.mmpp_burst_multiplier;
     const double l0 = lambda * (t0 + t1) / (t0 + m * t1), l1 = m * l0;
-    const double idc = 1 + 2 * (l1 - l0) * (l1 - l0) * (t0 / (t0 + t1)) * (t1 / (t0 + t1)) / ((1 / t0 + 1 / t1) * lambda);
+    const double idc =
+        1 + 2 * (l1 - l0) * (l1 - l0) * (t0 / (t0 + t1)) * (t1 / (t0 + t1)) / ((1 / t0 + 1 / t1) * lambda);
     const double tolerance = diurnal ? 0.02 : 4 * std::sqrt(idc / n);
     EXPECT_LT(std::abs(rel), tolerance) << (diurnal ? "diurnal" : "mmpp");
     std::printf("measured: load_scale 3, %s mean inter-arrival error %.3f%% (tolerance %.2f%%)\n",
