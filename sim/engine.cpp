@@ -183,7 +183,7 @@ class Simulation {
     if (wl.kind == workloads::WorkloadKind::trace) {
       specs = workloads::read_trace(wl.trace, free_gpus_, report.trace); // less an inference service's GPUs
     } else {
-      specs = workloads::generate_synthetic(wl.synthetic, scenario_.seed);
+      specs = workloads::generate_synthetic(wl.synthetic, scenario_.seed, free_gpus_);
       for (const auto& s : specs)
         if (s.gpus > free_gpus_)
           throw RunError("workload.synthetic.gpus: a job asks for " + std::to_string(s.gpus) +

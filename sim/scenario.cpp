@@ -452,8 +452,11 @@ class Loader {
                        ") must be <= workload.synthetic.duration.max (" +
                        format_quantity(syn.duration_max_s, Dimension::time) + ")");
     }
-    if (synthetic && all_good({"workload.synthetic.gpus", "platform.gpus_per_node", "platform.nodes_per_rack",
-                               "platform.racks", "workload.kind"})) {
+    synthetic_checks(sc);
+    const bool parametric = syn.sizes == workloads::SyntheticSizes::parametric;
+    if (synthetic && parametric &&
+        all_good({"workload.synthetic.gpus", "platform.gpus_per_node", "platform.nodes_per_rack", "platform.racks",
+                  "workload.kind", "workload.synthetic.sizes"})) {
       const double total = double(sc.platform.gpus_per_node) * sc.platform.nodes_per_rack * sc.platform.racks;
       const int largest = *std::max_element(syn.gpu_values.begin(), syn.gpu_values.end());
       if (largest > total) {
@@ -483,6 +486,34 @@ class Loader {
         all_good({"workload.kind", "workload.trace.format", "workload.trace.task_path"}))
       check_input_file("workload.trace.task_path", sc.workload.trace.task_path,
                        "when workload.trace.format is alibaba_v2020", "task table", {"workload.trace.format"});
+  }
+
+  // workload.synthetic's arrival processes and size sources (docs/workload-model.md, "Synthetic jobs").
+  void synthetic_checks(const Scenario& sc) {
+    const auto& syn = sc.workload.synthetic;
+    const bool empirical = syn.sizes == workloads::SyntheticSizes::empirical;
+    if (all_good({"workload.synthetic.sizes", "workload.synthetic.empirical_trace"})) {
+      if (empirical && syn.empirical_trace.empty())
+        report_cross({"workload.synthetic.sizes", "workload.synthetic.empirical_trace"},
+                     "workload.synthetic.empirical_trace: missing; it is required when workload.synthetic.sizes is "
+                     "empirical");
+      else if (empirical && sc.workload.kind == workloads::WorkloadKind::synthetic)
+        check_input_file("workload.synthetic.empirical_trace", syn.empirical_trace,
+                         "when workload.synthetic.sizes is empirical");
+      else if (!empirical && !syn.empirical_trace.empty())
+        report_cross({"workload.synthetic.empirical_trace", "workload.synthetic.sizes"},
+                     "workload.synthetic.empirical_trace: given, but workload.synthetic.sizes is parametric; set "
+                     "sizes: empirical to resample the trace's rows, or remove empirical_trace");
+    }
+    if (!empirical && syn.duration_distribution == workloads::DurationDistribution::pareto &&
+        all_good({"workload.synthetic.duration.pareto_scale", "workload.synthetic.duration.max",
+                  "workload.synthetic.duration.distribution"}) &&
+        syn.pareto_scale_s > syn.duration_max_s)
+      report_cross({"workload.synthetic.duration.pareto_scale", "workload.synthetic.duration.max"},
+                   "workload.synthetic.duration.pareto_scale (" + format_quantity(syn.pareto_scale_s, Dimension::time) +
+                       ") must be <= workload.synthetic.duration.max (" +
+                       format_quantity(syn.duration_max_s, Dimension::time) +
+                       "); every drawn duration would be clamped to max");
   }
 
   // Storage tiers: what platforms::validate_storage_spec cannot see from the platform alone, located in the file.

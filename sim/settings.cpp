@@ -3,6 +3,7 @@
 
 #include "sim/settings.hpp"
 
+#include "workloads/traces/trace_reader.hpp"
 #include "workloads/training/step_model.hpp"
 
 #include "platforms/catalog.hpp"
@@ -150,6 +151,8 @@ std::vector<Setting> build_table() {
   using workloads::DrainTarget;
   using workloads::DurationDistribution;
   using workloads::StorageTier;
+  using workloads::SyntheticArrival;
+  using workloads::SyntheticSizes;
   using workloads::TraceFormat;
   using workloads::BadRowPolicy;
   using workloads::WorkloadKind;
@@ -356,7 +359,30 @@ std::vector<Setting> build_table() {
   t.push_back(field(
       "workload.synthetic.mean_interarrival", ST::time,
       [](auto& s) -> auto& { return s.workload.synthetic.mean_interarrival_s; }, above(0), "",
-      "mean time between job submissions (Poisson arrivals)"));
+      "long-run mean time between job submissions (every arrival process), before load_scale"));
+  t.push_back(field(
+      "workload.synthetic.load_scale", ST::real, [](auto& s) -> auto& { return s.workload.synthetic.load_scale; },
+      above(0), "", "arrival rates x this: inter-arrival times / load_scale (3 = three times the load)"));
+  t.push_back(enum_field(
+      "workload.synthetic.arrival", [](auto& s) -> auto& { return s.workload.synthetic.arrival; },
+      std::vector<std::pair<std::string, SyntheticArrival>>{{"poisson", SyntheticArrival::poisson},
+                                                            {"diurnal", SyntheticArrival::diurnal},
+                                                            {"mmpp", SyntheticArrival::mmpp}},
+      "poisson: constant rate; diurnal: Poisson with rate x (1 + amplitude x cos(2 pi (t - peak) / period)); mmpp: "
+      "two-state Markov-modulated Poisson (calm and burst states)"));
+  t.push_back(enum_field(
+      "workload.synthetic.sizes", [](auto& s) -> auto& { return s.workload.synthetic.sizes; },
+      std::vector<std::pair<std::string, SyntheticSizes>>{{"parametric", SyntheticSizes::parametric},
+                                                          {"empirical", SyntheticSizes::empirical}},
+      "parametric: GPUs from gpus/gpu_weights, durations from duration.*; empirical: (GPUs, duration) rows "
+      "resampled jointly from empirical_trace"));
+  t.push_back(field(
+      "workload.synthetic.empirical_trace", ST::path,
+      [](auto& s) -> auto& { return s.workload.synthetic.empirical_trace; }, any(), "",
+      "sizes empirical: trace file whose rows are resampled, relative to the scenario file's directory"));
+  t.push_back(enum_field(
+      "workload.synthetic.empirical_format", [](auto& s) -> auto& { return s.workload.synthetic.empirical_format; },
+      workloads::trace_format_names(), "sizes empirical: format of empirical_trace"));
   Setting gpus = field(
       "workload.synthetic.gpus", ST::int_list, [](auto& s) -> auto& { return s.workload.synthetic.gpu_values; },
       at_least(1), "GPUs", "GPU counts a job may ask for");
@@ -371,13 +397,38 @@ std::vector<Setting> build_table() {
       at_least(0), "iterations",
       "> 0: every job runs this many iterations and its run time follows from the model and the network "
       "(work-defined); 0 = jobs take the drawn durations"));
+  t.push_back(field(
+      "workload.synthetic.diurnal.amplitude", ST::real,
+      [](auto& s) -> auto& { return s.workload.synthetic.diurnal_amplitude; }, closed(0, 1), "",
+      "diurnal: relative swing of the rate around its mean"));
+  t.push_back(field(
+      "workload.synthetic.diurnal.period", ST::time,
+      [](auto& s) -> auto& { return s.workload.synthetic.diurnal_period_s; }, above(0), "",
+      "diurnal: period of the rate's cycle"));
+  t.push_back(field(
+      "workload.synthetic.diurnal.peak", ST::time, [](auto& s) -> auto& { return s.workload.synthetic.diurnal_peak_s; },
+      at_least(0), "", "diurnal: time of the highest rate within a period (t = 0 is the start of a period)"));
+  t.push_back(field(
+      "workload.synthetic.mmpp.burst_multiplier", ST::real,
+      [](auto& s) -> auto& { return s.workload.synthetic.mmpp_burst_multiplier; }, at_least(1), "",
+      "mmpp: the burst state's rate / the calm state's rate; the long-run mean rate stays load_scale / "
+      "mean_interarrival"));
+  t.push_back(field(
+      "workload.synthetic.mmpp.calm_mean", ST::time,
+      [](auto& s) -> auto& { return s.workload.synthetic.mmpp_calm_mean_s; }, above(0), "",
+      "mmpp: mean time spent in the calm state (exponential)"));
+  t.push_back(field(
+      "workload.synthetic.mmpp.burst_mean", ST::time,
+      [](auto& s) -> auto& { return s.workload.synthetic.mmpp_burst_mean_s; }, above(0), "",
+      "mmpp: mean time spent in the burst state (exponential)"));
   t.push_back(enum_field(
       "workload.synthetic.duration.distribution",
       [](auto& s) -> auto& { return s.workload.synthetic.duration_distribution; },
       std::vector<std::pair<std::string, DurationDistribution>>{{"constant", DurationDistribution::constant},
                                                                 {"exponential", DurationDistribution::exponential},
-                                                                {"lognormal", DurationDistribution::lognormal}},
-      "distribution of job durations"));
+                                                                {"lognormal", DurationDistribution::lognormal},
+                                                                {"pareto", DurationDistribution::pareto}},
+      "distribution of job durations (sizes parametric)"));
   t.push_back(field(
       "workload.synthetic.duration.median", ST::time,
       [](auto& s) -> auto& { return s.workload.synthetic.duration_median_s; }, above(0), "",
@@ -387,6 +438,15 @@ std::vector<Setting> build_table() {
       [](auto& s) -> auto& { return s.workload.synthetic.duration_sigma; }, at_least(0), "",
       "lognormal shape: standard deviation of ln(duration)"));
   t.push_back(field(
+      "workload.synthetic.duration.pareto_shape", ST::real,
+      [](auto& s) -> auto& { return s.workload.synthetic.pareto_shape; }, above(0), "",
+      "pareto: tail index alpha, P(D > d) = (scale / d)^alpha; the mean is finite for alpha > 1, the variance for "
+      "alpha > 2"));
+  t.push_back(field(
+      "workload.synthetic.duration.pareto_scale", ST::time,
+      [](auto& s) -> auto& { return s.workload.synthetic.pareto_scale_s; }, above(0), "",
+      "pareto: x_m, the smallest duration drawn (before clamping)"));
+  t.push_back(field(
       "workload.synthetic.duration.min", ST::time, [](auto& s) -> auto& { return s.workload.synthetic.duration_min_s; },
       at_least(0), "", "drawn durations are clamped to at least this"));
   t.push_back(field(
@@ -394,14 +454,7 @@ std::vector<Setting> build_table() {
       above(0), "", "drawn durations are clamped to at most this (>= duration.min)"));
   t.push_back(enum_field(
       "workload.trace.format", [](auto& s) -> auto& { return s.workload.trace.format; },
-      std::vector<std::pair<std::string, TraceFormat>>{{"chronus_philly", TraceFormat::chronus_philly},
-                                                       {"gavel_philly", TraceFormat::gavel_philly},
-                                                       {"tiresias", TraceFormat::tiresias},
-                                                       {"helios", TraceFormat::helios},
-                                                       {"alibaba_v2020", TraceFormat::alibaba_v2020},
-                                                       {"alibaba_v2023", TraceFormat::alibaba_v2023},
-                                                       {"swf", TraceFormat::swf}},
-      "trace file format (docs/workload-model.md, \"Trace formats\")"));
+      workloads::trace_format_names(), "trace file format (docs/workload-model.md, \"Trace formats\")"));
   t.push_back(field(
       "workload.trace.path", ST::path, [](auto& s) -> auto& { return s.workload.trace.path; }, any(), "",
       "trace file, relative to the scenario file's directory; required when workload.kind is trace "

@@ -39,4 +39,17 @@ class Rng {
   std::uint64_t state_;
 };
 
+// The first arrival after t of a non-homogeneous Poisson process with rate(t) = base x (1 + amplitude x
+// sin(2 pi (t - phase) / period)), 0 <= amplitude <= 1, by thinning (Lewis and Shedler 1979): candidates at the
+// peak rate base x (1 + amplitude), each kept with probability rate(t) / peak. Exact, two draws per candidate.
+// Shared by the synthetic job generator and the inference service.
+inline double next_sine_arrival(Rng& rng, double t, double base, double amplitude, double period, double phase) {
+  const double peak = base * (1 + amplitude);
+  for (;;) {
+    t += rng.exponential(1 / peak);
+    const double rate = base * (1 + amplitude * std::sin(6.283185307179586 * (t - phase) / period));
+    if (!(rng.uniform() * peak > rate)) return t;
+  }
+}
+
 } // namespace racksim::workloads

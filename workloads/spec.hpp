@@ -8,20 +8,11 @@
 
 namespace racksim::workloads {
 
-enum class DurationDistribution { constant, exponential, lognormal };
-
-struct SyntheticSpec {
-  int jobs = 100;                          // number of jobs to generate
-  double mean_interarrival_s = 600;        // Poisson arrivals: exponential inter-arrival times
-  std::vector<int> gpu_values{1, 2, 4, 8}; // GPU counts a job may ask for
-  std::vector<double> gpu_weights{};       // relative weights, same length; empty = uniform
-  DurationDistribution duration_distribution = DurationDistribution::lognormal;
-  double duration_median_s = 3600; // median (lognormal), mean (exponential) or value (constant)
-  double duration_sigma = 1.0;     // lognormal shape (std-dev of ln duration)
-  double duration_min_s = 60;      // drawn durations are clamped to [min, max]
-  double duration_max_s = 7 * 86400.0;
-  long iterations = 0; // > 0: every job runs this many iterations (work-defined) instead
-};
+enum class DurationDistribution { constant, exponential, lognormal, pareto };
+// How job submissions arrive (docs/workload-model.md, "Synthetic jobs").
+enum class SyntheticArrival { poisson, diurnal, mmpp };
+// Where a job's (GPUs, duration) comes from: the parametric lists and distributions, or whole rows of a trace.
+enum class SyntheticSizes { parametric, empirical };
 
 // Trace formats (docs/workload-model.md, "Trace formats", gives each one's columns, mapping and source).
 enum class TraceFormat { chronus_philly, gavel_philly, tiresias, helios, alibaba_v2020, alibaba_v2023, swf };
@@ -29,6 +20,35 @@ enum class TraceFormat { chronus_philly, gavel_philly, tiresias, helios, alibaba
 // What happens to a well-formed row the cluster cannot run (0 GPUs, more GPUs than the cluster, a run time <= 0, a
 // job that never ran): skip it and count it, clamp it into range and count it, or stop with the row's location.
 enum class BadRowPolicy { skip, clamp, error };
+
+struct SyntheticSpec {
+  int jobs = 100;                   // number of jobs to generate
+  double mean_interarrival_s = 600; // long-run mean time between submissions (before load_scale)
+  double load_scale = 1;            // arrival rates x this: inter-arrival times / load_scale
+  SyntheticArrival arrival = SyntheticArrival::poisson;
+  // diurnal: rate(t) = base x (1 + amplitude x cos(2 pi (t - peak) / period)), base = load_scale / mean_interarrival_s
+  double diurnal_amplitude = 0.5;
+  double diurnal_period_s = 86400;
+  double diurnal_peak_s = 14 * 3600.0; // time of day of the highest rate
+  // mmpp: two states; the burst state's rate is burst_multiplier x the calm state's; the long-run mean rate stays
+  // load_scale / mean_interarrival_s.
+  double mmpp_burst_multiplier = 10;
+  double mmpp_calm_mean_s = 4 * 3600.0; // mean sojourn in the calm state
+  double mmpp_burst_mean_s = 1800;      // mean sojourn in the burst state
+  SyntheticSizes sizes = SyntheticSizes::parametric;
+  std::vector<int> gpu_values{1, 2, 4, 8}; // GPU counts a job may ask for
+  std::vector<double> gpu_weights{};       // relative weights, same length; empty = uniform
+  DurationDistribution duration_distribution = DurationDistribution::lognormal;
+  double duration_median_s = 3600; // median (lognormal), mean (exponential) or value (constant)
+  double duration_sigma = 1.0;     // lognormal shape (std-dev of ln duration)
+  double pareto_shape = 2.5;       // pareto: alpha (the mean is finite for alpha > 1)
+  double pareto_scale_s = 1800;    // pareto: x_m, the smallest value
+  double duration_min_s = 60;      // drawn durations are clamped to [min, max]
+  double duration_max_s = 7 * 86400.0;
+  std::string empirical_trace; // sizes empirical: (GPUs, duration) rows resampled from this trace
+  TraceFormat empirical_format = TraceFormat::chronus_philly;
+  long iterations = 0; // > 0: every job runs this many iterations (work-defined) instead
+};
 
 struct TraceSpec {
   TraceFormat format = TraceFormat::chronus_philly;

@@ -15,8 +15,6 @@
 namespace racksim::workloads {
 namespace {
 
-constexpr double two_pi = 6.283185307179586;
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
     s.remove_prefix(1);
@@ -177,16 +175,11 @@ std::vector<InferenceRequest> generate_requests(const InferenceSpec& spec, std::
       throw std::invalid_argument("inference arrivals need requests > 0 or duration > 0");
     if (!(spec.rate_per_s > 0)) throw std::invalid_argument("inference arrival rate must be positive");
     const bool diurnal = spec.arrival == ArrivalProcess::diurnal;
-    const double amplitude = diurnal ? spec.diurnal_amplitude : 0;
-    const double peak = spec.rate_per_s * (1 + amplitude);
     double t = 0;
     for (;;) {
-      // Thinning (Lewis and Shedler): candidates at the peak rate, each kept with probability rate(t) / peak.
-      t += arrivals.exponential(1 / peak);
-      if (diurnal) {
-        const double rate = spec.rate_per_s * (1 + amplitude * std::sin(two_pi * t / spec.diurnal_period_s));
-        if (arrivals.uniform() * peak > rate) continue;
-      }
+      // Diurnal: thinning (Lewis and Shedler), shared with the synthetic job generator (workloads/rng.hpp).
+      t = diurnal ? next_sine_arrival(arrivals, t, spec.rate_per_s, spec.diurnal_amplitude, spec.diurnal_period_s, 0)
+                  : t + arrivals.exponential(1 / spec.rate_per_s);
       if (limit_reached(t)) break;
       push(t, -1, -1);
     }

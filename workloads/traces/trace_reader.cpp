@@ -657,6 +657,13 @@ const char* to_string(TraceFormat format) {
   return "unknown";
 }
 
+std::vector<std::pair<std::string, TraceFormat>> trace_format_names() {
+  std::vector<std::pair<std::string, TraceFormat>> out;
+  for (const auto& f : kFormatNames)
+    out.emplace_back(f.name, f.format);
+  return out;
+}
+
 const char* to_string(BadRowPolicy policy) {
   switch (policy) {
   case BadRowPolicy::skip:

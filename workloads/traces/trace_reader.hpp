@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace racksim::workloads {
@@ -40,6 +41,8 @@ inline constexpr double kMinClampedDuration_s = 1.0;
 std::vector<JobSpec> read_trace(const TraceSpec& spec, int max_gpus, TraceReport& report);
 
 const char* to_string(TraceFormat format);
+// Every format with its scenario name, in declaration order: the one name table (the settings use it too).
+std::vector<std::pair<std::string, TraceFormat>> trace_format_names();
 const char* to_string(BadRowPolicy policy);
 
 } // namespace racksim::workloads

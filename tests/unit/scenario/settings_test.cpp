@@ -2,6 +2,8 @@
 
 #include "sim/settings.hpp"
 
+#include "test_util.hpp"
+
 #include "platforms/catalog.hpp"
 
 #include <gtest/gtest.h>
@@ -69,12 +71,25 @@ const std::vector<std::string> expected_paths{
     "workload.kind",
     "workload.synthetic.jobs",
     "workload.synthetic.mean_interarrival",
+    "workload.synthetic.load_scale",
+    "workload.synthetic.arrival",
+    "workload.synthetic.sizes",
+    "workload.synthetic.empirical_trace",
+    "workload.synthetic.empirical_format",
     "workload.synthetic.gpus",
     "workload.synthetic.gpu_weights",
     "workload.synthetic.iterations",
+    "workload.synthetic.diurnal.amplitude",
+    "workload.synthetic.diurnal.period",
+    "workload.synthetic.diurnal.peak",
+    "workload.synthetic.mmpp.burst_multiplier",
+    "workload.synthetic.mmpp.calm_mean",
+    "workload.synthetic.mmpp.burst_mean",
     "workload.synthetic.duration.distribution",
     "workload.synthetic.duration.median",
     "workload.synthetic.duration.sigma",
+    "workload.synthetic.duration.pareto_shape",
+    "workload.synthetic.duration.pareto_scale",
     "workload.synthetic.duration.min",
     "workload.synthetic.duration.max",
     "workload.trace.format",
@@ -335,6 +350,36 @@ TEST(ScenarioSettings, ReferenceDocMentionsEverySetting) {
     const std::string shown = def.empty() ? "\"\"" : def;
     EXPECT_NE(doc.str().find("`" + shown + "`"), std::string::npos) << s.path << ": default " << shown << " missing";
   }
+}
+
+// workload.synthetic's generators (docs/workload-model.md): bad combinations are located errors.
+TEST(ScenarioSettings, SyntheticGeneratorChecks) {
+  using testing::single_error;
+  const auto located = [](const Diagnostic& d, int line, int column, const std::string& text) {
+    EXPECT_EQ(d.line, line) << d.str();
+    EXPECT_EQ(d.column, column) << d.str();
+    EXPECT_NE(d.message.find(text), std::string::npos) << d.str();
+  };
+  located(single_error("name: x\nworkload:\n  synthetic:\n    sizes: empirical\n"), 4, 12,
+          "workload.synthetic.empirical_trace: missing; it is required when workload.synthetic.sizes is empirical");
+  located(single_error("name: x\nworkload:\n  synthetic:\n    sizes: empirical\n    empirical_trace: nope.csv\n"), 5,
+          22, "workload.synthetic.empirical_trace: file '");
+  located(single_error("name: x\nworkload:\n  synthetic:\n    empirical_trace: a.csv\n"), 4, 22,
+          "given, but workload.synthetic.sizes is parametric");
+  located(single_error("name: x\nworkload:\n  synthetic:\n    diurnal:\n      amplitude: 1.5\n"), 5, 18,
+          "workload.synthetic.diurnal.amplitude");
+  located(single_error("name: x\nworkload:\n  synthetic:\n    duration:\n      distribution: pareto\n      "
+                       "pareto_scale: 2d\n      max: 1d\n"),
+          6, 21, "workload.synthetic.duration.pareto_scale (2d) must be <= workload.synthetic.duration.max (1d)");
+  located(single_error("name: x\nworkload:\n  synthetic:\n    arrival: hourly\n"), 4, 14, "poisson, diurnal, mmpp");
+  // A valid generator setup loads, and the trace path is taken from the scenario's directory.
+  const auto sc = load_scenario_text("name: x\nworkload:\n  synthetic:\n    arrival: mmpp\n    load_scale: 3\n"
+                                     "    sizes: empirical\n    empirical_trace: ../workloads/data/chronus_small.csv\n",
+                                     "x.yaml", {}, testing::fixtures_dir + "/..");
+  EXPECT_EQ(sc.workload.synthetic.arrival, workloads::SyntheticArrival::mmpp);
+  EXPECT_EQ(sc.workload.synthetic.load_scale, 3.0);
+  EXPECT_NE(sc.workload.synthetic.empirical_trace.find("/tests/unit/workloads/data/chronus_small.csv"),
+            std::string::npos);
 }
 
 } // namespace
