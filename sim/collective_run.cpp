@@ -1,4 +1,5 @@
 #include "sim/run_info.hpp"
+#include "sim/simgrid_run.hpp"
 #include "sim/collective_run.hpp"
 
 #include "platforms/simgrid_platform.hpp"
@@ -55,17 +56,8 @@ class CollectiveRun {
     place_groups();
     plan_all();
 
-    std::vector<std::string> args{"racksim", "--log=root.thres:critical", "--cfg=contexts/stack-size:256"};
-#if defined(__SANITIZE_ADDRESS__)
-    args.emplace_back("--cfg=contexts/factory:thread"); // see sim/engine.cpp
-#endif
-    args.insert(args.end(), options_.simgrid_args.begin(), options_.simgrid_args.end());
-    int argc = static_cast<int>(args.size());
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    sg4::Engine engine(&argc, argv.data());
+    const auto engine_ptr = make_engine(options_.simgrid_args);
+    auto& engine = *engine_ptr;
     platforms::configure_network_model(scenario_.platform.network_model);
     const auto platform = platforms::build_simgrid_platform(topo_);
 
@@ -184,17 +176,10 @@ class CollectiveRun {
     }
   }
 
-  // An exception must not escape an actor (SimGrid would abort): keep the first, stop, rethrow from run().
+  // sim/simgrid_run.hpp: the first exception is kept and rethrown from run().
   template <class F>
   void guarded(F&& body) {
-    try {
-      body();
-    } catch (const simgrid::ForcefulKillException&) {
-      throw;
-    } catch (...) {
-      if (!failure_) failure_ = std::current_exception();
-      sg4::Actor::kill_all();
-    }
+    run_guarded(failure_, std::forward<F>(body));
   }
 
   void record(ResultSet& rs) const {

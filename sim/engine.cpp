@@ -1,4 +1,5 @@
 #include "sim/run_info.hpp"
+#include "sim/simgrid_run.hpp"
 #include "sim/engine.hpp"
 
 #include "platforms/catalog.hpp"
@@ -86,20 +87,8 @@ class Simulation {
     RunReport report;
     load_jobs(report);
 
-    // Job actors need little stack; the default 8 MiB makes every actor creation an expensive mmap/munmap.
-    std::vector<std::string> args{"racksim", "--log=root.thres:critical", "--cfg=contexts/stack-size:256"};
-#if defined(__SANITIZE_ADDRESS__)
-    // Debian's SimGrid switches ucontext stacks without telling ASan, which then reports unwinding a killed actor
-    // as a stack overflow; system threads are slower but ASan understands them.
-    args.emplace_back("--cfg=contexts/factory:thread");
-#endif
-    args.insert(args.end(), options_.simgrid_args.begin(), options_.simgrid_args.end());
-    int argc = static_cast<int>(args.size());
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    sg4::Engine engine(&argc, argv.data());
+    const auto engine_ptr = make_engine(options_.simgrid_args);
+    auto& engine = *engine_ptr;
     platforms::configure_network_model(scenario_.platform.network_model);
     platform_ = platforms::build_simgrid_platform(topo_);
     if (service_) {
@@ -359,18 +348,9 @@ class Simulation {
                          [this, idx] { guarded([this, idx] { run_job(idx); }); });
   }
 
-  // An exception must not escape an actor (SimGrid would abort the process): keep the first one, stop the
-  // simulation, and rethrow it from run().
   template <class F>
   void guarded(F&& body) {
-    try {
-      body();
-    } catch (const simgrid::ForcefulKillException&) {
-      throw; // SimGrid's own way of ending actors: never swallow it
-    } catch (...) {
-      if (!failure_) failure_ = std::current_exception();
-      sg4::Actor::kill_all();
-    }
+    run_guarded(failure_, std::forward<F>(body));
   }
 
   void validate_placement(const std::vector<int>& gpus, int wanted) const {

@@ -7,6 +7,7 @@
 #include "platforms/topology.hpp"
 #include "policies/registry.hpp"
 #include "sim/run_info.hpp"
+#include "sim/simgrid_run.hpp"
 #include "sim/version.hpp"
 #include "workloads/calibration/calibration.hpp"
 #include "workloads/inference/inference_model.hpp"
@@ -158,14 +159,7 @@ class InferenceService::Impl {
 
   template <class F>
   void guarded(F&& body) {
-    try {
-      body();
-    } catch (const simgrid::ForcefulKillException&) {
-      throw; // SimGrid's own way of ending actors: never swallow it
-    } catch (...) {
-      if (!failure_) failure_ = std::current_exception();
-      sg4::Actor::kill_all();
-    }
+    run_guarded(failure_, std::forward<F>(body));
   }
 
   // Requests entering (+1) or leaving (-1) the system; a finish time may lie a few ulps past the clock (see
@@ -504,17 +498,8 @@ RunReport run_inference_simulation(const Scenario& scenario, const RunOptions& o
   std::vector<std::uint8_t> gpu_free(static_cast<std::size_t>(topo.num_gpus()), 1);
   InferenceService service(scenario, topo, gpu_free);
 
-  std::vector<std::string> args{"racksim", "--log=root.thres:critical", "--cfg=contexts/stack-size:256"};
-#if defined(__SANITIZE_ADDRESS__)
-  args.emplace_back("--cfg=contexts/factory:thread"); // see sim/engine.cpp
-#endif
-  args.insert(args.end(), options.simgrid_args.begin(), options.simgrid_args.end());
-  int argc = static_cast<int>(args.size());
-  std::vector<char*> argv;
-  for (auto& a : args)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  sg4::Engine engine(&argc, argv.data());
+  const auto engine_ptr = make_engine(options.simgrid_args);
+  auto& engine = *engine_ptr;
   platforms::configure_network_model(scenario.platform.network_model);
   const auto platform = platforms::build_simgrid_platform(topo);
   service.start(platform);
