@@ -385,15 +385,7 @@ class Simulation {
       const double iters = static_cast<double>(step.iterations);
       double t0 = sg4::Engine::get_clock();
       // Data-set reads of the step overlap its compute (a prefetching loader); the compute phase ends when both have.
-      std::vector<sg4::ActorPtr> reading;
-      for (const auto& [gpu, gpus_on_node, rank] : readers) {
-        const double bytes = iters * gpus_on_node * training_.dataset_read_bytes;
-        const long long client = job.spec.id + rank;
-        reading.push_back(sg4::Actor::create("read-" + std::to_string(job.spec.id), platform_.gpu_hosts[gpu],
-                                             [this, &storage, gpu, client, bytes] {
-                                               guarded([&] { storage.read(training_.dataset_tier, gpu, client, bytes); });
-                                             }));
-      }
+      const auto reading = start_dataset_reads(job, storage, readers, iters);
       if (job.plan.compute_s_per_iteration > 0) {
         const double flops = iters * job.plan.compute_s_per_iteration * topo_.gpu_flops;
         std::vector<sg4::ExecPtr> execs;
@@ -554,15 +546,7 @@ class Simulation {
       const double k = static_cast<double>(step.iterations);
       double t0 = sg4::Engine::get_clock();
       // Data-set reads overlap the pipeline compute, as for data-parallel jobs (a prefetching loader).
-      std::vector<sg4::ActorPtr> reading;
-      for (const auto& [gpu, gpus_on_node, rank] : readers) {
-        const double bytes = k * gpus_on_node * training_.dataset_read_bytes;
-        const long long client = job.spec.id + rank;
-        reading.push_back(sg4::Actor::create("read-" + std::to_string(job.spec.id), platform_.gpu_hosts[gpu],
-                                             [this, &storage, gpu, client, bytes] {
-                                               guarded([&] { storage.read(training_.dataset_tier, gpu, client, bytes); });
-                                             }));
-      }
+      const auto reading = start_dataset_reads(job, storage, readers, k);
       auto execs = start_compute(hosts, k * (c.pipeline_s - c.overlap_s));
       wait(execs);
       for (auto& r : reading)
@@ -595,6 +579,22 @@ class Simulation {
         if (training_.checkpoint_drain != workloads::DrainTarget::none) start_drain(job);
       }
     }
+  }
+
+  // Starts one reader actor per entry of `readers`, each reading `iterations` iterations' worth for its node's GPUs.
+  std::vector<sg4::ActorPtr> start_dataset_reads(const JobState& job, const StorageClient& storage,
+                                                 const std::vector<std::tuple<int, int, int>>& readers,
+                                                 double iterations) {
+    std::vector<sg4::ActorPtr> reading;
+    for (const auto& [gpu, gpus_on_node, rank] : readers) {
+      const double bytes = iterations * gpus_on_node * training_.dataset_read_bytes;
+      const long long client = job.spec.id + rank;
+      reading.push_back(sg4::Actor::create("read-" + std::to_string(job.spec.id), platform_.gpu_hosts[gpu],
+                                           [this, &storage, gpu, client, bytes] {
+                                             guarded([&] { storage.read(training_.dataset_tier, gpu, client, bytes); });
+                                           }));
+    }
+    return reading;
   }
 
   // One reader per node of the job with data-set reads on: (its first GPU of the job, the job's GPUs on that node,
