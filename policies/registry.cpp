@@ -7,12 +7,17 @@
 #include "policies/scheduling/easy_backfill.hpp"
 #include "policies/scheduling/fifo.hpp"
 
+#include <type_traits>
+
 namespace racksim::policies {
 
 namespace {
 template <class Base, class Impl>
-std::unique_ptr<Base> make() {
-  return std::make_unique<Impl>();
+std::unique_ptr<Base> make(const PolicyParams& params) {
+  if constexpr (std::is_constructible_v<Impl, const PolicyParams&>)
+    return std::make_unique<Impl>(params);
+  else
+    return std::make_unique<Impl>();
 }
 } // namespace
 

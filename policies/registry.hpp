@@ -3,6 +3,7 @@
 // valid ones. Adding a policy = one .hpp/.cpp in policies/<kind>/ plus one line in registry.cpp.
 
 #include "policies/load_balancer.hpp"
+#include "policies/params.hpp"
 #include "policies/placement.hpp"
 #include "policies/scheduler.hpp"
 
@@ -26,13 +27,13 @@ class Registry {
   struct Entry {
     std::string name;
     std::string doc; // one line
-    std::function<std::unique_ptr<T>()> make;
+    std::function<std::unique_ptr<T>(const PolicyParams&)> make;
   };
   Registry(std::string kind, std::vector<Entry> entries) : kind_(std::move(kind)), entries_(std::move(entries)) {}
 
-  std::unique_ptr<T> create(std::string_view name) const {
+  std::unique_ptr<T> create(std::string_view name, const PolicyParams& params = {}) const {
     for (const auto& e : entries_)
-      if (e.name == name) return e.make();
+      if (e.name == name) return e.make(params);
     throw UnknownPolicy("unknown " + kind_ + " '" + std::string(name) + "' (valid: " + names_joined() + ")");
   }
   bool contains(std::string_view name) const {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace racksim::policies {
@@ -14,6 +15,10 @@ struct QueuedJob {
   int gpus = 1;
   double submit_s = 0;
   double estimate_s = 0; // the run-time estimate the scheduler may use (the trace duration)
+  std::string_view user;  // user or virtual cluster ("" when unknown); valid during decide()
+  int priority = 0;       // class: higher is more important (workload priority, 0 by default)
+  double attained_gpu_s = 0; // service received so far, GPU-seconds (0 unless preempted or restarted before)
+  double remaining_s = 0;    // estimate_s less the work already done (= estimate_s for a fresh job)
 };
 
 struct RunningJob {
@@ -21,6 +26,10 @@ struct RunningJob {
   int gpus = 1;
   double start_s = 0;
   double expected_end_s = 0; // start + estimate
+  std::string_view user;
+  int priority = 0;
+  double attained_gpu_s = 0; // service received so far, this run included, GPU-seconds
+  double remaining_s = 0;    // estimate of the work left, seconds (0 when overdue)
 };
 
 struct SchedulerView {
@@ -36,6 +45,11 @@ struct SchedulingDecision {
   std::vector<JobId> start; // jobs to start now, in this order
   // easy_backfill: when the blocked head job is guaranteed to start (its "shadow time"); < 0 when none.
   double head_reservation_s = -1;
+  // Running jobs to preempt before `start` is applied. A preempted job saves a checkpoint (its GPUs stay held
+  // meanwhile, policies.preemption.checkpoint), goes back to the queue keeping its progress and pays
+  // policies.preemption.restart when it starts again. Its GPUs are free only after the save, so a job in `start`
+  // that needs them starts at a later pass.
+  std::vector<JobId> preempt;
 };
 
 // The cluster's shape and which GPUs are free. GPU g sits on node g / gpus_per_node, rack node / nodes_per_rack.

@@ -304,13 +304,15 @@ class Simulation {
     queued.reserve(queue_.size());
     for (std::size_t idx : queue_) {
       const auto& s = jobs_[idx].spec;
-      queued.push_back({s.id, s.gpus, s.submit_s, s.duration_s});
+      queued.push_back({s.id, s.gpus, s.submit_s, s.duration_s, s.user, s.priority, 0.0, s.duration_s});
     }
     std::vector<policies::RunningJob> running;
     running.reserve(running_.size());
     for (std::size_t idx : running_) {
       const auto& j = jobs_[idx];
-      running.push_back({j.spec.id, j.spec.gpus, j.start_s, j.start_s + j.spec.duration_s});
+      const double elapsed = now - j.start_s;
+      running.push_back({j.spec.id, j.spec.gpus, j.start_s, j.start_s + j.spec.duration_s, j.spec.user,
+                         j.spec.priority, elapsed * j.spec.gpus, std::max(0.0, j.spec.duration_s - elapsed)});
     }
     policies::SchedulerView view{now, topo_.num_gpus(), free_gpus_, queued, running};
     const auto decision = scheduler_->decide(view);

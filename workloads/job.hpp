@@ -17,6 +17,7 @@ struct JobSpec {
   double duration_s = 0;       // run time when placed well on an uncontended fabric (duration-defined jobs)
   std::int64_t iterations = 0; // > 0: a work-defined job of this many iterations; its run time follows
   std::string user;            // user or virtual cluster, "" when unknown
+  int priority = 0;            // scheduling class, higher is more important (policies.scheduler: priority)
   // What a trace asked for when it is a fraction of a GPU count (Alibaba's shared GPUs: 0.5 = half a GPU); the job
   // is given `gpus` = the next whole number. 0 = exactly `gpus`.
   double gpus_requested = 0;

@@ -105,10 +105,10 @@ void simulate(Scheduler& scheduler, bool reports_reservations, int total_gpus, s
 
     std::vector<QueuedJob> qv;
     for (auto q : queue)
-      qv.push_back({jobs[q].id, jobs[q].gpus, jobs[q].submit_s, jobs[q].runtime_s});
+      qv.push_back({jobs[q].id, jobs[q].gpus, jobs[q].submit_s, jobs[q].runtime_s, "", 0, 0.0, jobs[q].runtime_s});
     std::vector<RunningJob> rv;
     for (auto r : running)
-      rv.push_back({jobs[r].id, jobs[r].gpus, jobs[r].start_s, jobs[r].end_s});
+      rv.push_back({jobs[r].id, jobs[r].gpus, jobs[r].start_s, jobs[r].end_s, "", 0, 0.0, 0.0});
     const SchedulerView view{now, total_gpus, free, qv, rv};
     const SchedulingDecision d = scheduler.decide(view);
     ++out.decisions;

@@ -3,6 +3,7 @@
 
 #include "policies/view.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace racksim::policies::test {
@@ -15,11 +16,16 @@ struct ViewBuilder {
   std::vector<RunningJob> running;
 
   ViewBuilder& queued(JobId id, int gpus, double estimate_s, double submit_s = 0) {
-    queue.push_back({id, gpus, submit_s, estimate_s});
+    QueuedJob job;
+    job.id = id, job.gpus = gpus, job.submit_s = submit_s, job.estimate_s = estimate_s, job.remaining_s = estimate_s;
+    queue.push_back(job);
     return *this;
   }
   ViewBuilder& run(JobId id, int gpus, double expected_end_s, double start_s = 0) {
-    running.push_back({id, gpus, start_s, expected_end_s});
+    RunningJob job;
+    job.id = id, job.gpus = gpus, job.start_s = start_s, job.expected_end_s = expected_end_s;
+    job.attained_gpu_s = gpus * std::max(0.0, now_s - start_s), job.remaining_s = std::max(0.0, expected_end_s - now_s);
+    running.push_back(job);
     return *this;
   }
   SchedulerView view() const { return {now_s, total_gpus, free_gpus, queue, running}; }
