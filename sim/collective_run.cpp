@@ -89,7 +89,7 @@ class CollectiveRun {
  private:
   // Groups in order, each where the placement policy puts it among the GPUs the earlier groups left free.
   void place_groups() {
-    const auto placement = policies::placements().create(scenario_.policies.placement);
+    const auto placement = policies::placements().create(scenario_.policies.placement, policy_params(scenario_));
     policies::ClusterShape shape;
     shape.gpus_per_node = scenario_.platform.gpus_per_node;
     shape.nodes_per_rack = scenario_.platform.nodes_per_rack;

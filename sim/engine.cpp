@@ -67,8 +67,8 @@ class Simulation {
  public:
   Simulation(const Scenario& scenario, const RunOptions& options)
       : scenario_(scenario), options_(options), topo_(platforms::build_topology(scenario.platform)),
-        scheduler_(policies::schedulers().create(scenario.policies.scheduler)),
-        placement_(policies::placements().create(scenario.policies.placement)) {
+        scheduler_(policies::schedulers().create(scenario.policies.scheduler, policy_params(scenario))),
+        placement_(policies::placements().create(scenario.policies.placement, policy_params(scenario))) {
     shape_.gpus_per_node = scenario.platform.gpus_per_node;
     shape_.nodes_per_rack = scenario.platform.nodes_per_rack;
     shape_.nodes = topo_.num_nodes();

@@ -128,7 +128,7 @@ class InferenceService::Impl {
   // Replicas in order, each where the placement policy puts it among the GPUs the earlier ones left free; a
   // replica's GPUs must share one NVLink domain (its TP all-reduces run there).
   void place_replicas(std::vector<std::uint8_t>& free) {
-    const auto placement = policies::placements().create(scenario_.policies.placement);
+    const auto placement = policies::placements().create(scenario_.policies.placement, policy_params(scenario_));
     policies::ClusterShape shape;
     shape.gpus_per_node = scenario_.platform.gpus_per_node;
     shape.nodes_per_rack = scenario_.platform.nodes_per_rack;
@@ -178,7 +178,7 @@ class InferenceService::Impl {
   // replica's queue is full) happen here; the request then never enters the system. Requests arriving at the same
   // instant are routed together, in id order, before any replica is woken (so a replica admits them together).
   void arrivals() {
-    auto balancer = policies::load_balancers().create(scenario_.policies.load_balancer);
+    auto balancer = policies::load_balancers().create(scenario_.policies.load_balancer, policy_params(scenario_));
     std::vector<policies::ReplicaLoad> loads(replicas_.size());
     std::vector<std::uint8_t> woken(replicas_.size(), 0);
     std::size_t idx = 0;

@@ -4,6 +4,7 @@
 // scenario text stored in results, and `racksim validate --explain`.
 
 #include "platforms/spec.hpp"
+#include "policies/params.hpp"
 #include "workloads/spec.hpp"
 
 #include <cstdint>
@@ -35,6 +36,7 @@ struct PolicySpec {
   std::string scheduler = "fifo";      // a name from policies::schedulers()
   std::string placement = "first_fit"; // a name from policies::placements()
   std::string load_balancer = "round_robin"; // a name from policies::load_balancers()
+  policies::PolicyParams params;             // the policies' own settings (policies.<name>.*); seed set by the engine
 };
 
 struct OutputSpec {
@@ -54,6 +56,13 @@ struct Scenario {
   std::string source_path;   // the file it came from ("<string>" for text)
   std::string resolved_yaml; // every setting with its final value, units included
 };
+
+// The policies' settings with the scenario's seed: what every policy factory in sim/ is given.
+inline policies::PolicyParams policy_params(const Scenario& scenario) {
+  auto params = scenario.policies.params;
+  params.seed = scenario.seed;
+  return params;
+}
 
 // Parses, applies overrides ("a.b.c=value", value parsed as YAML), validates. Relative paths inside the scenario
 // (workload.trace.path) are resolved against the scenario file's directory. Throws ScenarioError.
