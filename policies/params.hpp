@@ -9,6 +9,11 @@ namespace racksim::policies {
 
 struct PolicyParams {
   std::uint64_t seed = 1; // the scenario's seed: randomised policies draw from their own stream of it
+  // failover.* (docs/failures.md, "Failover")
+  double failover_checkpoint_interval_s = 0; // checkpoint_restart, hot_spare, elastic: 0 = Young/Daly
+  double failover_spare_delay_s = 120;       // hot_spare: swapping spares in
+  double failover_elastic_delay_s = 60;      // elastic: re-forming the job without the failed GPUs
+  double failover_elastic_min_fraction = 0.5; // elastic: shrink only while this share of the GPUs remains
 };
 
 } // namespace racksim::policies

@@ -1,5 +1,6 @@
 #include "policies/registry.hpp"
 
+#include "policies/failover/failover_policies.hpp"
 #include "policies/load_balancing/least_outstanding.hpp"
 #include "policies/load_balancing/round_robin.hpp"
 #include "policies/placement/first_fit.hpp"
@@ -50,6 +51,23 @@ const Registry<LoadBalancer>& load_balancers() {
           {"round_robin", "replicas in turn, whatever their load", make<LoadBalancer, RoundRobinBalancer>},
           {"least_outstanding", "the replica with the fewest waiting + running requests (lowest index on ties)",
            make<LoadBalancer, LeastOutstandingBalancer>},
+      });
+  return registry;
+}
+
+const Registry<Failover>& failovers() {
+  static const Registry<Failover> registry(
+      "failover policy",
+      {
+          {"none", "the job fails with its component", make<Failover, NoFailover>},
+          {"requeue", "back to the queue, restarting from iteration zero", make<Failover, RequeueFailover>},
+          {"checkpoint_restart",
+           "back to the queue from the last checkpoint; checkpoints every failover.checkpoint_interval (0 = Young/Daly)",
+           make<Failover, CheckpointRestartFailover>},
+          {"hot_spare", "spares from a reserved pool replace the failed GPUs after a delay; else checkpoint_restart",
+           make<Failover, HotSpareFailover>},
+          {"elastic", "drop the failed GPUs and go on with fewer data-parallel replicas; else checkpoint_restart",
+           make<Failover, ElasticFailover>},
       });
   return registry;
 }

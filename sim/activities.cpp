@@ -12,6 +12,53 @@ namespace sg4 = simgrid::s4u;
 
 namespace racksim::sim {
 
+namespace {
+struct Started {
+  std::vector<sg4::ActivityPtr> activities;
+  std::vector<sg4::ActorPtr> children;
+};
+std::unordered_map<long, Started>& in_flight() {
+  static std::unordered_map<long, Started> registry;
+  return registry;
+}
+void cancel_all(Started& started) {
+  for (auto& child : started.children) {
+    const long pid = child->get_pid();
+    child->kill();
+    cancel_in_flight(pid);
+  }
+  for (auto& a : started.activities)
+    if (a->get_state() != sg4::Activity::State::FINISHED && a->get_state() != sg4::Activity::State::CANCELED &&
+        a->get_state() != sg4::Activity::State::FAILED)
+      a->cancel();
+}
+} // namespace
+
+InFlight::InFlight() : pid_(sg4::this_actor::get_pid()), uncaught_(std::uncaught_exceptions()) {}
+
+InFlight::~InFlight() {
+  if (std::uncaught_exceptions() > uncaught_) return; // killed: cancel_in_flight() ends them
+  in_flight().erase(pid_);
+}
+
+void InFlight::add(sg4::Activity* activity) { in_flight()[pid_].activities.emplace_back(activity); }
+void InFlight::add(sg4::Actor* child) { in_flight()[pid_].children.emplace_back(child); }
+
+void cancel_in_flight(long pid) {
+  auto it = in_flight().find(pid);
+  if (it == in_flight().end()) return;
+  auto started = std::move(it->second);
+  in_flight().erase(it);
+  cancel_all(started);
+}
+
+void cancel_all_in_flight() {
+  auto all = std::move(in_flight());
+  in_flight().clear();
+  for (auto& [pid, started] : all)
+    cancel_all(started);
+}
+
 void ring_allreduce(const std::vector<sg4::Host*>& hosts, double bytes, double iterations, double alpha_s) {
   const auto n = hosts.size();
   if (n < 2 || bytes <= 0 || iterations <= 0) return;
@@ -19,8 +66,11 @@ void ring_allreduce(const std::vector<sg4::Host*>& hosts, double bytes, double i
   const double edge_bytes = iterations * 2.0 * (nd - 1) / nd * bytes;
   std::vector<sg4::CommPtr> comms;
   comms.reserve(n);
-  for (std::size_t i = 0; i < n; ++i)
+  InFlight guard;
+  for (std::size_t i = 0; i < n; ++i) {
     comms.push_back(sg4::Comm::sendto_async(hosts[i], hosts[(i + 1) % n], static_cast<std::uint64_t>(edge_bytes)));
+    guard.add(comms.back().get());
+  }
   sg4::Comm::wait_all(comms);
   const double extra_latency = iterations * 2.0 * (nd - 1) * alpha_s - alpha_s;
   if (extra_latency > 0) sg4::this_actor::sleep_for(extra_latency);
@@ -101,11 +151,14 @@ void send_and_wait(const std::vector<sg4::Host*>& hosts, const std::vector<workl
                    const std::vector<char>& simulate, std::size_t begin, std::size_t end) {
   std::vector<sg4::CommPtr> comms;
   comms.reserve(end - begin);
+  InFlight guard;
   for (std::size_t i = begin; i < end; ++i)
-    if (simulate[i])
+    if (simulate[i]) {
       comms.push_back(sg4::Comm::sendto_async(hosts[static_cast<std::size_t>(flows[i].src)],
                                               hosts[static_cast<std::size_t>(flows[i].dst)],
                                               static_cast<std::uint64_t>(std::llround(flows[i].bytes))));
+      guard.add(comms.back().get());
+    }
   sg4::Comm::wait_all(comms);
 }
 
@@ -126,6 +179,7 @@ void run_collective(const std::vector<sg4::Host*>& hosts, const std::vector<work
       send_and_wait(hosts, phase.flows, simulate, 0, n);
     } else {
       std::vector<sg4::ActorPtr> helpers;
+      InFlight guard;
       for (std::size_t begin = 0; begin < n; begin += flows_per_actor) {
         const std::size_t end = std::min(n, begin + flows_per_actor);
         const auto first = simulate.begin() + static_cast<std::ptrdiff_t>(begin);
@@ -135,6 +189,7 @@ void run_collective(const std::vector<sg4::Host*>& hosts, const std::vector<work
         helpers.push_back(sg4::Actor::create("flows", host, [&hosts, &phase, &simulate, begin, end] {
           send_and_wait(hosts, phase.flows, simulate, begin, end);
         }));
+        guard.add(helpers.back().get());
       }
       for (auto& h : helpers)
         h->join();
@@ -152,9 +207,12 @@ void striped_write(sg4::Host* writer, const std::vector<sg4::Host*>& servers, co
   const auto stripe = static_cast<std::uint64_t>(bytes / static_cast<double>(servers.size()));
   std::vector<sg4::CommPtr> comms;
   std::vector<sg4::IoPtr> ios;
+  InFlight guard;
   for (std::size_t s = 0; s < servers.size(); ++s) {
     comms.push_back(sg4::Comm::sendto_async(writer, servers[s], stripe));
     ios.push_back(disks[s]->write_async(stripe));
+    guard.add(comms.back().get());
+    guard.add(ios.back().get());
   }
   sg4::Comm::wait_all(comms);
   for (auto& io : ios)

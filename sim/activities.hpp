@@ -8,12 +8,35 @@
 #include <vector>
 
 namespace simgrid::s4u {
+class Activity;
+class Actor;
 class Disk;
 class Host;
 class Link;
 } // namespace simgrid::s4u
 
 namespace racksim::sim {
+
+// SimGrid 3.32 cancels the execs of a killed actor but lets its comms and disk I/O run on. The functions here that
+// start those keep them in an InFlight while they wait, registered under the calling actor, so that whoever kills
+// the actor (a preemption, a failure) cancels them with cancel_in_flight(pid). Sequential use only: one InFlight at
+// a time per actor.
+class InFlight {
+ public:
+  InFlight();
+  ~InFlight(); // forgets its activities, unless the actor is being unwound (killed): then they wait for cancelling
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  void add(simgrid::s4u::Activity* activity); // must be started
+  void add(simgrid::s4u::Actor* child);       // a helper actor that works for this one: killed with it
+ private:
+  long pid_;
+  int uncaught_;
+};
+// Cancels what a killed actor left running and forgets it. Call from an actor, after the kill.
+void cancel_in_flight(long pid);
+// The same for every actor (after Actor::kill_all at a horizon). Call from an actor.
+void cancel_all_in_flight();
 
 // Ring all-reduce of `bytes` per iteration over `hosts` (ring order = vector order), `iterations` of them
 // aggregated: one flow per ring edge carrying 2(n-1)/n x bytes x iterations, then the rest of the alpha term

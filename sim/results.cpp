@@ -139,24 +139,29 @@ hid_t memory_atomic_type(FieldKind kind) {
   return H5I_INVALID_HID;
 }
 
-Handle make_job_type(bool packed_file_layout) {
+// A table's compound row type: packed in the file (no padding bytes reach it), native layout in memory.
+Handle make_row_type(const std::vector<Field>& fields, std::size_t row_size, bool packed_file_layout,
+                     const std::string& table) {
   const Handle str = make_fixed_string_type(job_string_bytes);
   std::size_t packed_size = 0;
-  for (const Field& f : job_fields()) {
+  for (const Field& f : fields)
     packed_size += f.kind == FieldKind::str ? job_string_bytes : H5Tget_size(file_atomic_type(f.kind));
-  }
-  Handle type(H5Tcreate(H5T_COMPOUND, packed_file_layout ? packed_size : sizeof(JobRow)), H5Tclose,
-              "cannot create the /jobs row type");
+  Handle type(H5Tcreate(H5T_COMPOUND, packed_file_layout ? packed_size : row_size), H5Tclose,
+              "cannot create the " + table + " row type");
   std::size_t packed_offset = 0;
-  for (const Field& f : job_fields()) {
+  for (const Field& f : fields) {
     const hid_t member = f.kind == FieldKind::str ? str.get()
                          : packed_file_layout     ? file_atomic_type(f.kind)
                                                   : memory_atomic_type(f.kind);
     check(H5Tinsert(type.get(), f.name, packed_file_layout ? packed_offset : f.offset, member),
-          std::string("cannot add field ") + f.name + " to the /jobs row type");
+          std::string("cannot add field ") + f.name + " to the " + table + " row type");
     packed_offset += H5Tget_size(member);
   }
   return type;
+}
+
+Handle make_job_type(bool packed_file_layout) {
+  return make_row_type(job_fields(), sizeof(JobRow), packed_file_layout, "/jobs");
 }
 
 void copy_fixed(char (&dst)[job_string_bytes], const std::string& src, std::int64_t job_id, const char* field) {
@@ -244,6 +249,20 @@ void write_scalar_attribute(hid_t obj, const std::string& where, const std::stri
   check(H5Awrite(attr.get(), memory_type, &value), "cannot write attribute " + attr_path);
 }
 
+// Writes rows (0 rows is fine) as the 1-D compound dataset /name.
+template <class Row>
+void write_table(hid_t file, const std::string& name, const Handle& file_type, const Handle& memory_type,
+                 const std::vector<Row>& rows) {
+  const Handle space = make_space(rows.size());
+  const Handle dcpl = make_dataset_plist(rows.size(), 4096);
+  const Handle dataset(H5Dcreate2(file, name.c_str(), file_type.get(), space.get(), H5P_DEFAULT, dcpl.get(),
+                                  H5P_DEFAULT),
+                       H5Dclose, "cannot create dataset /" + name);
+  if (!rows.empty())
+    check(H5Dwrite(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
+          "cannot write dataset /" + name);
+}
+
 void write_meta(hid_t file, const Meta& meta) {
   const Handle group = create_group(file, "meta");
   const hid_t g = group.get();
@@ -284,16 +303,7 @@ void write_jobs(hid_t file, const std::vector<JobRecord>& jobs) {
     r.mfu = j.mfu;
     r.tokens_per_s = j.tokens_per_s;
   }
-  const Handle file_type = make_job_type(true);
-  const Handle memory_type = make_job_type(false);
-  const Handle space = make_space(rows.size());
-  const Handle dcpl = make_dataset_plist(rows.size(), 4096);
-  const Handle dataset(H5Dcreate2(file, "jobs", file_type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-                       H5Dclose, "cannot create dataset /jobs");
-  if (!rows.empty()) {
-    check(H5Dwrite(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
-          "cannot write dataset /jobs");
-  }
+  write_table(file, "jobs", make_job_type(true), make_job_type(false), rows);
 }
 
 // HDF5 link names may not contain '/', and "." names the group itself.
@@ -374,24 +384,8 @@ const std::vector<Field>& collective_fields() {
   return fields;
 }
 
-// Packed in the file (no padding bytes reach it), native layout in memory; as make_job_type.
 Handle make_collective_type(bool packed_file_layout) {
-  const Handle str = make_fixed_string_type(job_string_bytes);
-  std::size_t packed_size = 0;
-  for (const Field& f : collective_fields())
-    packed_size += f.kind == FieldKind::str ? job_string_bytes : H5Tget_size(file_atomic_type(f.kind));
-  Handle type(H5Tcreate(H5T_COMPOUND, packed_file_layout ? packed_size : sizeof(CollectiveRow)), H5Tclose,
-              "cannot create the /collectives row type");
-  std::size_t packed_offset = 0;
-  for (const Field& f : collective_fields()) {
-    const hid_t member = f.kind == FieldKind::str ? str.get()
-                         : packed_file_layout     ? file_atomic_type(f.kind)
-                                                  : memory_atomic_type(f.kind);
-    check(H5Tinsert(type.get(), f.name, packed_file_layout ? packed_offset : f.offset, member),
-          std::string("cannot add field ") + f.name + " to the /collectives row type");
-    packed_offset += H5Tget_size(member);
-  }
-  return type;
+  return make_row_type(collective_fields(), sizeof(CollectiveRow), packed_file_layout, "/collectives");
 }
 
 // Always written (0 rows for a run without collectives), like /jobs.
@@ -414,16 +408,7 @@ void write_collectives(hid_t file, const std::vector<CollectiveRecord>& records)
     r.nodes = c.nodes;
     r.racks = c.racks;
   }
-  const Handle file_type = make_collective_type(true);
-  const Handle memory_type = make_collective_type(false);
-  const Handle space = make_space(rows.size());
-  const Handle dcpl = make_dataset_plist(rows.size(), 4096);
-  const Handle dataset(H5Dcreate2(file, "collectives", file_type.get(), space.get(), H5P_DEFAULT, dcpl.get(),
-                                  H5P_DEFAULT),
-                       H5Dclose, "cannot create dataset /collectives");
-  if (!rows.empty())
-    check(H5Dwrite(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
-          "cannot write dataset /collectives");
+  write_table(file, "collectives", make_collective_type(true), make_collective_type(false), rows);
 }
 
 
@@ -458,24 +443,8 @@ const std::vector<Field>& request_fields() {
   return fields;
 }
 
-// Packed in the file, native layout in memory; as make_job_type.
 Handle make_request_type(bool packed_file_layout) {
-  const Handle str = make_fixed_string_type(job_string_bytes);
-  std::size_t packed_size = 0;
-  for (const Field& f : request_fields())
-    packed_size += f.kind == FieldKind::str ? job_string_bytes : H5Tget_size(file_atomic_type(f.kind));
-  Handle type(H5Tcreate(H5T_COMPOUND, packed_file_layout ? packed_size : sizeof(RequestRow)), H5Tclose,
-              "cannot create the /requests row type");
-  std::size_t packed_offset = 0;
-  for (const Field& f : request_fields()) {
-    const hid_t member = f.kind == FieldKind::str ? str.get()
-                         : packed_file_layout     ? file_atomic_type(f.kind)
-                                                  : memory_atomic_type(f.kind);
-    check(H5Tinsert(type.get(), f.name, packed_file_layout ? packed_offset : f.offset, member),
-          std::string("cannot add field ") + f.name + " to the /requests row type");
-    packed_offset += H5Tget_size(member);
-  }
-  return type;
+  return make_row_type(request_fields(), sizeof(RequestRow), packed_file_layout, "/requests");
 }
 
 // Always written (0 rows for a run without an inference service), like /jobs.
@@ -496,16 +465,51 @@ void write_requests(hid_t file, const std::vector<RequestRecord>& records) {
     r.prompt_tokens = q.prompt_tokens;
     r.output_tokens = q.output_tokens;
   }
-  const Handle file_type = make_request_type(true);
-  const Handle memory_type = make_request_type(false);
-  const Handle space = make_space(rows.size());
-  const Handle dcpl = make_dataset_plist(rows.size(), 4096);
-  const Handle dataset(H5Dcreate2(file, "requests", file_type.get(), space.get(), H5P_DEFAULT, dcpl.get(),
-                                  H5P_DEFAULT),
-                       H5Dclose, "cannot create dataset /requests");
-  if (!rows.empty())
-    check(H5Dwrite(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
-          "cannot write dataset /requests");
+  write_table(file, "requests", make_request_type(true), make_request_type(false), rows);
+}
+
+// ---- /events row layout -------------------------------------------------------------------------------------------
+
+struct EventRow {
+  double time_s;
+  char kind[job_string_bytes];
+  char component[job_string_bytes];
+  std::int64_t job;
+  double value;
+  char cause[job_string_bytes];
+};
+
+const std::vector<Field>& event_fields() {
+  static const std::vector<Field> fields = {
+      {"time_s", offsetof(EventRow, time_s), FieldKind::f64},
+      {"kind", offsetof(EventRow, kind), FieldKind::str},
+      {"component", offsetof(EventRow, component), FieldKind::str},
+      {"job", offsetof(EventRow, job), FieldKind::i64},
+      {"value", offsetof(EventRow, value), FieldKind::f64},
+      {"cause", offsetof(EventRow, cause), FieldKind::str},
+  };
+  return fields;
+}
+
+Handle make_event_type(bool packed_file_layout) {
+  return make_row_type(event_fields(), sizeof(EventRow), packed_file_layout, "/events");
+}
+
+// Always written (0 rows without failures or preemptions), like /jobs.
+void write_events(hid_t file, const std::vector<EventRecord>& records) {
+  std::vector<EventRow> rows(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const EventRecord& e = records[i];
+    EventRow& r = rows[i];
+    r = EventRow{};
+    r.time_s = e.time_s;
+    copy_fixed(r.kind, e.kind, e.job, "event kind");
+    copy_fixed(r.component, e.component, e.job, "event component");
+    r.job = e.job;
+    r.value = e.value;
+    copy_fixed(r.cause, e.cause, e.job, "event cause");
+  }
+  write_table(file, "events", make_event_type(true), make_event_type(false), rows);
 }
 
 void write_file(const std::string& file_name, const ResultSet& results) {
@@ -523,6 +527,7 @@ void write_file(const std::string& file_name, const ResultSet& results) {
   write_summary(file.get(), results.summary);
   write_collectives(file.get(), results.collectives);
   write_requests(file.get(), results.requests);
+  write_events(file.get(), results.events);
   file.close("cannot close " + file_name);
 }
 
@@ -649,6 +654,24 @@ hsize_t check_table(hid_t dataset, const std::string& where, const std::vector<c
   return rows;
 }
 
+// Reads the 1-D compound dataset /name into rows of the memory layout; a table absent from an older file reads as
+// empty when `optional`.
+template <class Row>
+std::vector<Row> read_table(hid_t file, const std::string& name, const std::vector<Field>& fields,
+                            const Handle& memory_type, bool optional) {
+  if (optional && !link_exists(file, name.c_str())) return {};
+  const Handle dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose, "cannot open /" + name);
+  std::vector<const char*> required;
+  for (const Field& f : fields)
+    required.push_back(f.name);
+  const hsize_t n = check_table(dataset.get(), "/" + name, required);
+  std::vector<Row> rows(n);
+  if (n > 0)
+    check(H5Dread(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
+          "cannot read /" + name);
+  return rows;
+}
+
 Meta read_meta(hid_t file) {
   if (!link_exists(file, "meta")) throw Failure("not a racksim results file (no /meta)");
   const Handle group(H5Gopen2(file, "meta", H5P_DEFAULT), H5Gclose, "cannot open /meta");
@@ -666,16 +689,8 @@ Meta read_meta(hid_t file) {
 }
 
 std::vector<JobRecord> read_jobs(hid_t file) {
-  const Handle dataset(H5Dopen2(file, "jobs", H5P_DEFAULT), H5Dclose, "cannot open /jobs");
-  std::vector<const char*> required;
-  for (const Field& f : job_fields())
-    required.push_back(f.name);
-  const hsize_t n = check_table(dataset.get(), "/jobs", required);
-  std::vector<JobRow> rows(n);
-  if (n > 0) {
-    const Handle memory_type = make_job_type(false);
-    check(H5Dread(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()), "cannot read /jobs");
-  }
+  const auto rows = read_table<JobRow>(file, "jobs", job_fields(), make_job_type(false), false);
+  const std::size_t n = rows.size();
   std::vector<JobRecord> jobs(n);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const JobRow& r = rows[i];
@@ -747,18 +762,7 @@ std::vector<std::pair<std::string, double>> read_summary(hid_t file) {
 // Absent in files written before /collectives existed: then empty.
 std::vector<CollectiveRecord> read_collectives(hid_t file) {
   std::vector<CollectiveRecord> records;
-  if (!link_exists(file, "collectives")) return records;
-  const Handle dataset(H5Dopen2(file, "collectives", H5P_DEFAULT), H5Dclose, "cannot open /collectives");
-  std::vector<const char*> required;
-  for (const Field& f : collective_fields())
-    required.push_back(f.name);
-  const hsize_t n = check_table(dataset.get(), "/collectives", required);
-  std::vector<CollectiveRow> rows(n);
-  if (n > 0) {
-    const Handle memory_type = make_collective_type(false);
-    check(H5Dread(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
-          "cannot read /collectives");
-  }
+  const auto rows = read_table<CollectiveRow>(file, "collectives", collective_fields(), make_collective_type(false), true);
   for (const CollectiveRow& r : rows) {
     CollectiveRecord c;
     c.job = r.job;
@@ -781,18 +785,7 @@ std::vector<CollectiveRecord> read_collectives(hid_t file) {
 // Absent in files written before /requests existed: then empty.
 std::vector<RequestRecord> read_requests(hid_t file) {
   std::vector<RequestRecord> records;
-  if (!link_exists(file, "requests")) return records;
-  const Handle dataset(H5Dopen2(file, "requests", H5P_DEFAULT), H5Dclose, "cannot open /requests");
-  std::vector<const char*> required;
-  for (const Field& f : request_fields())
-    required.push_back(f.name);
-  const hsize_t n = check_table(dataset.get(), "/requests", required);
-  std::vector<RequestRow> rows(n);
-  if (n > 0) {
-    const Handle memory_type = make_request_type(false);
-    check(H5Dread(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
-          "cannot read /requests");
-  }
+  const auto rows = read_table<RequestRow>(file, "requests", request_fields(), make_request_type(false), true);
   records.reserve(rows.size());
   for (const RequestRow& r : rows) {
     RequestRecord q;
@@ -811,6 +804,22 @@ std::vector<RequestRecord> read_requests(hid_t file) {
   return records;
 }
 
+// Absent in files written before /events existed: then empty.
+std::vector<EventRecord> read_events(hid_t file) {
+  std::vector<EventRecord> records;
+  for (const EventRow& r : read_table<EventRow>(file, "events", event_fields(), make_event_type(false), true)) {
+    EventRecord e;
+    e.time_s = r.time_s;
+    e.kind = from_fixed(r.kind);
+    e.component = from_fixed(r.component);
+    e.job = r.job;
+    e.value = r.value;
+    e.cause = from_fixed(r.cause);
+    records.push_back(std::move(e));
+  }
+  return records;
+}
+
 ResultSet read_file(const std::string& path) {
   const Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "cannot open as HDF5");
   if (!link_exists(file.get(), "jobs")) throw Failure("not a racksim results file (no /jobs)");
@@ -821,6 +830,7 @@ ResultSet read_file(const std::string& path) {
   results.summary = read_summary(file.get());
   results.collectives = read_collectives(file.get());
   results.requests = read_requests(file.get());
+  results.events = read_events(file.get());
   return results;
 }
 

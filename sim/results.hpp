@@ -65,6 +65,17 @@ struct RequestRecord {
   std::int32_t output_tokens = 0;
 };
 
+// One thing that happened to the cluster or a job (/events; docs/results-schema.md), in time order. Strings are
+// fixed 16 bytes.
+struct EventRecord {
+  double time_s = 0;
+  std::string kind;      // failure | repair | interrupt | restart | swap | shrink | job_failed | preempt | resume
+  std::string component; // what failed or was repaired, "class:index" (e.g. node:12); "" for job events
+  std::int64_t job = -1; // the job concerned; -1 for component events
+  double value = 0;      // failure: its repair time, s; interrupt: GPU-seconds lost; preempt: save time, s; else 0
+  std::string cause;     // failure: the cause (preset causes, or the class); interrupt: the component; else ""
+};
+
 // A fixed-interval series: value[i] is the state at time_s[i] = i * interval.
 struct TimeSeries {
   std::string name;
@@ -94,6 +105,7 @@ struct ResultSet {
   std::vector<std::pair<std::string, double>> summary; // /summary attributes, in this order
   std::vector<CollectiveRecord> collectives;           // /collectives (empty unless workload.kind is collective)
   std::vector<RequestRecord> requests;                 // /requests (empty unless workload.kind is inference)
+  std::vector<EventRecord> events;                     // /events (empty without failures or preemptions)
 };
 
 // Stored as /meta attribute `schema_version`; bumped (with a migration note in docs/results-schema.md) whenever a

@@ -1,6 +1,7 @@
 #include "sim/storage_io.hpp"
 
 #include "platforms/storage.hpp"
+#include "sim/activities.hpp"
 
 #include <simgrid/s4u.hpp>
 
@@ -22,6 +23,7 @@ void pfs_transfer(sg4::Host* client, const platforms::SimPlatform& platform, con
                                 std::to_string(platform.storage_hosts.size()) + " servers");
   std::vector<sg4::CommPtr> comms;
   std::vector<sg4::IoPtr> ios;
+  InFlight guard;
   // Same order of creation as sim::striped_write (flow, then Io, server by server), so an even split over all
   // servers gives the very same simulation.
   for (std::size_t s = 0; s < per_server.size(); ++s) {
@@ -34,6 +36,8 @@ void pfs_transfer(sg4::Host* client, const platforms::SimPlatform& platform, con
       ios.push_back(platform.storage_disks[s]->read_async(bytes));
       comms.push_back(sg4::Comm::sendto_async(platform.storage_hosts[s], client, bytes));
     }
+    guard.add(comms.back().get());
+    guard.add(ios.back().get());
   }
   sg4::Comm::wait_all(comms);
   for (auto& io : ios)
