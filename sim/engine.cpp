@@ -7,6 +7,7 @@
 #include "platforms/topology.hpp"
 #include "policies/registry.hpp"
 #include "sim/activities.hpp"
+#include "sim/results.hpp"
 #include "sim/collective_run.hpp"
 #include "sim/ideal.hpp"
 #include "sim/kernel_timing.hpp"
@@ -52,7 +53,26 @@ struct JobState {
   double compute_s = 0, comm_s = 0, checkpoint_s = 0;
   // 3D parallelism (workload.training.global_batch > 0): the iteration's costs; null = pure data parallelism.
   std::shared_ptr<const workloads::IterationCosts> par;
-  std::int64_t iterations_done = 0;
+  std::int64_t iterations_done = 0; // progress kept so far: completed steps (and a preempted step's share)
+
+  // Interruptions: preemption and failures (docs/failures.md). A job runs as one actor per run; an interrupted run
+  // is killed and the job goes back to the queue (or fails, or goes on elsewhere) with what it keeps.
+  sg4::ActorPtr actor;                  // this run's actor; null when not running
+  std::vector<sg4::ActorPtr> readers;   // the current step's data-set readers
+  std::int64_t checkpointed = 0;        // iterations safe in the last checkpoint (a failure restarts from here)
+  double iter_ideal_s = 0;              // one iteration placed well: a step's progress from its elapsed time
+  double step_start_s = 0;
+  std::int64_t step_iters = 0;          // the step in progress; 0 between steps
+  double run_start_s = -1;              // this run's start (before its restart delay)
+  double safe_s = 0;                    // when this run last made progress a failure would not lose
+  double pending_delay_s = 0;           // paid when the next run starts (restart, swap, shrink)
+  int restarts = 0, preemptions = 0;
+  double kept_gpu_s = 0;                // GPU time that produced the progress kept so far
+  double lost_gpu_s = 0, lost_s = 0;    // work thrown away by failures: GPU-seconds, seconds
+  double delay_s = 0;                   // restart delays and preemption saves paid, seconds
+  double busy_s = 0, attained_gpu_s = 0; // time on GPUs over all runs; the same in GPU-seconds
+  double first_start_s = -1;
+  double queue_enter_s = 0;
 };
 
 // The flow plans of one 3D-parallel job's step (K iterations), built once per job and step size.
@@ -68,7 +88,9 @@ class Simulation {
   Simulation(const Scenario& scenario, const RunOptions& options)
       : scenario_(scenario), options_(options), topo_(platforms::build_topology(scenario.platform)),
         scheduler_(policies::schedulers().create(scenario.policies.scheduler, policy_params(scenario))),
-        placement_(policies::placements().create(scenario.policies.placement, policy_params(scenario))) {
+        placement_(policies::placements().create(scenario.policies.placement, policy_params(scenario))),
+        params_(policy_params(scenario)),
+        failover_(policies::failovers().create(scenario.policies.failover, params_)) {
     shape_.gpus_per_node = scenario.platform.gpus_per_node;
     shape_.nodes_per_rack = scenario.platform.nodes_per_rack;
     shape_.nodes = topo_.num_nodes();
@@ -79,6 +101,23 @@ class Simulation {
       service_ = std::make_unique<InferenceService>(scenario, topo_, gpu_free_);
       free_gpus_ -= service_->gpus();
     }
+    owner_.assign(gpu_free_.size(), no_owner);
+    down_.assign(gpu_free_.size(), 0);
+    for (std::size_t g = 0; g < gpu_free_.size(); ++g)
+      if (!gpu_free_[g]) owner_[g] = service_owner;
+    // Hot spares: the last failover.spare_nodes nodes' free GPUs, held out of scheduling.
+    for (int node = shape_.nodes - 1; node >= 0 && node >= shape_.nodes - params_.failover_spare_nodes; --node)
+      for (int g = node * shape_.gpus_per_node; g < (node + 1) * shape_.gpus_per_node; ++g)
+        if (gpu_free_[static_cast<std::size_t>(g)]) {
+          gpu_free_[static_cast<std::size_t>(g)] = 0;
+          owner_[static_cast<std::size_t>(g)] = spare_owner;
+          spare_free_.push_back(g);
+          --free_gpus_;
+          ++idle_unavailable_;
+        }
+    spare_target_ = static_cast<int>(spare_free_.size());
+    gpus_up_count_ = topo_.num_gpus();
+    gpus_up_.set(0, gpus_up_count_);
   }
 
   RunReport run() {
@@ -100,7 +139,10 @@ class Simulation {
     if (scenario_.horizon_s > 0) {
       engine.run_until(scenario_.horizon_s);
       // End the jobs still running or waiting: actors left alive when the Engine goes away are never unwound.
-      sg4::Actor::create("horizon", platform_.controller, [] { sg4::Actor::kill_all(); });
+      sg4::Actor::create("horizon", platform_.controller, [] {
+        sg4::Actor::kill_all();
+        cancel_all_in_flight();
+      });
       engine.run();
     } else {
       engine.run();
@@ -156,6 +198,8 @@ class Simulation {
       rs.summary.emplace_back("checkpoint_drain_mean_s", drain_s_.empty() ? 0.0 : total / drain_s_.size());
       rs.summary.emplace_back("checkpoint_drain_max_s", longest);
     }
+    add_reliability_summary(rs, end);
+    rs.events = std::move(events_);
     if (service_) {
       service_->record(rs, end, interval, false);
       rs.meta.calibration += "; inference service: " + service_->timing_source();
@@ -165,6 +209,41 @@ class Simulation {
   }
 
  private:
+  // Failures, preemption and failover (docs/failures.md, "Metrics"), and Little's law on the job queue.
+  void add_reliability_summary(ResultSet& rs, double end) {
+    double lost = 0, allocated = 0, productive_gpu_s = 0, ettr_sum = 0, ettr_n = 0;
+    long restarts = 0, preemptions = 0;
+    for (auto& job : jobs_) {
+      if (job.run_start_s >= 0) end_run(job, end); // still running at the horizon
+      lost += job.lost_gpu_s;
+      allocated += job.attained_gpu_s;
+      restarts += job.restarts;
+      preemptions += job.preemptions;
+      // Productive: time on GPUs less work thrown away, restart delays, preemption saves and checkpoint writes.
+      const double productive = std::max(0.0, job.busy_s - job.lost_s - job.delay_s - job.checkpoint_s);
+      productive_gpu_s += productive * job.spec.gpus;
+      if (job.status == "completed" && job.end_s > job.first_start_s) {
+        ettr_sum += productive / (job.end_s - job.first_start_s);
+        ++ettr_n;
+      }
+      if (job.status == "queued") queue_time_total_ += end - job.queue_enter_s;
+    }
+    auto& sm = rs.summary;
+    sm.emplace_back("failures", static_cast<double>(failures_));
+    sm.emplace_back("jobs_failed", static_cast<double>(jobs_failed_));
+    sm.emplace_back("restarts", static_cast<double>(restarts));
+    sm.emplace_back("preemptions", static_cast<double>(preemptions));
+    sm.emplace_back("lost_gpu_hours", lost / 3600);
+    sm.emplace_back("goodput", allocated > 0 ? productive_gpu_s / allocated : 0.0);
+    sm.emplace_back("mean_ettr", ettr_n > 0 ? ettr_sum / ettr_n : 0.0);
+    sm.emplace_back("availability", end > 0 ? gpus_up_.integral(end) / (end * topo_.num_gpus()) : 1.0);
+    // L = lambda W over the run: mean queue length against entries per second x mean time per entry. Equal by
+    // construction when the bookkeeping is right; a check on every run.
+    const double L = end > 0 ? queue_length_.integral(end) / end : 0;
+    const double lambda_w = end > 0 ? queue_time_total_ / end : 0;
+    sm.emplace_back("littles_law_relative_error", L > 0 ? std::abs(L - lambda_w) / L : std::abs(lambda_w));
+  }
+
   void load_jobs(RunReport& report) {
     started_utc_ = utc_now();
     std::vector<workloads::JobSpec> specs;
@@ -227,6 +306,7 @@ class Simulation {
       job.plan = workloads::plan_training(spec, training_, it->second);
       job.steps = workloads::plan_steps(job.plan, training_.max_iterations_per_step);
       job.timing = spec.iterations <= 0 ? "duration" : (model_compute_s > 0 ? timing_kind_ : "iteration_time");
+      job.iter_ideal_s = job.plan.compute_s_per_iteration + it->second.allreduce_s_per_iteration;
       job.spec = std::move(spec);
       if (job.plan.compute_clamped) ++report.jobs_compute_clamped;
       jobs_.push_back(std::move(job));
@@ -276,6 +356,7 @@ class Simulation {
       job.plan.allreduce_bytes_per_iteration = 0;
       job.steps = workloads::plan_steps(job.plan, training_.max_iterations_per_step);
       job.timing = timing_kind_;
+      job.iter_ideal_s = ideal.model_compute_s_per_iteration;
       job.par = costs;
       job.spec = std::move(spec);
       jobs_.push_back(std::move(job));
@@ -287,8 +368,10 @@ class Simulation {
     while (i < jobs_.size()) {
       const double t = jobs_[i].spec.submit_s;
       if (t > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(t);
-      for (; i < jobs_.size() && jobs_[i].spec.submit_s == t; ++i)
+      for (; i < jobs_.size() && jobs_[i].spec.submit_s == t; ++i) {
         queue_.push_back(i);
+        enter_queue(i, sg4::Engine::get_clock());
+      }
       queue_length_.set(sg4::Engine::get_clock(), static_cast<double>(queue_.size()));
       schedule();
     }
@@ -304,18 +387,30 @@ class Simulation {
     queued.reserve(queue_.size());
     for (std::size_t idx : queue_) {
       const auto& s = jobs_[idx].spec;
-      queued.push_back({s.id, s.gpus, s.submit_s, s.duration_s, s.user, s.priority, 0.0, s.duration_s});
+      const auto& j = jobs_[idx];
+      queued.push_back({s.id, s.gpus, s.submit_s, s.duration_s, s.user, s.priority, j.attained_gpu_s,
+                        s.duration_s * (1 - done_fraction(j, now))});
     }
     std::vector<policies::RunningJob> running;
     running.reserve(running_.size());
     for (std::size_t idx : running_) {
       const auto& j = jobs_[idx];
-      const double elapsed = now - j.start_s;
+      const double remaining = j.spec.duration_s * (1 - done_fraction(j, now));
       running.push_back({j.spec.id, j.spec.gpus, j.start_s, j.start_s + j.spec.duration_s, j.spec.user,
-                         j.spec.priority, elapsed * j.spec.gpus, std::max(0.0, j.spec.duration_s - elapsed)});
+                         j.spec.priority, j.attained_gpu_s + (now - j.run_start_s) * j.spec.gpus, remaining});
     }
     policies::SchedulerView view{now, topo_.num_gpus(), free_gpus_, queued, running};
     const auto decision = scheduler_->decide(view);
+    std::vector<std::size_t> to_preempt;
+    for (const auto id : decision.preempt) {
+      const auto it = std::find_if(running_.begin(), running_.end(), [&](std::size_t i) { return jobs_[i].spec.id == id; });
+      if (it == running_.end())
+        throw RunError("scheduler '" + scenario_.policies.scheduler + "' preempted job " + std::to_string(id) +
+                       " which is not running");
+      to_preempt.push_back(*it);
+      running_.erase(it);
+      jobs_[to_preempt.back()].status = "preempting";
+    }
 
     // Apply the whole decision before any SimGrid call: creating an actor is a simcall, during which other
     // actors (a finishing job calling schedule()) may run, and they must see a consistent state.
@@ -332,22 +427,35 @@ class Simulation {
       auto gpus = placement_->place(pview);
       if (gpus.empty()) break;
       validate_placement(gpus, job.spec.gpus);
-      for (int g : gpus)
+      for (int g : gpus) {
         gpu_free_[static_cast<std::size_t>(g)] = 0;
+        owner_[static_cast<std::size_t>(g)] = static_cast<std::int64_t>(idx);
+      }
       free_gpus_ -= job.spec.gpus;
       job.gpus = std::move(gpus);
-      job.start_s = now;
+      if (job.start_s < 0) job.start_s = now;
       job.status = "running";
+      leave_queue(idx, now);
       queue_.erase(pos);
       running_.insert(idx);
       to_launch.push_back(idx);
     }
-    if (to_launch.empty()) return;
-    gpus_allocated_.set(now, topo_.num_gpus() - free_gpus_);
+    if (to_launch.empty() && to_preempt.empty()) return;
+    gpus_allocated_.set(now, allocated_gpus());
     queue_length_.set(now, static_cast<double>(queue_.size()));
+    // SimGrid calls last: preemptions (kill, then save), then launches.
+    for (std::size_t idx : to_preempt)
+      preempt(idx, now);
     for (std::size_t idx : to_launch)
-      sg4::Actor::create("job-" + std::to_string(jobs_[idx].spec.id), platform_.gpu_hosts[jobs_[idx].gpus.front()],
-                         [this, idx] { guarded([this, idx] { run_job(idx); }); });
+      launch(idx);
+  }
+
+  void launch(std::size_t idx) {
+    JobState& job = jobs_[idx];
+    job.run_start_s = sg4::Engine::get_clock();
+    if (job.first_start_s < 0) job.first_start_s = job.run_start_s;
+    job.actor = sg4::Actor::create("job-" + std::to_string(job.spec.id), platform_.gpu_hosts[job.gpus.front()],
+                                   [this, idx] { guarded([this, idx] { run_job(idx); }); });
   }
 
   template <class F>
@@ -367,6 +475,13 @@ class Simulation {
 
   void run_job(std::size_t idx) {
     JobState& job = jobs_[idx];
+    if (job.pending_delay_s > 0) {
+      const double d = job.pending_delay_s;
+      job.pending_delay_s = 0;
+      sg4::this_actor::sleep_for(d);
+      job.delay_s += d;
+    }
+    job.safe_s = sg4::Engine::get_clock();
     const int n = static_cast<int>(job.gpus.size());
     std::vector<sg4::Host*> hosts;
     for (int g : job.gpus)
@@ -386,6 +501,7 @@ class Simulation {
     for (const auto& step : job.steps) {
       const double iters = static_cast<double>(step.iterations);
       double t0 = sg4::Engine::get_clock();
+      begin_step(job, step);
       // Data-set reads of the step overlap its compute (a prefetching loader); the compute phase ends when both have.
       const auto reading = start_dataset_reads(job, storage, readers, iters);
       if (job.plan.compute_s_per_iteration > 0) {
@@ -410,13 +526,28 @@ class Simulation {
         t1 = t2;
       }
 
-      if (step.checkpoint_after) {
-        storage.write(training_.checkpoint_tier, job.gpus.front(), job.spec.id, training_.checkpoint_bytes);
-        job.checkpoint_s += sg4::Engine::get_clock() - t1;
-        if (training_.checkpoint_drain != workloads::DrainTarget::none) start_drain(job);
-      }
+      end_step(job, step, storage, t1);
     }
     finish_job(idx);
+  }
+
+  void begin_step(JobState& job, const workloads::Step& step) {
+    job.step_start_s = sg4::Engine::get_clock();
+    job.step_iters = step.iterations;
+  }
+
+  // Counts the step's iterations and writes its checkpoint, if any; `t` is when its last activity ended.
+  void end_step(JobState& job, const workloads::Step& step, const StorageClient& storage, double t) {
+    job.step_iters = 0;
+    job.iterations_done += step.iterations;
+    if (!step.checkpoint_after) return;
+    storage.write(training_.checkpoint_tier, job.gpus.front(), job.spec.id, training_.checkpoint_bytes);
+    const double now = sg4::Engine::get_clock();
+    job.checkpoint_s += now - t;
+    job.checkpointed = job.iterations_done;
+    job.kept_gpu_s += (now - job.safe_s) * job.spec.gpus;
+    job.safe_s = now;
+    if (training_.checkpoint_drain != workloads::DrainTarget::none) start_drain(job);
   }
 
   // Rank order of a 3D-parallel job (Megatron's tp-dp-pp: rank = t + tp (d + dp p)), with every TP group made of
@@ -547,6 +678,7 @@ class Simulation {
       const auto& ph = it->second;
       const double k = static_cast<double>(step.iterations);
       double t0 = sg4::Engine::get_clock();
+      begin_step(job, step);
       // Data-set reads overlap the pipeline compute, as for data-parallel jobs (a prefetching loader).
       const auto reading = start_dataset_reads(job, storage, readers, k);
       auto execs = start_compute(hosts, k * (c.pipeline_s - c.overlap_s));
@@ -574,17 +706,12 @@ class Simulation {
       if (!ph.dp_param.empty()) run_collective(hosts, ph.dp_param, ph.dp_param_costs);
       double t5 = sg4::Engine::get_clock();
       job.comm_s += t5 - t4;
-      job.iterations_done += step.iterations;
-      if (step.checkpoint_after) {
-        storage.write(training_.checkpoint_tier, job.gpus.front(), job.spec.id, training_.checkpoint_bytes);
-        job.checkpoint_s += sg4::Engine::get_clock() - t5;
-        if (training_.checkpoint_drain != workloads::DrainTarget::none) start_drain(job);
-      }
+      end_step(job, step, storage, t5);
     }
   }
 
   // Starts one reader actor per entry of `readers`, each reading `iterations` iterations' worth for its node's GPUs.
-  std::vector<sg4::ActorPtr> start_dataset_reads(const JobState& job, const StorageClient& storage,
+  std::vector<sg4::ActorPtr> start_dataset_reads(JobState& job, const StorageClient& storage,
                                                  const std::vector<std::tuple<int, int, int>>& readers,
                                                  double iterations) {
     std::vector<sg4::ActorPtr> reading;
@@ -596,6 +723,7 @@ class Simulation {
                                              guarded([&] { storage.read(training_.dataset_tier, gpu, client, bytes); });
                                            }));
     }
+    job.readers = reading;
     return reading;
   }
 
@@ -638,12 +766,291 @@ class Simulation {
     const double now = sg4::Engine::get_clock();
     job.end_s = now;
     job.status = "completed";
-    for (int g : job.gpus)
-      gpu_free_[static_cast<std::size_t>(g)] = 1;
-    free_gpus_ += job.spec.gpus;
+    end_run(job, now);
+    job.kept_gpu_s += (now - job.safe_s) * job.spec.gpus;
+    job.actor = nullptr;
+    job.readers.clear();
+    release_gpus(job.gpus);
     running_.erase(idx);
     ++completed_;
-    gpus_allocated_.set(now, topo_.num_gpus() - free_gpus_);
+    gpus_allocated_.set(now, allocated_gpus());
+    schedule();
+  }
+
+  // ---- Interruptions: preemption and failures (docs/failures.md) ---------------------------------------------------
+
+  static constexpr std::int64_t no_owner = -1, service_owner = -2, spare_owner = -3;
+
+  std::int64_t progress_iters(const JobState& job, double now) const {
+    std::int64_t done = job.iterations_done;
+    if (job.run_start_s >= 0 && job.step_iters > 0 && job.iter_ideal_s > 0)
+      done += std::min(job.step_iters, static_cast<std::int64_t>((now - job.step_start_s) / job.iter_ideal_s));
+    return done;
+  }
+  double done_fraction(const JobState& job, double now) const {
+    return job.plan.iterations > 0 ? std::min(1.0, static_cast<double>(progress_iters(job, now)) /
+                                                       static_cast<double>(job.plan.iterations))
+                                   : 0.0;
+  }
+  int allocated_gpus() const { return topo_.num_gpus() - free_gpus_ - idle_unavailable_; }
+
+  void end_run(JobState& job, double now) {
+    job.busy_s += now - job.run_start_s;
+    job.attained_gpu_s += (now - job.run_start_s) * job.spec.gpus;
+    job.run_start_s = -1;
+  }
+
+  // The steps left after `iterations_done`, checkpoints counted from there.
+  void replan_remaining(JobState& job) {
+    auto rest = job.plan;
+    rest.iterations = std::max<std::int64_t>(0, job.plan.iterations - job.iterations_done);
+    job.steps = rest.iterations > 0 ? workloads::plan_steps(rest, training_.max_iterations_per_step)
+                                    : std::vector<workloads::Step>{};
+    job.step_iters = 0;
+  }
+
+  void enter_queue(std::size_t idx, double now) {
+    jobs_[idx].queue_enter_s = now;
+    ++queue_visits_;
+  }
+  void leave_queue(std::size_t idx, double now) { queue_time_total_ += now - jobs_[idx].queue_enter_s; }
+
+  // Back to the queue in arrival order (submit, id), as a newly arrived job would be.
+  void requeue(std::size_t idx, double now) {
+    JobState& job = jobs_[idx];
+    job.status = "queued";
+    job.gpus.clear();
+    const auto before = [&](std::size_t other) {
+      const auto& o = jobs_[other].spec;
+      return o.submit_s < job.spec.submit_s || (o.submit_s == job.spec.submit_s && o.id < job.spec.id);
+    };
+    auto pos = queue_.begin();
+    while (pos != queue_.end() && before(*pos))
+      ++pos;
+    queue_.insert(pos, idx);
+    enter_queue(idx, now);
+    queue_length_.set(now, static_cast<double>(queue_.size()));
+  }
+
+  // Frees a job's GPUs; those that are down stay out of service until repaired.
+  void release_gpus(const std::vector<int>& gpus) {
+    for (int g : gpus) {
+      const auto i = static_cast<std::size_t>(g);
+      owner_[i] = no_owner;
+      if (down_[i] > 0) {
+        ++idle_unavailable_;
+      } else {
+        gpu_free_[i] = 1;
+        ++free_gpus_;
+      }
+    }
+  }
+
+  // Kills a run's actors and cancels what they left running. Call after the state is updated (a simcall).
+  static void stop_actors(sg4::ActorPtr actor, std::vector<sg4::ActorPtr> readers) {
+    readers.push_back(std::move(actor));
+    for (auto& a : readers) {
+      if (!a) continue;
+      const auto pid = a->get_pid();
+      if (auto alive = sg4::Actor::by_pid(pid)) alive->kill();
+      cancel_in_flight(pid);
+    }
+  }
+
+  void event(double t, std::string kind, std::string component, std::int64_t job, double value, std::string cause) {
+    if (cause.size() > job_string_bytes) cause.resize(job_string_bytes);
+    if (component.size() > job_string_bytes) component.resize(job_string_bytes);
+    events_.push_back({t, std::move(kind), std::move(component), job, value, std::move(cause)});
+  }
+
+  // A scheduler's preemption: the job keeps its progress, saves a checkpoint holding its GPUs, then requeues and
+  // pays policies.preemption.restart when it runs again.
+  void preempt(std::size_t idx, double now) {
+    JobState& job = jobs_[idx];
+    job.iterations_done = progress_iters(job, now);
+    job.checkpointed = job.iterations_done;
+    job.kept_gpu_s += (now - job.safe_s) * job.spec.gpus;
+    end_run(job, now);
+    ++job.preemptions;
+    job.pending_delay_s = params_.preemption_restart_s;
+    replan_remaining(job);
+    auto actor = std::move(job.actor);
+    auto readers = std::move(job.readers);
+    job.actor = nullptr;
+    job.readers.clear();
+    stop_actors(std::move(actor), std::move(readers));
+    sg4::Actor::create("save-" + std::to_string(job.spec.id), platform_.controller, [this, idx] {
+      guarded([this, idx] {
+        JobState& j = jobs_[idx];
+        const double t0 = sg4::Engine::get_clock();
+        if (params_.preemption_checkpoint_s > 0)
+          sg4::this_actor::sleep_for(params_.preemption_checkpoint_s);
+        else
+          StorageClient(topo_, platform_).write(training_.checkpoint_tier, j.gpus.front(), j.spec.id,
+                                                training_.checkpoint_bytes);
+        const double t = sg4::Engine::get_clock();
+        j.delay_s += t - t0;
+        event(t0, "preempt", "", j.spec.id, t - t0, "");
+        release_gpus(j.gpus);
+        requeue(idx, t);
+        gpus_allocated_.set(t, allocated_gpus());
+        schedule();
+      });
+    });
+  }
+
+  // A failure hit GPUs of a running job: the failover policy decides what happens to it.
+  void interrupt(std::size_t idx, double now, const std::string& component) {
+    JobState& job = jobs_[idx];
+    std::vector<int> healthy, failed;
+    for (int g : job.gpus)
+      (down_[static_cast<std::size_t>(g)] > 0 ? failed : healthy).push_back(g);
+    end_run(job, now);
+    policies::FailoverView view;
+    view.now_s = now;
+    view.id = job.spec.id;
+    view.gpus = job.spec.gpus;
+    view.gpus_failed = static_cast<int>(failed.size());
+    view.restarts = job.restarts;
+    view.has_checkpoint = job.checkpointed > 0;
+    view.spare_gpus_free = static_cast<int>(spare_free_.size());
+    view.can_shrink = !job.par && job.spec.iterations <= 0;
+    auto decision = failover_->on_failure(view);
+    using policies::FailoverAction;
+    if ((decision.action == FailoverAction::swap_in_spares && view.spare_gpus_free < view.gpus_failed) ||
+        (decision.action == FailoverAction::shrink && (!view.can_shrink || healthy.empty())))
+      decision = {FailoverAction::restart_from_checkpoint, 0};
+    // What is lost: since the last checkpoint, or everything for a restart from zero and a failed job.
+    const bool keep = decision.action != FailoverAction::restart_from_zero && decision.action != FailoverAction::fail;
+    double lost_gpu_s = (now - job.safe_s) * job.spec.gpus;
+    job.lost_s += now - job.safe_s;
+    if (keep) {
+      job.iterations_done = job.checkpointed;
+    } else {
+      lost_gpu_s += job.kept_gpu_s;
+      job.lost_s += job.kept_gpu_s / job.spec.gpus;
+      job.kept_gpu_s = 0;
+      job.iterations_done = job.checkpointed = 0;
+    }
+    job.lost_gpu_s += lost_gpu_s;
+    event(now, "interrupt", "", job.spec.id, lost_gpu_s, component);
+    auto actor = std::move(job.actor);
+    auto readers = std::move(job.readers);
+    job.actor = nullptr;
+    job.readers.clear();
+    running_.erase(idx);
+
+    bool relaunch = false;
+    switch (decision.action) {
+    case FailoverAction::fail:
+      release_gpus(job.gpus);
+      job.status = "failed";
+      job.end_s = now;
+      ++jobs_failed_;
+      event(now, "job_failed", "", job.spec.id, 0, component);
+      break;
+    case FailoverAction::restart_from_zero:
+    case FailoverAction::restart_from_checkpoint:
+      release_gpus(job.gpus);
+      ++job.restarts;
+      job.pending_delay_s = params_.failover_restart_delay_s;
+      replan_remaining(job);
+      requeue(idx, now);
+      event(now, "restart", "", job.spec.id, static_cast<double>(job.iterations_done), policies::to_string(decision.action));
+      break;
+    case FailoverAction::swap_in_spares: {
+      release_gpus(failed);
+      for (std::size_t k = 0; k < failed.size(); ++k) {
+        const int g = spare_free_.back();
+        spare_free_.pop_back();
+        --idle_unavailable_;
+        owner_[static_cast<std::size_t>(g)] = static_cast<std::int64_t>(idx);
+        healthy.push_back(g);
+      }
+      std::sort(healthy.begin(), healthy.end());
+      job.gpus = std::move(healthy);
+      ++job.restarts;
+      job.pending_delay_s = decision.delay_s;
+      replan_remaining(job);
+      running_.insert(idx);
+      relaunch = true;
+      event(now, "swap", "", job.spec.id, static_cast<double>(failed.size()), component);
+      break;
+    }
+    case FailoverAction::shrink: {
+      release_gpus(failed);
+      const double old_gpus = job.spec.gpus;
+      job.gpus = std::move(healthy);
+      job.spec.gpus = static_cast<int>(job.gpus.size());
+      // Same global batch on fewer data-parallel replicas: each GPU computes old/new times as much per iteration.
+      job.plan.compute_s_per_iteration *= old_gpus / job.spec.gpus;
+      job.iter_ideal_s *= old_gpus / job.spec.gpus;
+      ++job.restarts;
+      job.pending_delay_s = decision.delay_s;
+      replan_remaining(job);
+      running_.insert(idx);
+      relaunch = true;
+      event(now, "shrink", "", job.spec.id, static_cast<double>(job.spec.gpus), component);
+      break;
+    }
+    }
+    stop_actors(std::move(actor), std::move(readers));
+    if (relaunch) launch(idx);
+  }
+
+  // Takes GPUs out of service (a failed component, docs/failures.md): interrupts the jobs on them and turns their
+  // hosts off, so whatever still runs there fails as it would. The inference service's GPUs are not touched.
+  void fail_gpus(const std::vector<int>& gpus, const std::string& component, const std::string& cause, double repair_s) {
+    const double now = sg4::Engine::get_clock();
+    event(now, "failure", component, -1, repair_s, cause);
+    ++failures_;
+    std::set<std::size_t> hit;
+    std::vector<sg4::Host*> off;
+    for (int g : gpus) {
+      const auto i = static_cast<std::size_t>(g);
+      if (owner_[i] == service_owner || down_[i]++ > 0) continue;
+      --gpus_up_count_;
+      off.push_back(platform_.gpu_hosts[i]);
+      if (gpu_free_[i]) {
+        gpu_free_[i] = 0;
+        --free_gpus_;
+        ++idle_unavailable_;
+      } else if (owner_[i] == spare_owner) {
+        spare_free_.erase(std::find(spare_free_.begin(), spare_free_.end(), g));
+        owner_[i] = no_owner;
+      } else if (owner_[i] >= 0 && jobs_[static_cast<std::size_t>(owner_[i])].status == "running") {
+        hit.insert(static_cast<std::size_t>(owner_[i]));
+      }
+    }
+    gpus_up_.set(now, gpus_up_count_);
+    for (std::size_t idx : hit)
+      interrupt(idx, now, component);
+    gpus_allocated_.set(now, allocated_gpus());
+    for (auto* h : off)
+      h->turn_off();
+    schedule();
+  }
+
+  void repair_gpus(const std::vector<int>& gpus, const std::string& component) {
+    const double now = sg4::Engine::get_clock();
+    event(now, "repair", component, -1, 0, "");
+    for (int g : gpus) {
+      const auto i = static_cast<std::size_t>(g);
+      if (owner_[i] == service_owner || down_[i] == 0 || --down_[i] > 0) continue;
+      ++gpus_up_count_;
+      platform_.gpu_hosts[i]->turn_on();
+      if (owner_[i] != no_owner) continue; // still held by a job (e.g. one saving a checkpoint): freed by it
+      if (static_cast<int>(spare_free_.size()) < spare_target_) {
+        owner_[i] = spare_owner;
+        spare_free_.push_back(g);
+      } else {
+        --idle_unavailable_;
+        gpu_free_[i] = 1;
+        ++free_gpus_;
+      }
+    }
+    gpus_up_.set(now, gpus_up_count_);
+    gpus_allocated_.set(now, allocated_gpus());
     schedule();
   }
 
@@ -674,6 +1081,8 @@ class Simulation {
     r.compute_s = job.compute_s;
     r.comm_s = job.comm_s;
     r.checkpoint_s = job.checkpoint_s;
+    r.restarts = job.restarts;
+    r.lost_gpu_s = job.lost_gpu_s;
     r.timing = job.timing;
     if (job.par && job.iterations_done > 0 && job.compute_s + job.comm_s > 0) {
       const double busy = job.compute_s + job.comm_s;
@@ -701,6 +1110,19 @@ class Simulation {
   policies::ClusterShape shape_;
   std::vector<std::uint8_t> gpu_free_;
   int free_gpus_ = 0;
+  policies::PolicyParams params_;
+  std::unique_ptr<policies::Failover> failover_;
+  std::vector<std::int64_t> owner_;   // by GPU: the job index holding it, or no_owner / service_owner / spare_owner
+  std::vector<int> down_;             // by GPU: failed components it is under (0 = up)
+  int idle_unavailable_ = 0;          // GPUs neither free nor allocated: down and unheld, or idle hot spares
+  std::vector<int> spare_free_;       // idle hot spares (failover.spare_nodes)
+  int spare_target_ = 0;
+  int gpus_up_count_ = 0;
+  StepSeries gpus_up_;
+  std::vector<EventRecord> events_;
+  long failures_ = 0, jobs_failed_ = 0;
+  long queue_visits_ = 0;             // Little's law: entries into the queue, and the time they spent there
+  double queue_time_total_ = 0;
 
   std::vector<JobState> jobs_;
   std::deque<std::size_t> queue_; // indices into jobs_, arrival order

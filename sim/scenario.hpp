@@ -36,6 +36,7 @@ struct PolicySpec {
   std::string scheduler = "fifo";      // a name from policies::schedulers()
   std::string placement = "first_fit"; // a name from policies::placements()
   std::string load_balancer = "round_robin"; // a name from policies::load_balancers()
+  std::string failover = "checkpoint_restart"; // a name from policies::failovers()
   policies::PolicyParams params;             // the policies' own settings (policies.<name>.*); seed set by the engine
 };
 

@@ -745,6 +745,43 @@ std::vector<Setting> build_table() {
       [] { return registry_names(policies::load_balancers()); },
       "load balancer: which replica of the inference service an arriving request goes to"));
   t.push_back(field(
+      "policies.preemption.checkpoint", ST::time,
+      [](auto& s) -> auto& { return s.policies.params.preemption_checkpoint_s; }, at_least(0), "",
+      "time a preempted job takes to save its state, GPUs held; 0 = its checkpoint write on its storage tier"));
+  t.push_back(field(
+      "policies.preemption.restart", ST::time,
+      [](auto& s) -> auto& { return s.policies.params.preemption_restart_s; }, at_least(0), "",
+      "time a preempted job takes to start again before it computes (container start, checkpoint load)"));
+
+  // Failover (docs/failures.md).
+  t.push_back(name_field(
+      "failover.policy", [](auto& s) -> auto& { return s.policies.failover; },
+      [] { return registry_names(policies::failovers()); },
+      "what a training job does when a component it runs on fails"));
+  t.push_back(field(
+      "failover.checkpoint_interval", ST::time,
+      [](auto& s) -> auto& { return s.policies.params.failover_checkpoint_interval_s; }, at_least(0), "",
+      "checkpoint_restart, hot_spare, elastic: training time between checkpoints; 0 = Young/Daly from the checkpoint "
+      "cost and the job's MTBF (with failures configured; else workload.training.checkpoint_every)"));
+  t.push_back(field(
+      "failover.restart_delay", ST::time,
+      [](auto& s) -> auto& { return s.policies.params.failover_restart_delay_s; }, at_least(0), "",
+      "requeue, checkpoint_restart: detection and relaunch time before a restarted job computes again"));
+  t.push_back(field(
+      "failover.spare_nodes", ST::integer, [](auto& s) -> auto& { return s.policies.params.failover_spare_nodes; },
+      at_least(0), "nodes", "hot_spare: the last nodes of the cluster, held out of scheduling as the spare pool"));
+  t.push_back(field(
+      "failover.spare_delay", ST::time, [](auto& s) -> auto& { return s.policies.params.failover_spare_delay_s; },
+      at_least(0), "", "hot_spare: time to swap spares in before the job computes again"));
+  t.push_back(field(
+      "failover.elastic_delay", ST::time,
+      [](auto& s) -> auto& { return s.policies.params.failover_elastic_delay_s; }, at_least(0), "",
+      "elastic: time to re-form the job without the failed GPUs"));
+  t.push_back(field(
+      "failover.elastic_min_fraction", ST::real,
+      [](auto& s) -> auto& { return s.policies.params.failover_elastic_min_fraction; }, left_open(0, 1), "",
+      "elastic: shrink only while at least this share of the job's GPUs remains; else checkpoint_restart"));
+  t.push_back(field(
       "output.timeseries_interval", ST::time, [](auto& s) -> auto& { return s.output.timeseries_interval_s; },
       at_least(0), "", "sampling interval of /timeseries; 0 = automatic (makespan / 1000, at least 1 s)"));
   return t;

@@ -60,11 +60,11 @@ platform:
 }
 
 TEST(ScenarioErrors, UnknownKeyWithNoNearMatchListsTheValidKeys) {
-  EXPECT_DIAG(single_error("name: x\npolicies:\n  autoscaler: hpa\n"), 3, 3,
-              "unknown key 'autoscaler' in policies (valid: scheduler, placement, load_balancer)");
+  EXPECT_DIAG(single_error("name: x\npolicies:\n  zzz: hpa\n"), 3, 3,
+              "unknown key 'zzz' in policies (valid: scheduler, placement, load_balancer, preemption)");
   EXPECT_DIAG(
       single_error("name: x\nzzz: 1\n"), 2, 1,
-      "unknown key 'zzz' at top level (valid: name, seed, horizon, calibration, platform, workload, policies, output)");
+      "unknown key 'zzz' at top level (valid: name, seed, horizon, calibration, platform, workload, policies, failover, output)");
 }
 
 TEST(ScenarioErrors, UnsupportedSectionsSayNotYet) {

@@ -167,6 +167,15 @@ const std::vector<std::string> expected_paths{
     "policies.scheduler",
     "policies.placement",
     "policies.load_balancer",
+    "policies.preemption.checkpoint",
+    "policies.preemption.restart",
+    "failover.policy",
+    "failover.checkpoint_interval",
+    "failover.restart_delay",
+    "failover.spare_nodes",
+    "failover.spare_delay",
+    "failover.elastic_delay",
+    "failover.elastic_min_fraction",
     "output.timeseries_interval",
 };
 
