@@ -508,8 +508,7 @@ std::vector<Run> load_runs(const std::vector<std::string>& files) {
     try {
       rs = read_results(file);
     } catch (const std::exception& e) {
-      // read_results names the file.
-      throw CompareError(std::string(e.what()) + " (not a readable racksim results file)");
+      throw CompareError(e.what()); // read_results names the file
     }
     Run run;
     run.file = file;
