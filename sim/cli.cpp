@@ -137,7 +137,8 @@ int main(int argc, char** argv) {
                  "variant (docs/compare.md)");
   compare->add_option("results", compare_files, "Results files (HDF5); runs that differ only in seed form a variant")
       ->required();
-  compare->add_option("--metric", compare_metrics, "Compare only this /summary attribute (repeatable)");
+  compare->add_option("--metric", compare_metrics, "Compare only this /summary attribute (repeatable)")
+      ->allow_extra_args(false); // one name per --metric: the files that follow stay files
   compare->add_option("--group-by", group_by, "Group runs by this setting (e.g. policies.scheduler) instead");
   compare->add_option("--alpha", alpha, "Significance level of the Welch t-test")->capture_default_str();
   compare->add_option("--confidence", confidence, "Confidence level of the intervals")->capture_default_str();

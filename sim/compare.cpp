@@ -116,8 +116,10 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-// Left-aligned first `left` columns, the others right-aligned; two spaces between columns.
-std::string aligned(const std::vector<std::vector<std::string>>& rows, std::size_t left, const std::string& indent) {
+// Left-aligned first `left` columns (and the last one when last_left), the others right-aligned; two spaces
+// between columns.
+std::string aligned(const std::vector<std::vector<std::string>>& rows, std::size_t left, const std::string& indent,
+                    bool last_left = false) {
   std::vector<std::size_t> width;
   for (const auto& r : rows)
     for (std::size_t i = 0; i < r.size(); ++i) {
@@ -129,7 +131,8 @@ std::string aligned(const std::vector<std::vector<std::string>>& rows, std::size
     std::string line = indent;
     for (std::size_t i = 0; i < r.size(); ++i) {
       const std::string pad(width[i] - r[i].size(), ' ');
-      line += (i ? "  " : "") + (i < left ? r[i] + pad : pad + r[i]);
+      const bool is_left = i < left || (last_left && i + 1 == r.size());
+      line += (i ? "  " : "") + (is_left ? r[i] + pad : pad + r[i]);
     }
     while (!line.empty() && line.back() == ' ')
       line.pop_back();
@@ -409,7 +412,19 @@ std::string format_table(const Comparison& c, const std::vector<Run>& runs) {
   out << aligned(vrows, 4, "  ");
   out << "mean +/- sample sd; " << ci_pct << " CI of the mean (Student t, n-1 dof); delta and Welch t-test vs "
       << "the baseline, significant when p < " << fmt(c.alpha, "%g") << "\n";
+  // Metrics with one value in every run (counters that are 0, the GPU count) say nothing about the variants: one line.
+  std::string constant;
   for (const auto& m : c.metrics) {
+    const bool same = std::all_of(m.cells.begin(), m.cells.end(), [&](const Cell& cell) {
+      return cell.stats.n > 0 && cell.stats.sd == 0 && cell.stats.mean == m.cells.front().stats.mean;
+    });
+    if (same) constant += (constant.empty() ? "" : ", ") + m.metric + "=" + fmt(m.cells.front().stats.mean);
+  }
+  for (const auto& m : c.metrics) {
+    const bool same = std::all_of(m.cells.begin(), m.cells.end(), [&](const Cell& cell) {
+      return cell.stats.n > 0 && cell.stats.sd == 0 && cell.stats.mean == m.cells.front().stats.mean;
+    });
+    if (same) continue;
     out << "\n" << m.metric << "\n";
     std::vector<std::vector<std::string>> rows;
     rows.push_back({"variant", "n", "mean", "sd", ci_pct + " CI", "delta", "p", "verdict"});
@@ -423,8 +438,12 @@ std::string format_table(const Comparison& c, const std::vector<Run>& runs) {
       if (k == 0) {
         r.push_back("");
       } else {
-        r.push_back(cell.rel_delta ? (*cell.rel_delta >= 0 ? "+" : "") + fmt(*cell.rel_delta * 100, "%.2f") + "%"
-                                   : "-");
+        std::string delta = "-";
+        if (cell.rel_delta) {
+          delta = fmt(*cell.rel_delta * 100, "%+.2f") + "%";
+          if (delta == "-0.00%") delta = "+0.00%"; // rounding of equal means summed in another order
+        }
+        r.push_back(delta);
       }
       r.push_back(cell.test.available ? fmt_p(cell.test.p) : (k == 0 ? "" : "-"));
       std::string verdict = verdict_name(cell.test.verdict);
@@ -432,8 +451,9 @@ std::string format_table(const Comparison& c, const std::vector<Run>& runs) {
       r.push_back(verdict);
       rows.push_back(r);
     }
-    out << aligned(rows, 1, "  ");
+    out << aligned(rows, 1, "  ", true);
   }
+  if (!constant.empty()) out << "\nthe same in every run: " << constant << "\n";
   return out.str();
 }
 

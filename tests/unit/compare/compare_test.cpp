@@ -206,6 +206,8 @@ TEST(CompareRuns, MetricsTableCsvJson) {
   EXPECT_NE(table.find("policies.scheduler=easy_backfill"), std::string::npos) << table;
   EXPECT_NE(table.find("-50.00%"), std::string::npos) << table;
   EXPECT_NE(table.find("seeds 1, 2, 3"), std::string::npos) << table;
+  EXPECT_NE(table.find("the same in every run: jobs_total=10\n"), std::string::npos) << table;
+  EXPECT_EQ(table.find("\njobs_total\n"), std::string::npos) << table; // no block of its own
   const auto csv = format_csv(c);
   EXPECT_NE(csv.find("mean_queue_s,policies.scheduler=fifo,3,100,10,"), std::string::npos) << csv;
   EXPECT_NE(csv.find("jobs_total,policies.scheduler=easy_backfill,3,10,0,10,10,0,,,,not significant"),
