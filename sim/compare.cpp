@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -78,7 +79,14 @@ std::string fmt(double v, const char* spec = "%.6g") {
   return buf;
 }
 
-std::string fmt_exact(double v) { return fmt(v, "%.17g"); }
+// The shortest of %.15g, %.16g, %.17g that reads back as v (0.05, not 0.050000000000000003).
+std::string fmt_exact(double v) {
+  for (const char* spec : {"%.15g", "%.16g"}) {
+    const auto text = fmt(v, spec);
+    if (std::strtod(text.c_str(), nullptr) == v) return text;
+  }
+  return fmt(v, "%.17g");
+}
 
 std::string fmt_p(double p) {
   if (p < 1e-4) return fmt(p, "%.2e");
