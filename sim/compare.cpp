@@ -97,10 +97,18 @@ std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (const char c : s) {
     switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\t': out += "\\t"; break;
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
     default:
       if (static_cast<unsigned char>(c) < 0x20) {
         char buf[8];
@@ -114,7 +122,9 @@ std::string json_string(const std::string& s) {
   return out + "\"";
 }
 
-std::string json_number(double v) { return std::isfinite(v) ? fmt_exact(v) : "null"; }
+std::string json_number(double v) {
+  return std::isfinite(v) ? fmt_exact(v) : "null";
+}
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -265,8 +275,8 @@ std::vector<std::string> design_warnings(const std::vector<Run>& runs, const std
             name = k;
             break;
           }
-      out.push_back("variant '" + v.label + "' mixes runs whose settings differ in more than the seed (" + name +
-                    ": " + file_name(runs[v.runs.front()].file) + " vs " + file_name(runs[i].file) + ")");
+      out.push_back("variant '" + v.label + "' mixes runs whose settings differ in more than the seed (" + name + ": " +
+                    file_name(runs[v.runs.front()].file) + " vs " + file_name(runs[i].file) + ")");
       break;
     }
   }
@@ -325,11 +335,16 @@ Describe describe(const std::vector<double>& values, double confidence, std::siz
 
 const char* verdict_name(Verdict v) {
   switch (v) {
-  case Verdict::baseline: return "baseline";
-  case Verdict::significant: return "significant";
-  case Verdict::not_significant: return "not significant";
-  case Verdict::deterministic_difference: return "deterministic difference";
-  case Verdict::unavailable: return "n/a";
+  case Verdict::baseline:
+    return "baseline";
+  case Verdict::significant:
+    return "significant";
+  case Verdict::not_significant:
+    return "not significant";
+  case Verdict::deterministic_difference:
+    return "deterministic difference";
+  case Verdict::unavailable:
+    return "n/a";
   }
   return "?";
 }
@@ -476,8 +491,8 @@ std::string format_csv(const Comparison& c) {
       out << csv_field(m.metric) << "," << csv_field(c.variants[k].label) << "," << s.n << ","
           << (s.n > 0 ? fmt_exact(s.mean) : "") << "," << (s.n > 1 ? fmt_exact(s.sd) : "") << ","
           << (s.has_ci ? fmt_exact(s.ci_low) : "") << "," << (s.has_ci ? fmt_exact(s.ci_high) : "") << ","
-          << (cell.rel_delta ? fmt_exact(*cell.rel_delta) : "") << "," << (w.available ? fmt_exact(w.t) : "")
-          << "," << (w.available ? fmt_exact(w.dof) : "") << "," << (w.available ? fmt_exact(w.p) : "") << ","
+          << (cell.rel_delta ? fmt_exact(*cell.rel_delta) : "") << "," << (w.available ? fmt_exact(w.t) : "") << ","
+          << (w.available ? fmt_exact(w.dof) : "") << "," << (w.available ? fmt_exact(w.p) : "") << ","
           << csv_field(verdict_name(w.verdict)) << "\n";
     }
   return out.str();
@@ -517,7 +532,8 @@ std::string format_json(const Comparison& c, const std::vector<Run>& runs) {
       const auto num_or_null = [](bool ok, double v) { return ok ? json_number(v) : std::string("null"); };
       out << (k ? ",\n    " : "\n    ") << "{\"label\": " << json_string(c.variants[k].label) << ", \"n\": " << s.n
           << ", \"mean\": " << num_or_null(s.n > 0, s.mean) << ", \"sd\": " << num_or_null(s.n > 1, s.sd)
-          << ", \"ci_low\": " << num_or_null(s.has_ci, s.ci_low) << ", \"ci_high\": " << num_or_null(s.has_ci, s.ci_high)
+          << ", \"ci_low\": " << num_or_null(s.has_ci, s.ci_low)
+          << ", \"ci_high\": " << num_or_null(s.has_ci, s.ci_high)
           << ", \"rel_delta\": " << num_or_null(cell.rel_delta.has_value(), cell.rel_delta.value_or(0))
           << ", \"t\": " << num_or_null(w.available, w.t) << ", \"dof\": " << num_or_null(w.available, w.dof)
           << ", \"p\": " << num_or_null(w.available, w.p) << ", \"verdict\": " << json_string(verdict_name(w.verdict))

@@ -27,8 +27,8 @@ class CompareError : public std::runtime_error {
 struct Run {
   std::string file;
   std::uint64_t seed = 0;
-  std::map<std::string, std::string> settings;             // resolved scenario, flattened: "policies.scheduler" -> "fifo"
-  std::vector<std::pair<std::string, double>> summary;     // /summary attributes, in file order
+  std::map<std::string, std::string> settings;         // resolved scenario, flattened: "policies.scheduler" -> "fifo"
+  std::vector<std::pair<std::string, double>> summary; // /summary attributes, in file order
 };
 
 // The resolved scenario YAML flattened to dotted keys; a sequence becomes one value in flow style ("[1, 2, 4]").
@@ -36,8 +36,8 @@ struct Run {
 std::map<std::string, std::string> flatten_yaml(const std::string& yaml_text);
 
 struct Variant {
-  std::string label;                // e.g. "policies.scheduler=easy_backfill", else the first file's name
-  std::vector<std::size_t> runs;    // indices into the runs, in input order
+  std::string label;                            // e.g. "policies.scheduler=easy_backfill", else the first file's name
+  std::vector<std::size_t> runs;                // indices into the runs, in input order
   std::map<std::string, std::string> differing; // the settings that tell this variant from the others
 };
 
@@ -93,7 +93,7 @@ std::optional<double> relative_delta(double base, double mean);
 
 struct Cell {
   Describe stats;
-  std::size_t dropped = 0; // non-finite values left out
+  std::size_t dropped = 0;         // non-finite values left out
   std::optional<double> rel_delta; // vs baseline; nullopt for the baseline itself or when undefined
   Welch test;                      // vs baseline; verdict baseline for the baseline itself
 };

@@ -117,8 +117,8 @@ TEST(CompareCli, SeedsTimesSchedulers) {
   ASSERT_NE(mean_of(fifo, "mean_queue_s"), mean_of(easy, "mean_queue_s"));
 
   // Interleaved on the command line: grouping is by resolved scenario, not by position.
-  const auto csv = run_cli("compare --format csv" + join({fifo[0], easy[0], fifo[1], easy[1], fifo[2], easy[2]}),
-                           false);
+  const auto csv =
+      run_cli("compare --format csv" + join({fifo[0], easy[0], fifo[1], easy[1], fifo[2], easy[2]}), false);
   ASSERT_EQ(csv.exit_code, 0) << csv.text;
   const auto rows = parse_csv(csv.text);
   for (const char* metric : {"mean_queue_s", "mean_jct_s", "makespan_s", "gpu_utilization"}) {
@@ -164,8 +164,7 @@ TEST(CompareCli, SeedsTimesSchedulers) {
   // --group-by, and the design warnings: 3 fifo runs against 2 easy ones, a seed twice.
   const auto uneven = run_cli("compare --group-by policies.scheduler" + join(fifo) + " " + easy[0] + " " + easy[0]);
   EXPECT_EQ(uneven.exit_code, 0) << uneven.text;
-  EXPECT_NE(uneven.text.find("warning: the variants have different numbers of runs"), std::string::npos)
-      << uneven.text;
+  EXPECT_NE(uneven.text.find("warning: the variants have different numbers of runs"), std::string::npos) << uneven.text;
   EXPECT_NE(uneven.text.find("seed 1 appears 2 times"), std::string::npos) << uneven.text;
 
   // JSON parses.

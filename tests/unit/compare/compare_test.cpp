@@ -116,7 +116,7 @@ TEST(CompareStats, RelativeDelta) {
 }
 
 CRun make_run(const std::string& file, std::uint64_t seed, const std::string& scheduler,
-             std::vector<std::pair<std::string, double>> summary, const std::string& extra = "") {
+              std::vector<std::pair<std::string, double>> summary, const std::string& extra = "") {
   CRun r;
   r.file = file;
   r.seed = seed;
@@ -137,7 +137,7 @@ TEST(CompareGrouping, FlattenYaml) {
 
 TEST(CompareGrouping, RunsThatDifferOnlyInSeedFormOneVariant) {
   const std::vector<CRun> runs{make_run("dir/f1.h5", 1, "fifo", {}), make_run("dir/e1.h5", 1, "easy_backfill", {}),
-                              make_run("dir/f2.h5", 2, "fifo", {}), make_run("dir/e2.h5", 2, "easy_backfill", {})};
+                               make_run("dir/f2.h5", 2, "fifo", {}), make_run("dir/e2.h5", 2, "easy_backfill", {})};
   const auto v = group_runs(runs);
   ASSERT_EQ(v.size(), 2u);
   EXPECT_EQ(v[0].label, "policies.scheduler=fifo");
@@ -150,7 +150,7 @@ TEST(CompareGrouping, RunsThatDifferOnlyInSeedFormOneVariant) {
 TEST(CompareGrouping, LabelsFallBackToFileNames) {
   // Four settings differ: too many for a label.
   const std::vector<CRun> runs{make_run("a/x.h5", 1, "fifo", {}, "p: 1\nq: 1\nr: 1\n"),
-                              make_run("b/y.h5", 1, "sjf", {}, "p: 2\nq: 2\nr: 2\n")};
+                               make_run("b/y.h5", 1, "sjf", {}, "p: 2\nq: 2\nr: 2\n")};
   const auto v = group_runs(runs);
   ASSERT_EQ(v.size(), 2u);
   EXPECT_EQ(v[0].label, "x.h5");
@@ -164,7 +164,7 @@ TEST(CompareGrouping, LabelsFallBackToFileNames) {
 
 TEST(CompareGrouping, GroupBySetting) {
   const std::vector<CRun> runs{make_run("f1.h5", 1, "fifo", {}, "p: 1\n"), make_run("f2.h5", 2, "fifo", {}, "p: 2\n"),
-                              make_run("e1.h5", 1, "sjf", {}, "p: 1\n")};
+                               make_run("e1.h5", 1, "sjf", {}, "p: 1\n")};
   const auto v = group_runs(runs, "policies.scheduler");
   ASSERT_EQ(v.size(), 2u);
   EXPECT_EQ(v[0].label, "policies.scheduler=fifo");
