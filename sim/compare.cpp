@@ -258,6 +258,13 @@ std::vector<std::string> design_warnings(const std::vector<Run>& runs, const std
                       std::to_string(files.size()) + " times (" + names +
                       "); repeated seeds are not independent samples");
       }
+    for (const auto i : v.runs)
+      if (runs[i].build != runs[v.runs.front()].build) {
+        out.push_back("variant '" + v.label + "' mixes results of different builds (" +
+                      file_name(runs[v.runs.front()].file) + ": " + runs[v.runs.front()].build + ", " +
+                      file_name(runs[i].file) + ": " + runs[i].build + ")");
+        break;
+      }
     // With --group-by, the runs of a variant may differ in more than the seed: say so once.
     const auto first = without_seed(runs[v.runs.front()].settings);
     for (const auto i : v.runs) {
@@ -557,6 +564,7 @@ std::vector<Run> load_runs(const std::vector<std::string>& files) {
     Run run;
     run.file = file;
     run.seed = rs.meta.seed;
+    run.build = "racksim " + rs.meta.racksim_version + " (" + rs.meta.git_sha + ")";
     if (rs.meta.scenario_yaml.empty())
       throw CompareError(file + ": not a racksim results file (/meta scenario_yaml is empty)");
     try {

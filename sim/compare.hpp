@@ -27,6 +27,7 @@ class CompareError : public std::runtime_error {
 struct Run {
   std::string file;
   std::uint64_t seed = 0;
+  std::string build; // "racksim VERSION (GIT_SHA)": runs of one variant from different builds are warned about
   std::map<std::string, std::string> settings;         // resolved scenario, flattened: "policies.scheduler" -> "fifo"
   std::vector<std::pair<std::string, double>> summary; // /summary attributes, in file order
 };
@@ -48,7 +49,8 @@ struct Variant {
 std::vector<Variant> group_runs(const std::vector<Run>& runs, const std::string& group_by = "",
                                 std::size_t max_label_settings = 3);
 
-// Warnings about the design: variants with different numbers of runs, a seed that appears twice in a variant.
+// Warnings about the design: variants with different numbers of runs, a seed that appears twice in a variant, runs
+// of one variant that differ in more than the seed (--group-by) or come from different racksim builds.
 std::vector<std::string> design_warnings(const std::vector<Run>& runs, const std::vector<Variant>& variants);
 
 // The metrics to compare: `wanted` in its order (each must be in every run, else CompareError naming the file), or

@@ -183,6 +183,16 @@ TEST(CompareGrouping, RepeatedSeedIsAWarning) {
   EXPECT_NE(w[0].find("seed 7 appears 2 times (a.h5, b.h5)"), std::string::npos) << w[0];
 }
 
+TEST(CompareGrouping, DifferentBuildsInOneVariantIsAWarning) {
+  std::vector<CRun> runs{make_run("a.h5", 1, "fifo", {}), make_run("b.h5", 2, "fifo", {})};
+  runs[0].build = "racksim 0.1.0 (aaaa)";
+  runs[1].build = "racksim 0.1.0 (bbbb)";
+  const auto w = design_warnings(runs, group_runs(runs));
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].find("different builds (a.h5: racksim 0.1.0 (aaaa), b.h5: racksim 0.1.0 (bbbb))"), std::string::npos)
+      << w[0];
+}
+
 TEST(CompareRuns, MetricsTableCsvJson) {
   const std::vector<CRun> runs{
       make_run("f1.h5", 1, "fifo", {{"mean_queue_s", 100}, {"jobs_total", 10}, {"only_here", 1}}),
