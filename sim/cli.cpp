@@ -1,5 +1,5 @@
-// racksim: the command line. Exit codes: 0 success, 2 bad input (scenario, trace, platform, usage),
-// 1 anything else (I/O failure, internal error).
+// racksim: the command line. Exit codes: 0 success, 2 bad input (scenario, trace, platform, usage, files given to
+// compare), 1 anything else (I/O failure, internal error).
 
 #include "platforms/analysis.hpp"
 #include "platforms/topology.hpp"
