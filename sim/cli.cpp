@@ -1,9 +1,10 @@
-// racksim: the command line. Exit codes: 0 success, 2 bad input (scenario, trace, platform, usage),
-// 1 anything else (I/O failure, internal error).
+// racksim: the command line. Exit codes: 0 success, 2 bad input (scenario, trace, platform, usage, files given to
+// compare), 1 anything else (I/O failure, internal error).
 
 #include "platforms/analysis.hpp"
 #include "platforms/topology.hpp"
 #include "sim/collective_run.hpp"
+#include "sim/compare.hpp"
 #include "sim/engine.hpp"
 #include "sim/results.hpp"
 #include "sim/scenario.hpp"
@@ -89,7 +90,7 @@ int report_error(const std::exception& e) {
     return exit_bad_input;
   }
   if (dynamic_cast<const platforms::PlatformError*>(&e) || dynamic_cast<const workloads::TraceError*>(&e) ||
-      dynamic_cast<const sim::RunError*>(&e)) {
+      dynamic_cast<const sim::RunError*>(&e) || dynamic_cast<const sim::compare::CompareError*>(&e)) {
     std::cerr << "racksim: error: " << e.what() << "\n";
     return exit_bad_input;
   }
@@ -127,6 +128,23 @@ int main(int argc, char** argv) {
 
   auto* summary = app.add_subcommand("summary", "Print the summary table of a results file");
   summary->add_option("results", results_path, "Results file (HDF5)")->required();
+
+  std::vector<std::string> compare_files, compare_metrics;
+  std::string group_by, format = "table";
+  double alpha = 0.05, confidence = 0.95;
+  auto* compare = app.add_subcommand(
+      "compare", "Compare runs across seeds: per variant mean, sd, confidence interval; Welch t-test vs the first "
+                 "variant (docs/compare.md)");
+  compare->add_option("results", compare_files, "Results files (HDF5); runs that differ only in seed form a variant")
+      ->required();
+  compare->add_option("--metric", compare_metrics, "Compare only this /summary attribute (repeatable)")
+      ->allow_extra_args(false); // one name per --metric: the files that follow stay files
+  compare->add_option("--group-by", group_by, "Group runs by this setting (e.g. policies.scheduler) instead");
+  compare->add_option("--alpha", alpha, "Significance level of the Welch t-test")->capture_default_str();
+  compare->add_option("--confidence", confidence, "Confidence level of the intervals")->capture_default_str();
+  compare->add_option("--format", format, "table | csv | json")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -181,6 +199,23 @@ int main(int argc, char** argv) {
       }
     } else if (*summary) {
       print_summary(sim::read_results(results_path), std::cout);
+    } else if (*compare) {
+      namespace cmp = sim::compare;
+      const auto runs = cmp::load_runs(compare_files);
+      cmp::Options options;
+      options.group_by = group_by;
+      options.metrics = compare_metrics;
+      options.alpha = alpha;
+      options.confidence = confidence;
+      const auto result = cmp::compare_runs(runs, options);
+      for (const auto& w : result.warnings)
+        std::cerr << "racksim: warning: " << w << "\n";
+      if (format == "csv")
+        std::cout << cmp::format_csv(result);
+      else if (format == "json")
+        std::cout << cmp::format_json(result, runs);
+      else
+        std::cout << cmp::format_table(result, runs);
     }
   } catch (const CLI::Error& e) {
     std::cerr << "racksim: error: " << e.what() << "\n";
