@@ -96,6 +96,12 @@ const std::vector<FailureCause>& llama3_causes() {
   return causes;
 }
 
+const FailureCause* find_llama3_cause(std::string_view name) {
+  for (const auto& cause : llama3_causes())
+    if (name == cause.name) return &cause;
+  return nullptr;
+}
+
 // 16,384 H100 GPUs in 2,048 nodes of 8; one 400G NIC per GPU; 16 GPUs (2 nodes) per rack behind one ToR switch
 // (1,024 racks); links counted as one NIC-to-leaf cable per GPU plus one leaf uplink per GPU (leaves are not
 // oversubscribed in the paper's pods). Classes the preset does not use are 0.

@@ -12,6 +12,7 @@
 #include <optional>
 #include <queue>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -86,6 +87,8 @@ struct FailureCause {
   bool hardware; // confirmed or suspected hardware (the paper: ~78% of interruptions)
 };
 const std::vector<FailureCause>& llama3_causes();
+// The row of a preset event's cause (its category and hardware flag, for labelling); nullptr for "random", "trace".
+const FailureCause* find_llama3_cause(std::string_view name);
 inline constexpr double kLlama3WindowS = 54 * 86400.0;
 // The 16,384-GPU cluster of the Llama 3 snapshot, in racksim's classes (docs/failures.md says how each is counted).
 ComponentCounts llama3_reference_counts();

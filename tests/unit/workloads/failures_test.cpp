@@ -228,6 +228,12 @@ TEST(WorkloadFailuresLlama3, PresetReproducesTable5) {
   EXPECT_NEAR(mean, 419, 5);
   for (const auto& cause : llama3_causes())
     EXPECT_NEAR(double(by_cause[cause.name]) / total, cause.count / 419.0, 0.01) << cause.name;
+  for (const auto& [name, n] : by_cause) {
+    const FailureCause* row = find_llama3_cause(name);
+    ASSERT_NE(row, nullptr) << name; // every preset event is labelled with a row of the table
+  }
+  EXPECT_EQ(find_llama3_cause("random"), nullptr);
+  EXPECT_STREQ(find_llama3_cause("GPU HBM3 Memory")->category, "GPU");
   EXPECT_NEAR(double(by_class[C::gpu]) / total, 268 / 419.0, 0.01);
   EXPECT_NEAR(double(by_class[C::node]) / total, 109 / 419.0, 0.01);
   RecordProperty("llama3_mean_interruptions", std::to_string(mean));
