@@ -11,7 +11,7 @@ namespace racksim::workloads {
 namespace {
 
 const std::array<const char*, kNumComponentClasses> kClassNames{"gpu",  "node",  "nic",        "link",
-                                                                 "leaf", "spine", "rack_power", "storage"};
+                                                                "leaf", "spine", "rack_power", "storage"};
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
@@ -174,7 +174,8 @@ std::vector<FailureEvent> read_failure_trace(const std::string& path, const Comp
     for (auto f : split(buf))
       header.emplace_back(f);
   }
-  if (header.empty()) throw FailureTraceError(path + ": empty failure trace (expected a header time,component,duration)");
+  if (header.empty())
+    throw FailureTraceError(path + ": empty failure trace (expected a header time,component,duration)");
   const std::size_t header_line = line_no;
   const auto column = [&](const char* name) {
     const auto it = std::find(header.begin(), header.end(), name);
@@ -228,8 +229,8 @@ std::vector<FailureEvent> read_failure_trace(const std::string& path, const Comp
     }
     const auto [ptr, ec] = std::from_chars(idx.data(), idx.data() + idx.size(), e.index);
     if (idx.empty() || ec != std::errc() || ptr != idx.data() + idx.size() || e.index < 0)
-      fail("component", "expected a non-negative integer index after '" + std::string(cls) + ":', got '" +
-                            shown(idx) + "'");
+      fail("component",
+           "expected a non-negative integer index after '" + std::string(cls) + ":', got '" + shown(idx) + "'");
     if (e.index >= counts[e.cls])
       fail("component", "index " + std::to_string(e.index) + " out of range: the platform has " +
                             std::to_string(counts[e.cls]) + " " + std::string(cls) + " component(s)");
@@ -311,8 +312,7 @@ std::string FailureProcess::draw_cause(ComponentClass c, Rng& rng) const {
 std::optional<FailureEvent> FailureProcess::next() {
   const bool have_trace = trace_next_ < trace_.size();
   if (!have_trace && heap_.empty()) return std::nullopt;
-  if (have_trace && (heap_.empty() || trace_[trace_next_].time_s <= heap_.top().time_s))
-    return trace_[trace_next_++];
+  if (have_trace && (heap_.empty() || trace_[trace_next_].time_s <= heap_.top().time_s)) return trace_[trace_next_++];
   Pending p = heap_.top();
   heap_.pop();
   FailureEvent e;

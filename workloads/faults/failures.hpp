@@ -3,8 +3,8 @@
 // fills ComponentCounts from the topology, pulls events from a FailureProcess in time order, and applies them
 // (host/link off and on, correlated domains, failover); nothing here knows what a failure does.
 
-#include "workloads/traces/trace_reader.hpp"
 #include "workloads/rng.hpp"
+#include "workloads/traces/trace_reader.hpp"
 
 #include <array>
 #include <cstddef>
@@ -22,10 +22,12 @@ namespace racksim::workloads {
 enum class ComponentClass { gpu, node, nic, link, leaf, spine, rack_power, storage };
 inline constexpr std::size_t kNumComponentClasses = 8;
 inline constexpr std::array<ComponentClass, kNumComponentClasses> kAllComponentClasses{
-    ComponentClass::gpu,   ComponentClass::node,  ComponentClass::nic,        ComponentClass::link,
-    ComponentClass::leaf,  ComponentClass::spine, ComponentClass::rack_power, ComponentClass::storage};
+    ComponentClass::gpu,  ComponentClass::node,  ComponentClass::nic,        ComponentClass::link,
+    ComponentClass::leaf, ComponentClass::spine, ComponentClass::rack_power, ComponentClass::storage};
 
-inline constexpr std::size_t class_index(ComponentClass c) { return static_cast<std::size_t>(c); }
+inline constexpr std::size_t class_index(ComponentClass c) {
+  return static_cast<std::size_t>(c);
+}
 const char* to_string(ComponentClass c);
 // Every class with its scenario and trace name ("gpu", "rack_power", ...), in declaration order.
 std::vector<std::pair<std::string, ComponentClass>> component_class_names();
@@ -45,7 +47,7 @@ std::vector<std::pair<std::string, FailurePreset>> failure_preset_names();
 struct ClassFailureSpec {
   double mtbf_s = 0; // mean up-time of ONE component; 0 = this class never fails (unless a preset sets it)
   UptimeDistribution distribution = UptimeDistribution::exponential;
-  double shape = 1; // weibull: k; lognormal: sigma of ln(up-time); ignored for exponential
+  double shape = 1;       // weibull: k; lognormal: sigma of ln(up-time); ignored for exponential
   double repair_s = 3600; // mean repair (down) time
   RepairDistribution repair_distribution = RepairDistribution::deterministic;
   double repair_sigma = 1; // lognormal repair: sigma of ln(repair time)

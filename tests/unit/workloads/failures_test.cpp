@@ -95,8 +95,10 @@ TEST(WorkloadFailuresDistribution, ExponentialCountsArePoisson) {
 // standard errors <= 0.33%, tolerance 1.5%.
 TEST(WorkloadFailuresDistribution, WeibullAndLognormalMeansEqualMtbf) {
   const double mtbf = 5e5;
-  for (const auto& [dist, shape] : std::vector<std::pair<UptimeDistribution, double>>{
-           {UptimeDistribution::weibull, 0.7}, {UptimeDistribution::weibull, 2.0}, {UptimeDistribution::lognormal, 1.0}}) {
+  for (const auto& [dist, shape] :
+       std::vector<std::pair<UptimeDistribution, double>>{{UptimeDistribution::weibull, 0.7},
+                                                          {UptimeDistribution::weibull, 2.0},
+                                                          {UptimeDistribution::lognormal, 1.0}}) {
     FailureProcess p(one_class(C::link, mtbf, dist, shape), only(C::link, 1), 11);
     EXPECT_NEAR(mean_interval(p, 200000), mtbf, 0.015 * mtbf) << "shape " << shape;
   }
@@ -105,7 +107,8 @@ TEST(WorkloadFailuresDistribution, WeibullAndLognormalMeansEqualMtbf) {
 // A component is down for its repair, then draws its next up-time: the cycle's mean is MTBF + mean repair.
 // Exponential and lognormal repairs average to repair_s. 10^5 draws, CV <= 1.31: tolerance 1.5%.
 TEST(WorkloadFailuresDistribution, RepairMeansAndRenewalCycle) {
-  for (const auto rd : {RepairDistribution::deterministic, RepairDistribution::exponential, RepairDistribution::lognormal}) {
+  for (const auto rd :
+       {RepairDistribution::deterministic, RepairDistribution::exponential, RepairDistribution::lognormal}) {
     FailureSpec spec = one_class(C::nic, 1e4);
     spec.of(C::nic).repair_s = 3000;
     spec.of(C::nic).repair_distribution = rd;
@@ -244,12 +247,11 @@ TEST(WorkloadFailuresLlama3, PresetReproducesTable5) {
 TEST(WorkloadFailuresTrace, GoodRowsAreSortedAndMergedFirstAtTies) {
   ComponentCounts counts = only(C::node, 16);
   counts[C::rack_power] = 4;
-  const auto path = write_file("failures_good.csv",
-                               "time,component,duration\r\n"
-                               "100,node:12,600\r\n"
-                               "\r\n"
-                               "50.5, rack_power:3 ,0\r\n"
-                               "100,node:1,1e3\r\n");
+  const auto path = write_file("failures_good.csv", "time,component,duration\r\n"
+                                                    "100,node:12,600\r\n"
+                                                    "\r\n"
+                                                    "50.5, rack_power:3 ,0\r\n"
+                                                    "100,node:1,1e3\r\n");
   const auto events = read_failure_trace(path, counts);
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[0].time_s, 50.5);
@@ -282,7 +284,8 @@ TEST(WorkloadFailuresTrace, BadRowsNameFileLineAndField) {
     EXPECT_NE(what.find(name + ":3: " + message), std::string::npos) << what;
   };
   expect("bad_class.csv", "2,router:1,5", "field 'component': unknown class 'router' (valid: gpu, node,");
-  expect("bad_index.csv", "2,node:x,5", "field 'component': expected a non-negative integer index after 'node:', got 'x'");
+  expect("bad_index.csv", "2,node:x,5",
+         "field 'component': expected a non-negative integer index after 'node:', got 'x'");
   expect("bad_range.csv", "2,node:16,5", "field 'component': index 16 out of range: the platform has 16 node");
   expect("bad_noclass.csv", "2,12,5", "field 'component': expected class:index such as node:12, got '12'");
   expect("bad_duration.csv", "2,node:1,-5", "field 'duration': must be >= 0, got '-5'");
