@@ -5,6 +5,7 @@
 
 #include "platforms/spec.hpp"
 #include "policies/params.hpp"
+#include "workloads/faults/failures.hpp"
 #include "workloads/spec.hpp"
 
 #include <cstdint>
@@ -52,6 +53,7 @@ struct Scenario {
   platforms::PlatformSpec platform;
   workloads::WorkloadSpec workload;
   PolicySpec policies;
+  workloads::FailureSpec failures; // docs/failures.md
   OutputSpec output;
 
   std::string source_path;   // the file it came from ("<string>" for text)

@@ -64,15 +64,40 @@ TEST(ScenarioErrors, UnknownKeyWithNoNearMatchListsTheValidKeys) {
               "unknown key 'zzz' in policies (valid: scheduler, placement, load_balancer, preemption)");
   EXPECT_DIAG(
       single_error("name: x\nzzz: 1\n"), 2, 1,
-      "unknown key 'zzz' at top level (valid: name, seed, horizon, calibration, platform, workload, policies, failover, output)");
+      "unknown key 'zzz' at top level (valid: name, seed, horizon, calibration, platform, workload, failures, policies, failover, output)");
 }
 
 TEST(ScenarioErrors, UnsupportedSectionsSayNotYet) {
-  const auto d = errors_of("name: x\nfailures:\n  mtbf: 1d\nenergy: {}\nalerts: []\n");
-  ASSERT_EQ(d.size(), 3u) << all_messages(d);
-  EXPECT_DIAG(d[0], 2, 1, "section 'failures' is not supported yet");
-  EXPECT_DIAG(d[1], 4, 1, "section 'energy' is not supported yet");
-  EXPECT_DIAG(d[2], 5, 1, "section 'alerts' is not supported yet");
+  const auto d = errors_of("name: x\nenergy: {}\nalerts: []\n");
+  ASSERT_EQ(d.size(), 2u) << all_messages(d);
+  EXPECT_DIAG(d[0], 2, 1, "section 'energy' is not supported yet");
+  EXPECT_DIAG(d[1], 3, 1, "section 'alerts' is not supported yet");
+}
+
+// The failures section (docs/failures.md): malformed values name file, line and field; cross-field rules.
+TEST(ScenarioErrors, FailuresSectionValuesAreLocated) {
+  const auto d = errors_of("name: x\nfailures:\n  rate_scale: 0\n  gpu:\n    mtbf: 3 days\n    distribution: gamma\n"
+                           "  node: {shape: 0, repair: -1h}\n  router:\n    mtbf: 1d\n");
+  ASSERT_EQ(d.size(), 6u) << all_messages(d);
+  for (const auto& x : d)
+    EXPECT_EQ(x.file, "test.yaml");
+  EXPECT_DIAG(d[0], 3, 15, "failures.rate_scale: must be > 0");
+  EXPECT_DIAG(d[1], 5, 11, "failures.gpu.mtbf:");
+  EXPECT_DIAG(d[2], 6, 19, "failures.gpu.distribution: unknown value 'gamma'");
+  EXPECT_DIAG(d[3], 7, 17, "failures.node.shape: must be > 0");
+  EXPECT_DIAG(d[4], 7, 28, "failures.node.repair: must be >= 0");
+  EXPECT_DIAG(d[5], 8, 3, "unknown key 'router' in failures");
+  EXPECT_EQ(single_error("name: x\n", {"failures.link.shape=-1"}).str(),
+            "--set: 'failures.link.shape=-1': must be > 0, got -1");
+}
+
+TEST(ScenarioErrors, FailuresPresetOwnsItsMtbfsAndTraceMustExist) {
+  const auto d = errors_of("name: x\nfailures:\n  preset: llama3_54d\n  gpu: {mtbf: 1000d}\n  spine: {mtbf: 1000d}\n"
+                           "  trace: no-such-failures.csv\n");
+  ASSERT_EQ(d.size(), 2u) << all_messages(d);
+  EXPECT_DIAG(d[0], 4, 15, "failures.gpu.mtbf: the preset llama3_54d sets the MTBF of gpu");
+  EXPECT_DIAG(d[1], 6, 10, "failures.trace: failure trace '");
+  EXPECT_NE(d[1].message.find("no-such-failures.csv' does not exist"), std::string::npos) << d[1].message;
 }
 
 TEST(ScenarioErrors, CalibrationMustBeRooflineOrALoadableFile) {
@@ -240,7 +265,7 @@ workload:
   synthetic:
     gpus: [1, 2]
     gpu_weights: [1]
-failures: {}
+energy: {}
 policies:
   scheduler: fcfs
 )",
@@ -252,7 +277,7 @@ policies:
   EXPECT_DIAG(d[3], 5, 5, "unknown key 'spine'");
   EXPECT_DIAG(d[4], 6, 20, "missing unit in '400'");
   EXPECT_DIAG(d[5], 10, 18, "has 1 weight(s) but workload.synthetic.gpus has 2");
-  EXPECT_DIAG(d[6], 11, 1, "section 'failures' is not supported yet");
+  EXPECT_DIAG(d[6], 11, 1, "section 'energy' is not supported yet");
   EXPECT_DIAG(d[7], 13, 14, "unknown value 'fcfs'");
   EXPECT_EQ(d[8].file, "--set");
   EXPECT_EQ(d[8].line, 0);
@@ -270,8 +295,8 @@ TEST(ScenarioErrors, OverrideErrorsAreReportedAgainstSet) {
   EXPECT_EQ(single_error("name: x\n", {"platform.racks"}).str(), "--set: 'platform.racks': expected key.path=value");
   EXPECT_EQ(single_error("name: x\n", {"platform=3"}).str(),
             "--set: 'platform=3': 'platform' is a section; --set takes a setting such as 'platform.gpu'");
-  EXPECT_EQ(single_error("name: x\n", {"failures.mtbf=1d"}).str(),
-            "--set: 'failures.mtbf=1d': section 'failures' is not supported yet");
+  EXPECT_EQ(single_error("name: x\n", {"energy.pue=1.2"}).str(),
+            "--set: 'energy.pue=1.2': section 'energy' is not supported yet");
   EXPECT_EQ(single_error("name: x\n", {"platform.fabric.nic_bandwidth=400"})
                 .message.rfind("'platform.fabric.nic_bandwidth=400': missing unit in '400'", 0),
             0u);

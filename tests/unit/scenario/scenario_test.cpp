@@ -115,6 +115,39 @@ TEST(ScenarioLoad, TracePathIsResolvedAgainstTheScenarioDirectory) {
   EXPECT_EQ(abs.workload.trace.path, expected.string());
 }
 
+// The failures section (docs/failures.md) fills workloads::FailureSpec; the trace path is resolved like any other.
+TEST(ScenarioLoad, FailuresSectionFillsTheSpec) {
+  using workloads::ComponentClass;
+  const Scenario none = load_scenario_text("name: t\n", "t.yaml");
+  EXPECT_EQ(none.failures.preset, workloads::FailurePreset::none);
+  EXPECT_EQ(none.failures.of(ComponentClass::gpu).mtbf_s, 0);
+  const Scenario sc = load_scenario_text(
+      "name: t\nfailures:\n  preset: llama3_54d\n  rate_scale: 2\n  trace: traces/failures.csv\n"
+      "  gpu: {distribution: weibull, shape: 0.8, repair: 2h, repair_distribution: lognormal, repair_sigma: 0.5}\n"
+      "  rack_power: {mtbf: 5000d, repair: 4h}\n",
+      "t.yaml", {"failures.storage.mtbf=100d"}, fixtures_dir);
+  const auto& f = sc.failures;
+  EXPECT_EQ(f.preset, workloads::FailurePreset::llama3_54d);
+  EXPECT_EQ(f.rate_scale, 2);
+  EXPECT_EQ(f.trace, std::filesystem::absolute(fixtures_dir + "/traces/failures.csv").lexically_normal().string());
+  EXPECT_EQ(f.of(ComponentClass::gpu).distribution, workloads::UptimeDistribution::weibull);
+  EXPECT_EQ(f.of(ComponentClass::gpu).shape, 0.8);
+  EXPECT_EQ(f.of(ComponentClass::gpu).repair_s, 7200);
+  EXPECT_EQ(f.of(ComponentClass::gpu).repair_distribution, workloads::RepairDistribution::lognormal);
+  EXPECT_EQ(f.of(ComponentClass::gpu).repair_sigma, 0.5);
+  EXPECT_EQ(f.of(ComponentClass::rack_power).mtbf_s, 5000 * 86400.0);
+  EXPECT_EQ(f.of(ComponentClass::rack_power).repair_s, 4 * 3600.0);
+  EXPECT_EQ(f.of(ComponentClass::storage).mtbf_s, 100 * 86400.0);
+  EXPECT_NE(sc.resolved_yaml.find("llama3_54d"), std::string::npos);
+  // The preset's MTBFs, halved by rate_scale 2.
+  const auto classes = workloads::effective_classes(f);
+  EXPECT_NEAR(classes[workloads::class_index(ComponentClass::gpu)].mtbf_s, 16384 * 54 * 86400.0 / 268 / 2, 1e-6);
+  // The resolved text reads back to the same spec.
+  const Scenario again = load_scenario_text(sc.resolved_yaml, "again.yaml");
+  EXPECT_EQ(again.failures.of(ComponentClass::gpu).shape, 0.8);
+  EXPECT_EQ(again.failures.trace, f.trace);
+}
+
 TEST(ScenarioLoad, ScalarsMayBeQuotedAndQuantitiesSpaced) {
   const Scenario sc = load_scenario_text(
       "name: \"12\"\nseed: '7'\nhorizon: \"1 h\"\nplatform:\n  racks: '3'\n  fabric: {nic_bandwidth: 100 Gb/s}\n",
