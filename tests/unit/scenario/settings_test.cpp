@@ -79,6 +79,7 @@ const std::vector<std::string> expected_paths{
     "workload.synthetic.gpus",
     "workload.synthetic.gpu_weights",
     "workload.synthetic.iterations",
+    "workload.synthetic.priority_classes",
     "workload.synthetic.diurnal.amplitude",
     "workload.synthetic.diurnal.period",
     "workload.synthetic.diurnal.peak",
@@ -167,6 +168,13 @@ const std::vector<std::string> expected_paths{
     "policies.scheduler",
     "policies.placement",
     "policies.load_balancer",
+    "policies.srtf.min_gap",
+    "policies.las.thresholds",
+    "policies.las.promote_after",
+    "policies.fair_share.weights",
+    "policies.fair_share.quotas",
+    "policies.fair_share.preempt",
+    "policies.priority.preempt",
     "output.timeseries_interval",
 };
 
