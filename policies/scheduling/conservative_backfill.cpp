@@ -20,17 +20,21 @@ class Profile {
       it->second += gpus;
   }
 
-  // The earliest step start t such that at least `gpus` are free over [t, t + duration).
+  // The earliest step start t such that at least `gpus` are free over [t, t + duration). One scan: a window that
+  // fails at a step cannot start before the step after it.
   double earliest(int gpus, double duration_s) const {
-    for (auto start = steps_.begin(); start != steps_.end(); ++start) {
-      const double t = start->first;
-      bool fits = true;
-      for (auto it = start; it != steps_.end() && (it == start || it->first < t + duration_s); ++it)
-        if (it->second < gpus) {
-          fits = false;
-          break;
-        }
-      if (fits) return t;
+    auto it = steps_.begin();
+    while (it != steps_.end()) {
+      if (it->second < gpus) {
+        ++it;
+        continue;
+      }
+      const double t = it->first;
+      auto jt = std::next(it);
+      while (jt != steps_.end() && jt->first < t + duration_s && jt->second >= gpus)
+        ++jt;
+      if (jt == steps_.end() || !(jt->first < t + duration_s)) return t;
+      it = std::next(jt);
     }
     return std::numeric_limits<double>::infinity(); // unreachable while gpus <= the GPUs free at the end
   }

@@ -141,9 +141,10 @@ SchedulingDecision FairShareScheduler::decide(const SchedulerView& view) {
         chosen.push_back(i);
         have += r.gpus;
       }
-      if (have >= job.gpus && pass.try_preempt_for(job, chosen)) {
-        for (const auto& [name, gpus] : taken)
-          users.at(name).alloc -= gpus;
+      std::vector<std::size_t> victims;
+      if (have >= job.gpus && pass.try_preempt_for(job, chosen, &victims)) {
+        for (std::size_t i : victims)
+          users.at(view.running[i].user).alloc -= view.running[i].gpus;
         u.alloc += job.gpus, ++u.next;
         continue;
       }

@@ -48,7 +48,9 @@ class GreedyPass {
   // For a job that does not fit now: preempts candidates (indexes into view.running, most expendable first, those
   // already chosen skipped) until the free GPUs, the spare ones of earlier victims and the new victims cover it.
   // Preempts nothing and returns false when they cannot; the job then starts at a later pass.
-  bool try_preempt_for(const QueuedJob& job, const std::vector<std::size_t>& candidates) {
+  // `victims`, when given, receives the running indexes preempted for this job.
+  bool try_preempt_for(const QueuedJob& job, const std::vector<std::size_t>& candidates,
+                       std::vector<std::size_t>* victims = nullptr) {
     if (job.gpus > view_.total_gpus) return false;
     int have = free_ + spare_;
     std::vector<std::size_t> chosen;
@@ -59,6 +61,13 @@ class GreedyPass {
       have += view_.running[c].gpus;
     }
     if (have < job.gpus) return false;
+    // Keep only the victims needed: drop the last-chosen (least expendable) first while the rest still cover the job.
+    for (std::size_t k = chosen.size(); k-- > 0;)
+      if (have - view_.running[chosen[k]].gpus >= job.gpus) {
+        have -= view_.running[chosen[k]].gpus;
+        chosen.erase(chosen.begin() + static_cast<std::ptrdiff_t>(k));
+      }
+    if (victims) *victims = chosen;
     for (std::size_t c : chosen) {
       victim_[c] = true;
       decision_.preempt.push_back(view_.running[c].id);
