@@ -98,11 +98,15 @@ SchedulingDecision FairShareScheduler::decide(const SchedulerView& view) {
 
   detail::GreedyPass pass(view, &pending_);
   for (;;) {
+    // The user whose allocation / weight would be lowest after starting its next job: judging by the allocation
+    // before the start would let a low-weight user overshoot its share by a whole job each time.
     User* best = nullptr;
     std::string_view best_name;
+    double best_after = 0;
     for (auto& [name, u] : users) {
       if (u.passed_over || u.next >= u.queue.size()) continue;
-      if (!best || u.share() < best->share()) best = &u, best_name = name; // map order: ties go to the first name
+      const double after = (u.alloc + u.queue[u.next]->gpus) / u.weight;
+      if (!best || after < best_after) best = &u, best_name = name, best_after = after; // ties: the first name
     }
     if (!best) break;
     User& u = *best;

@@ -1,13 +1,14 @@
 #pragma once
 // fair_share: weighted fair sharing of GPUs across users (or virtual clusters: QueuedJob::user). Each pass picks,
-// among users with queued jobs, the one with the lowest allocated GPUs / weight (ties: user name) and starts that
-// user's oldest queued job (FIFO within a user) if it fits and keeps the user within its quota; a user whose next
-// job does not fit, or would exceed the quota, is passed over for the rest of the pass (its later jobs wait too),
-// and the pass goes on with the others. Weights: policies.fair_share.weights, e.g. "alice=2,vc3=1" (unlisted users
-// weigh 1); quotas: policies.fair_share.quotas, e.g. "alice=16" (GPUs held at once; unlisted users unlimited).
-// With policies.fair_share.preempt, a waiting job whose user is below its share preempts jobs of the users most
-// above theirs (highest allocation / weight first, then the most recently started job), each only when the victim's
-// user keeps an allocation / weight >= the waiting user's after the move, so GPUs never move back and forth.
+// among users with queued jobs, the one whose allocated GPUs / weight would be lowest after starting its next job
+// (ties: user name) and starts that user's oldest queued job (FIFO within a user) if it fits and keeps the user
+// within its quota; a user whose next job does not fit, or would exceed the quota, is passed over for the rest of
+// the pass (its later jobs wait too), and the pass goes on with the others. Weights: policies.fair_share.weights,
+// e.g. "alice=2,vc3=1" (unlisted users weigh 1); quotas: policies.fair_share.quotas, e.g. "alice=16" (GPUs held at
+// once; unlisted users unlimited). With policies.fair_share.preempt, a job that does not fit preempts jobs of the
+// users most above their share (highest allocation / weight first, then the most recently started job), each only
+// when the victim's user keeps an allocation / weight >= the waiting user's after the move, so GPUs never move back
+// and forth.
 
 #include "policies/params.hpp"
 #include "policies/scheduler.hpp"

@@ -69,9 +69,9 @@ TEST(PolicyFairShare, PicksTheUserWithTheLowestAllocationPerWeight) {
   PolicyParams p;
   p.fair_share_weights = "alice=2";
   FairShareScheduler fs(p);
-  // bob 1/1 < alice 4/2 -> bob's job 1 (bob 2); tie 2 = 2 goes to the first name, alice -> job 2 (alice 5/2);
-  // bob 2 < 2.5 -> job 4.
-  EXPECT_EQ(fs.decide(b.view()).start, (Ids{1, 2, 4}));
+  // Allocation / weight after the start: bob (1+1)/1 = 2 < alice (4+1)/2 = 2.5 -> bob's job 1; alice 2.5 < bob 3
+  // -> job 2; alice (5+1)/2 = 3 ties bob 3, the first name goes -> job 3; no GPU left for job 4.
+  EXPECT_EQ(fs.decide(b.view()).start, (Ids{1, 2, 3}));
 }
 
 TEST(PolicyFairShare, QuotaCapsAUserAndOthersGoOn) {

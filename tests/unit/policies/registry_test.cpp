@@ -23,8 +23,10 @@ std::vector<std::string> names_of(const Registry<T>& registry) {
 }
 
 TEST(PolicyRegistry, SchedulersListExactlyTheirNames) {
-  EXPECT_EQ(names_of(schedulers()), (std::vector<std::string>{"fifo", "easy_backfill"}));
-  EXPECT_EQ(schedulers().names_joined(), "fifo, easy_backfill");
+  EXPECT_EQ(names_of(schedulers()), (std::vector<std::string>{"fifo", "easy_backfill", "conservative_backfill", "sjf",
+                                                                "srtf", "las", "fair_share", "priority"}));
+  EXPECT_EQ(schedulers().names_joined(),
+            "fifo, easy_backfill, conservative_backfill, sjf, srtf, las, fair_share, priority");
   for (const auto& e : schedulers().entries())
     EXPECT_FALSE(e.doc.empty()) << e.name;
 }
@@ -77,7 +79,7 @@ void expect_unknown_lists_valid(const Registry<T>& registry, const std::string& 
 }
 
 TEST(PolicyRegistry, UnknownNameThrowsListingEveryValidName) {
-  expect_unknown_lists_valid(schedulers(), "sjf", "scheduler");
+  expect_unknown_lists_valid(schedulers(), "lottery", "scheduler");
   expect_unknown_lists_valid(placements(), "spread", "placement");
   EXPECT_THROW(schedulers().create("Fifo"), UnknownPolicy);     // names are case-sensitive
   EXPECT_THROW(placements().create(""), std::invalid_argument); // UnknownPolicy is an invalid_argument

@@ -157,7 +157,7 @@ void expect_weighted_shares(bool preempt) {
   for (const auto& [user, share] : expected) {
     const double got = out.gpu_s_by_user.at(user) / total;
     EXPECT_NEAR(got, share, 0.02) << user << (preempt ? " (preempt)" : "");
-    RecordProperty(user + (preempt ? "_share_preempt" : "_share"), std::to_string(got));
+    testing::Test::RecordProperty(user + (preempt ? "_share_preempt" : "_share"), std::to_string(got));
   }
 }
 
@@ -188,13 +188,19 @@ TEST(PolicyFairShareSim, PreemptionGivesALateUserItsShareAtOnce) {
   p.fair_share_preempt = true;
   FairShareScheduler with(p);
   const auto pre = test::simulate(with, jobs, opt);
-  for (const auto& j : pre.jobs)
-    if (j.user == "u1") EXPECT_DOUBLE_EQ(j.first_start_s, 1000) << j.id;
+  for (const auto& j : pre.jobs) {
+    if (j.user == "u1") {
+      EXPECT_DOUBLE_EQ(j.first_start_s, 1000) << j.id;
+    }
+  }
   EXPECT_EQ(pre.preemptions, 8);
   FairShareScheduler without;
   const auto no = test::simulate(without, jobs, opt);
-  for (const auto& j : no.jobs)
-    if (j.user == "u1") EXPECT_DOUBLE_EQ(j.first_start_s, 100000) << j.id;
+  for (const auto& j : no.jobs) {
+    if (j.user == "u1") {
+      EXPECT_DOUBLE_EQ(j.first_start_s, 100000) << j.id;
+    }
+  }
 }
 
 // ---- (3) SJF and SRTF against FIFO: mean JCT ----
