@@ -103,7 +103,11 @@ TEST_P(PolicyConservativeBackfillProperty, NeverDelaysAnyReservation) {
   EXPECT_GT(log.blocked_decisions, 500);
   EXPECT_GT(out_of_order, 50);
   EXPECT_EQ(log.violations(out.jobs, true), 0);
+  int waited = 0;
+  for (const auto& j : out.jobs)
+    waited += log.first.at(j.id) > j.submit_s;
   RecordProperty("out_of_order_starts", out_of_order);
+  RecordProperty("jobs_reserved_in_future", waited);
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeded, PolicyConservativeBackfillProperty,
@@ -122,7 +126,9 @@ TEST(PolicyConservativeBackfillPropertyCheck, CatchesASchedulerThatIgnoresReserv
   opt.total_gpus = 16;
   const auto out = test::simulate(greedy, test::random_jobs(42, w), opt,
                                   [&](const SchedulerView& v, const SchedulingDecision&) { log.record(v); });
-  EXPECT_GT(log.violations(out.jobs, false), 10);
+  const int violations = log.violations(out.jobs, false);
+  EXPECT_GT(violations, 10);
+  RecordProperty("greedy_violations", violations);
 }
 
 // ---- (2) fair share converges to the weights ----
