@@ -61,7 +61,8 @@ platform:
 
 TEST(ScenarioErrors, UnknownKeyWithNoNearMatchListsTheValidKeys) {
   EXPECT_DIAG(single_error("name: x\npolicies:\n  autoscaler: hpa\n"), 3, 3,
-              "unknown key 'autoscaler' in policies (valid: scheduler, placement, load_balancer)");
+              "unknown key 'autoscaler' in policies (valid: scheduler, placement, load_balancer, srtf, las, fair_share, "
+              "priority)");
   EXPECT_DIAG(
       single_error("name: x\nzzz: 1\n"), 2, 1,
       "unknown key 'zzz' at top level (valid: name, seed, horizon, calibration, platform, workload, policies, output)");
