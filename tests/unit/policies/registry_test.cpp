@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,17 @@ TEST(PolicyRegistry, CreateBuildsTheNamedType) {
   EXPECT_NE(dynamic_cast<PackPlacement*>(pack.get()), nullptr);
   // Each create is a fresh instance (policies may keep state per run).
   EXPECT_NE(schedulers().create("fifo").get(), fifo.get());
+}
+
+TEST(PolicyRegistry, EverySchedulerBuildsWithParams) {
+  PolicyParams params;
+  params.fair_share_weights = "alice=2";
+  for (const auto& e : schedulers().entries())
+    EXPECT_NE(schedulers().create(e.name, params), nullptr) << e.name;
+  params.fair_share_weights = "alice";
+  EXPECT_THROW(schedulers().create("fair_share", params), std::invalid_argument);
+  params.las_thresholds_gpu_s = {10, 5};
+  EXPECT_THROW(schedulers().create("las", params), std::invalid_argument);
 }
 
 TEST(PolicyRegistry, ContainsIsExact) {
