@@ -36,7 +36,7 @@ struct SimJob {
   double first_start_s = -1;
   double end_s = -1;
   int preemptions = 0;
-  double done_s = 0;      // service received, seconds
+  double done_s = 0;       // service received, seconds
   double run_start_s = -1; // current run's start; -1 when not running
   double jct_s() const { return end_s - submit_s; }
 };
@@ -116,7 +116,8 @@ inline SimResult simulate(Scheduler& scheduler, std::vector<SimJob> jobs, const 
     std::stable_sort(queue.begin(), queue.end(), by_submit);
 
     for (int pass = 0;; ++pass) {
-      if (pass == opt.max_passes) throw std::logic_error("still preempting after max_passes at t=" + std::to_string(now));
+      if (pass == opt.max_passes)
+        throw std::logic_error("still preempting after max_passes at t=" + std::to_string(now));
       std::vector<QueuedJob> qv;
       for (auto q : queue) {
         const SimJob& j = jobs[q];

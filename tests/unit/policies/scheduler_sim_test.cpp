@@ -92,9 +92,8 @@ TEST_P(PolicyConservativeBackfillProperty, NeverDelaysAnyReservation) {
   ReservationLog log;
   SimOptions opt;
   opt.total_gpus = c.gpus;
-  const auto out = test::simulate(cons, jobs, opt, [&](const SchedulerView& v, const SchedulingDecision&) {
-    log.record(v);
-  });
+  const auto out =
+      test::simulate(cons, jobs, opt, [&](const SchedulerView& v, const SchedulingDecision&) { log.record(v); });
   ASSERT_TRUE(out.all_finished());
   // Meaningful only if jobs wait and jobs start out of order.
   int out_of_order = 0;
