@@ -5,8 +5,14 @@
 #include "policies/load_balancing/round_robin.hpp"
 #include "policies/placement/first_fit.hpp"
 #include "policies/placement/pack.hpp"
+#include "policies/scheduling/conservative_backfill.hpp"
 #include "policies/scheduling/easy_backfill.hpp"
+#include "policies/scheduling/fair_share.hpp"
 #include "policies/scheduling/fifo.hpp"
+#include "policies/scheduling/las.hpp"
+#include "policies/scheduling/priority.hpp"
+#include "policies/scheduling/sjf.hpp"
+#include "policies/scheduling/srtf.hpp"
 
 #include <type_traits>
 
@@ -29,6 +35,18 @@ const Registry<Scheduler>& schedulers() {
           {"fifo", "strict arrival order; a job that does not fit blocks the queue", make<Scheduler, FifoScheduler>},
           {"easy_backfill", "FIFO plus EASY backfilling behind a reservation for the head job",
            make<Scheduler, EasyBackfillScheduler>},
+          {"conservative_backfill", "every queued job gets a reservation; a job starts early only if it delays none",
+           make<Scheduler, ConservativeBackfillScheduler>},
+          {"sjf", "shortest estimate first, non-preemptive; a job that does not fit is skipped",
+           make<Scheduler, SjfScheduler>},
+          {"srtf", "shortest remaining time first; preempts jobs longer by more than policies.srtf.min_gap",
+           make<Scheduler, SrtfScheduler>},
+          {"las", "Tiresias-style discretised least attained GPU-service queues, preempting lower queues",
+           make<Scheduler, LasScheduler>},
+          {"fair_share", "weighted fair share of GPUs across users, with optional quotas and preemption",
+           make<Scheduler, FairShareScheduler>},
+          {"priority", "higher job class first, FIFO within a class; preempts lower classes by default",
+           make<Scheduler, PriorityScheduler>},
       });
   return registry;
 }

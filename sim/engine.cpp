@@ -392,22 +392,30 @@ class Simulation {
                         s.duration_s * (1 - done_fraction(j, now))});
     }
     std::vector<policies::RunningJob> running;
-    running.reserve(running_.size());
-    for (std::size_t idx : running_) {
-      const auto& j = jobs_[idx];
-      const double remaining = j.spec.duration_s * (1 - done_fraction(j, now));
-      running.push_back({j.spec.id, j.spec.gpus, j.start_s, j.start_s + j.spec.duration_s, j.spec.user,
-                         j.spec.priority, j.attained_gpu_s + (now - j.run_start_s) * j.spec.gpus, remaining});
-    }
+    running.reserve(running_.size() + preempting_.size());
+    // Jobs saving a checkpoint after a preemption still hold their GPUs: the scheduler sees them as running.
+    for (const auto* set : {&running_, &preempting_})
+      for (std::size_t idx : *set) {
+        const auto& j = jobs_[idx];
+        const double remaining = j.spec.duration_s * (1 - done_fraction(j, now));
+        const bool resumed = j.restarts > 0 || j.preemptions > 0;
+        const double attained = j.attained_gpu_s + (j.run_start_s >= 0 ? (now - j.run_start_s) * j.spec.gpus : 0.0);
+        running.push_back({j.spec.id, j.spec.gpus, j.start_s, resumed ? now + remaining : j.start_s + j.spec.duration_s,
+                           j.spec.user, j.spec.priority, attained, remaining});
+      }
     policies::SchedulerView view{now, topo_.num_gpus(), free_gpus_, queued, running};
     const auto decision = scheduler_->decide(view);
     std::vector<std::size_t> to_preempt;
     for (const auto id : decision.preempt) {
       const auto it = std::find_if(running_.begin(), running_.end(), [&](std::size_t i) { return jobs_[i].spec.id == id; });
-      if (it == running_.end())
+      if (it == running_.end()) {
+        if (std::any_of(preempting_.begin(), preempting_.end(), [&](std::size_t i) { return jobs_[i].spec.id == id; }))
+          continue; // already saving
         throw RunError("scheduler '" + scenario_.policies.scheduler + "' preempted job " + std::to_string(id) +
                        " which is not running");
+      }
       to_preempt.push_back(*it);
+      preempting_.insert(*it);
       running_.erase(it);
       jobs_[to_preempt.back()].status = "preempting";
     }
@@ -891,6 +899,7 @@ class Simulation {
         const double t = sg4::Engine::get_clock();
         j.delay_s += t - t0;
         event(t0, "preempt", "", j.spec.id, t - t0, "");
+        preempting_.erase(idx);
         release_gpus(j.gpus);
         requeue(idx, t);
         gpus_allocated_.set(t, allocated_gpus());
@@ -1127,6 +1136,7 @@ class Simulation {
   std::vector<JobState> jobs_;
   std::deque<std::size_t> queue_; // indices into jobs_, arrival order
   std::set<std::size_t> running_; // ordered: deterministic iteration
+  std::set<std::size_t> preempting_; // preempted, saving a checkpoint, GPUs still held
   std::size_t completed_ = 0;
   double last_event_s_ = 0;
   StepSeries gpus_allocated_, queue_length_;

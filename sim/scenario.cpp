@@ -392,10 +392,13 @@ class Loader {
         report(s, src, {}, "must have at least " + std::to_string(s.min_items) + " item(s)");
         return;
       }
-      if (s.type == SettingType::int_list)
-        s.set(scenario, ints);
-      else
-        s.set(scenario, reals);
+      const SettingValue value = s.type == SettingType::int_list ? SettingValue(ints) : SettingValue(reals);
+      if (s.check)
+        if (const std::string problem = s.check(value); !problem.empty()) {
+          report(s, src, {}, problem);
+          return;
+        }
+      s.set(scenario, value);
       return;
     }
     if (!node.IsScalar()) {
@@ -407,6 +410,11 @@ class Loader {
       report(s, src, {}, parsed.error);
       return;
     }
+    if (s.check)
+      if (const std::string problem = s.check(*parsed.value); !problem.empty()) {
+        report(s, src, {}, problem);
+        return;
+      }
     s.set(scenario, *parsed.value);
   }
 

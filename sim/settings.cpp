@@ -9,11 +9,14 @@
 
 #include "platforms/catalog.hpp"
 #include "policies/registry.hpp"
+#include "policies/scheduling/fair_share.hpp"
+#include "policies/scheduling/las.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <climits>
 #include <cstdint>
+#include <stdexcept>
 #include <type_traits>
 #include <utility>
 
@@ -399,6 +402,11 @@ std::vector<Setting> build_table() {
       "> 0: every job runs this many iterations and its run time follows from the model and the network "
       "(work-defined); 0 = jobs take the drawn durations"));
   t.push_back(field(
+      "workload.synthetic.priority_classes", ST::integer,
+      [](auto& s) -> auto& { return s.workload.synthetic.priority_classes; }, at_least(1), "classes",
+      "scheduling classes (policies.scheduler priority): 1 = all jobs class 0; k > 1 = each job's class uniform in "
+      "0..k-1"));
+  t.push_back(field(
       "workload.synthetic.diurnal.amplitude", ST::real,
       [](auto& s) -> auto& { return s.workload.synthetic.diurnal_amplitude; }, closed(0, 1), "",
       "diurnal: relative swing of the rate around its mean"));
@@ -781,6 +789,48 @@ std::vector<Setting> build_table() {
       "policies.load_balancer", [](auto& s) -> auto& { return s.policies.load_balancer; },
       [] { return registry_names(policies::load_balancers()); },
       "load balancer: which replica of the inference service an arriving request goes to"));
+  t.push_back(field(
+      "policies.srtf.min_gap", ST::time, [](auto& s) -> auto& { return s.policies.params.srtf_min_gap_s; },
+      at_least(0), "",
+      "srtf: a queued job preempts a running one only when their remaining times differ by more than this"));
+  Setting las_thresholds = field(
+      "policies.las.thresholds", ST::real_list,
+      [](auto& s) -> auto& { return s.policies.params.las_thresholds_gpu_s; }, above(0), "GPU-seconds",
+      "las: attained-service thresholds between priority queues, strictly increasing; n thresholds make n + 1 queues");
+  las_thresholds.check = [](const SettingValue& v) {
+    return policies::check_las_thresholds(std::get<std::vector<double>>(v));
+  };
+  t.push_back(std::move(las_thresholds));
+  t.push_back(field(
+      "policies.las.promote_after", ST::time, [](auto& s) -> auto& { return s.policies.params.las_promote_after_s; },
+      at_least(0), "", "las: a job queued longer than this in all goes back to the first queue; 0 = never"));
+  // Strings with their own syntax: checked when the scenario is read, with the parser the policy uses.
+  const auto user_values = [](bool integers_only) {
+    return [integers_only](const SettingValue& v) -> std::string {
+      try {
+        (void)policies::parse_user_values(std::get<std::string>(v), integers_only);
+      } catch (const std::invalid_argument& e) {
+        return e.what();
+      }
+      return "";
+    };
+  };
+  Setting fs_weights = field(
+      "policies.fair_share.weights", ST::string, [](auto& s) -> auto& { return s.policies.params.fair_share_weights; },
+      any(), "", "fair_share: user=weight pairs, e.g. \"alice=2,vc3=1\"; users not listed weigh 1");
+  fs_weights.check = user_values(false);
+  t.push_back(std::move(fs_weights));
+  Setting fs_quotas = field(
+      "policies.fair_share.quotas", ST::string, [](auto& s) -> auto& { return s.policies.params.fair_share_quotas; },
+      any(), "", "fair_share: user=GPUs caps on the GPUs a user holds at once, e.g. \"alice=16\"; \"\" = no caps");
+  fs_quotas.check = user_values(true);
+  t.push_back(std::move(fs_quotas));
+  t.push_back(field(
+      "policies.fair_share.preempt", ST::boolean, [](auto& s) -> auto& { return s.policies.params.fair_share_preempt; },
+      any(), "", "fair_share: preempt jobs of users above their weighted share when an under-share user waits"));
+  t.push_back(field(
+      "policies.priority.preempt", ST::boolean, [](auto& s) -> auto& { return s.policies.params.priority_preempt; },
+      any(), "", "priority: preempt lower-class running jobs to make room for a higher-class queued job"));
   t.push_back(field(
       "policies.preemption.checkpoint", ST::time,
       [](auto& s) -> auto& { return s.policies.params.preemption_checkpoint_s; }, at_least(0), "",

@@ -63,6 +63,9 @@ struct Setting {
   std::size_t min_items = 0; // lists
   std::int64_t integer_max = INT64_MAX;              // integers: what the target field can hold
   std::function<std::vector<std::string>()> choices; // choice: the valid names
+  // Optional: a further check of a value that parsed (a setting whose text has its own syntax, such as
+  // policies.fair_share.weights); returns what is wrong, without the setting's path, or "".
+  std::function<std::string(const SettingValue&)> check;
   std::function<SettingValue(const Scenario&)> get;
   std::function<void(Scenario&, const SettingValue&)> set;
 };

@@ -48,6 +48,9 @@ struct SyntheticSpec {
   std::string empirical_trace; // sizes empirical: (GPUs, duration) rows resampled from this trace
   TraceFormat empirical_format = TraceFormat::chronus_philly;
   long iterations = 0; // > 0: every job runs this many iterations (work-defined) instead
+  // Scheduling classes (JobSpec::priority): 1 = every job class 0; k > 1 = each job's class uniform in 0..k-1, drawn
+  // from its own stream, so the other draws are the same whatever k is.
+  int priority_classes = 1;
 };
 
 struct TraceSpec {

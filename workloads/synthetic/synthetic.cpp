@@ -51,6 +51,8 @@ void validate(const SyntheticSpec& spec) {
     }
     if (!(total > 0)) invalid("gpu_weights: at least one weight must be positive");
   }
+  if (spec.priority_classes < 1)
+    invalid("priority_classes: must be >= 1, got " + std::to_string(spec.priority_classes));
   if (!positive_finite(spec.duration_median_s)) invalid("duration_median_s: must be a positive number");
   if (!std::isfinite(spec.duration_sigma) || spec.duration_sigma < 0)
     invalid("duration_sigma: must be a finite number >= 0");
@@ -172,6 +174,7 @@ std::vector<JobSpec> generate_synthetic(const SyntheticSpec& spec, std::uint64_t
   Arrivals arrivals(spec, seed);
   Rng gpus = Rng::stream(seed, "workload.synthetic.gpus");
   Rng durations = Rng::stream(seed, "workload.synthetic.durations");
+  Rng priorities = Rng::stream(seed, "workload.synthetic.priorities"); // drawn from only when classes > 1
   std::vector<std::pair<int, double>> rows;
   if (spec.sizes == SyntheticSizes::empirical) rows = empirical_rows(spec, max_gpus);
 
@@ -196,6 +199,10 @@ std::vector<JobSpec> generate_synthetic(const SyntheticSpec& spec, std::uint64_t
       job.duration_s = row.second;
     }
     job.iterations = spec.iterations;
+    if (spec.priority_classes > 1) {
+      const auto k = static_cast<std::size_t>(spec.priority_classes);
+      job.priority = static_cast<int>(std::min(static_cast<std::size_t>(priorities.uniform() * static_cast<double>(k)), k - 1));
+    }
     jobs.push_back(std::move(job));
   }
   return jobs;

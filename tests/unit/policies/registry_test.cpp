@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,10 @@ std::vector<std::string> names_of(const Registry<T>& registry) {
 }
 
 TEST(PolicyRegistry, SchedulersListExactlyTheirNames) {
-  EXPECT_EQ(names_of(schedulers()), (std::vector<std::string>{"fifo", "easy_backfill"}));
-  EXPECT_EQ(schedulers().names_joined(), "fifo, easy_backfill");
+  EXPECT_EQ(names_of(schedulers()), (std::vector<std::string>{"fifo", "easy_backfill", "conservative_backfill", "sjf",
+                                                                "srtf", "las", "fair_share", "priority"}));
+  EXPECT_EQ(schedulers().names_joined(),
+            "fifo, easy_backfill, conservative_backfill, sjf, srtf, las, fair_share, priority");
   for (const auto& e : schedulers().entries())
     EXPECT_FALSE(e.doc.empty()) << e.name;
 }
@@ -53,6 +56,17 @@ TEST(PolicyRegistry, CreateBuildsTheNamedType) {
   EXPECT_NE(schedulers().create("fifo").get(), fifo.get());
 }
 
+TEST(PolicyRegistry, EverySchedulerBuildsWithParams) {
+  PolicyParams params;
+  params.fair_share_weights = "alice=2";
+  for (const auto& e : schedulers().entries())
+    EXPECT_NE(schedulers().create(e.name, params), nullptr) << e.name;
+  params.fair_share_weights = "alice";
+  EXPECT_THROW(schedulers().create("fair_share", params), std::invalid_argument);
+  params.las_thresholds_gpu_s = {10, 5};
+  EXPECT_THROW(schedulers().create("las", params), std::invalid_argument);
+}
+
 TEST(PolicyRegistry, ContainsIsExact) {
   EXPECT_TRUE(schedulers().contains("fifo"));
   EXPECT_TRUE(schedulers().contains("easy_backfill"));
@@ -77,7 +91,7 @@ void expect_unknown_lists_valid(const Registry<T>& registry, const std::string& 
 }
 
 TEST(PolicyRegistry, UnknownNameThrowsListingEveryValidName) {
-  expect_unknown_lists_valid(schedulers(), "sjf", "scheduler");
+  expect_unknown_lists_valid(schedulers(), "lottery", "scheduler");
   expect_unknown_lists_valid(placements(), "spread", "placement");
   EXPECT_THROW(schedulers().create("Fifo"), UnknownPolicy);     // names are case-sensitive
   EXPECT_THROW(placements().create(""), std::invalid_argument); // UnknownPolicy is an invalid_argument

@@ -61,7 +61,8 @@ platform:
 
 TEST(ScenarioErrors, UnknownKeyWithNoNearMatchListsTheValidKeys) {
   EXPECT_DIAG(single_error("name: x\npolicies:\n  zzz: hpa\n"), 3, 3,
-              "unknown key 'zzz' in policies (valid: scheduler, placement, load_balancer, preemption)");
+              "unknown key 'zzz' in policies (valid: scheduler, placement, load_balancer, srtf, las, fair_share, "
+              "priority, preemption)");
   EXPECT_DIAG(
       single_error("name: x\nzzz: 1\n"), 2, 1,
       "unknown key 'zzz' at top level (valid: name, seed, horizon, calibration, platform, workload, failures, policies, failover, output)");

@@ -80,6 +80,7 @@ const std::vector<std::string> expected_paths{
     "workload.synthetic.gpus",
     "workload.synthetic.gpu_weights",
     "workload.synthetic.iterations",
+    "workload.synthetic.priority_classes",
     "workload.synthetic.diurnal.amplitude",
     "workload.synthetic.diurnal.period",
     "workload.synthetic.diurnal.peak",
@@ -219,6 +220,13 @@ const std::vector<std::string> expected_paths{
     "policies.scheduler",
     "policies.placement",
     "policies.load_balancer",
+    "policies.srtf.min_gap",
+    "policies.las.thresholds",
+    "policies.las.promote_after",
+    "policies.fair_share.weights",
+    "policies.fair_share.quotas",
+    "policies.fair_share.preempt",
+    "policies.priority.preempt",
     "policies.preemption.checkpoint",
     "policies.preemption.restart",
     "failover.policy",
@@ -448,6 +456,49 @@ TEST(ScenarioSettings, SyntheticGeneratorChecks) {
   EXPECT_EQ(sc.workload.synthetic.load_scale, 3.0);
   EXPECT_NE(sc.workload.synthetic.empirical_trace.find("/tests/unit/workloads/data/chronus_small.csv"),
             std::string::npos);
+}
+
+} // namespace
+} // namespace racksim::sim
+
+namespace racksim::sim {
+namespace {
+
+// The schedulers' settings (docs/scheduling.md): strings with their own syntax are checked at load time, at their
+// key, naming the setting; the values reach PolicyParams.
+TEST(ScenarioSettings, SchedulerSettings) {
+  using testing::single_error;
+  const auto d = single_error("name: x\npolicies:\n  fair_share:\n    weights: alice=2,bob\n");
+  EXPECT_EQ(d.line, 4) << d.str();
+  EXPECT_EQ(d.column, 14) << d.str();
+  EXPECT_NE(d.message.find("policies.fair_share.weights: "), std::string::npos) << d.str();
+  EXPECT_NE(d.message.find("'bob' (no '=')"), std::string::npos) << d.str();
+  const auto q = single_error("name: x\n", {"policies.fair_share.quotas=alice=1.5"});
+  EXPECT_NE(q.message.find("positive integer (GPUs)"), std::string::npos) << q.str();
+  const auto t = single_error("name: x\npolicies:\n  las:\n    thresholds: [7200, 3600]\n");
+  EXPECT_NE(t.message.find("policies.las.thresholds: thresholds must be strictly increasing"), std::string::npos)
+      << t.str();
+  const auto c = single_error("name: x\nworkload:\n  synthetic:\n    priority_classes: 0\n");
+  EXPECT_NE(c.message.find("workload.synthetic.priority_classes"), std::string::npos) << c.str();
+
+  const auto sc = load_scenario_text("name: x\npolicies:\n  scheduler: fair_share\n  fair_share:\n    weights: "
+                                     "alice=2, vc3=1\n    quotas: alice=16\n    preempt: true\n  srtf:\n    min_gap: "
+                                     "2min\n  las:\n    thresholds: [100, 1000, 10000]\n    promote_after: 1h\n  "
+                                     "priority:\n    preempt: false\nworkload:\n  synthetic:\n    priority_classes: 3\n",
+                                     "x.yaml", {}, ".");
+  const auto& p = sc.policies.params;
+  EXPECT_EQ(p.fair_share_weights, "alice=2, vc3=1");
+  EXPECT_EQ(p.fair_share_quotas, "alice=16");
+  EXPECT_TRUE(p.fair_share_preempt);
+  EXPECT_DOUBLE_EQ(p.srtf_min_gap_s, 120);
+  EXPECT_EQ(p.las_thresholds_gpu_s, (std::vector<double>{100, 1000, 10000}));
+  EXPECT_DOUBLE_EQ(p.las_promote_after_s, 3600);
+  EXPECT_FALSE(p.priority_preempt);
+  EXPECT_EQ(sc.workload.synthetic.priority_classes, 3);
+  // The resolved YAML reads back to the same settings.
+  const auto again = load_scenario_text(sc.resolved_yaml, "x.yaml", {}, ".");
+  EXPECT_EQ(again.policies.params.fair_share_weights, "alice=2, vc3=1");
+  EXPECT_EQ(again.policies.params.las_thresholds_gpu_s, p.las_thresholds_gpu_s);
 }
 
 } // namespace

@@ -485,3 +485,32 @@ TEST(WorkloadSynthetic, EmpiricalTraceErrors) {
 
 } // namespace
 } // namespace racksim::workloads
+
+namespace racksim::workloads {
+namespace {
+
+// workload.synthetic.priority_classes: classes come from their own stream, so every other field is unchanged.
+TEST(SyntheticPriorityClasses, OwnStreamLeavesTheOtherDrawsAlone) {
+  SyntheticSpec spec = small_spec();
+  spec.jobs = 3000;
+  const auto plain = generate_synthetic(spec, 42);
+  for (const auto& j : plain)
+    EXPECT_EQ(j.priority, 0);
+  spec.priority_classes = 3;
+  const auto classed = generate_synthetic(spec, 42);
+  expect_same(plain, classed);
+  std::map<int, int> count;
+  for (const auto& j : classed)
+    ++count[j.priority];
+  ASSERT_EQ(count.size(), 3u);
+  for (const auto& [cls, n] : count) {
+    EXPECT_GE(cls, 0);
+    EXPECT_LE(cls, 2);
+    EXPECT_NEAR(n, 1000, 4 * std::sqrt(3000 * (1.0 / 3) * (2.0 / 3))); // binomial, 4 standard errors
+  }
+  spec.priority_classes = 0;
+  EXPECT_THROW(generate_synthetic(spec, 42), std::invalid_argument);
+}
+
+} // namespace
+} // namespace racksim::workloads
