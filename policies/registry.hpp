@@ -2,6 +2,7 @@
 // Policies are found by snake_case name in explicit registries; an unknown name is an error listing the
 // valid ones. Adding a policy = one .hpp/.cpp in policies/<kind>/ plus one line in registry.cpp.
 
+#include "policies/autoscaler.hpp"
 #include "policies/load_balancer.hpp"
 #include "policies/params.hpp"
 #include "policies/placement.hpp"
@@ -57,5 +58,6 @@ class Registry {
 const Registry<Scheduler>& schedulers();
 const Registry<Placement>& placements();
 const Registry<LoadBalancer>& load_balancers();
+const Registry<Autoscaler>& autoscalers();
 
 } // namespace racksim::policies

@@ -133,6 +133,10 @@ class InferenceService::Impl {
     shape.gpus_per_node = scenario_.platform.gpus_per_node;
     shape.nodes_per_rack = scenario_.platform.nodes_per_rack;
     shape.nodes = topo_.num_nodes();
+    for (int n = 0; n < shape.nodes; ++n) { // leaf = rack's switch; pod: fat_tree pod / dragonfly group
+      shape.node_leaf.push_back(topo_.rack_of_node(n));
+      shape.node_pod.push_back(topo_.pod_of_rack(topo_.rack_of_node(n)));
+    }
     for (int r = 0; r < spec_.replicas; ++r) {
       const policies::PlacementView view{shape, free, spec_.gpus_per_replica};
       auto gpus = placement->place(view);
