@@ -24,12 +24,27 @@ int key_of(const ClusterShape& shape, int node, int level) {
   }
 }
 
-// Takes `want` GPUs from `nodes` (all in one domain of `level`), which together have at least `want` free.
+int free_of(const Ctx& c, const std::vector<int>& nodes) {
+  int f = 0;
+  for (int n : nodes)
+    f += c.node_free[static_cast<std::size_t>(n)];
+  return f;
+}
+
+// The domains of `level` among `nodes`, by key (ascending).
+std::map<int, std::vector<int>> domains(const ClusterShape& shape, const std::vector<int>& nodes, int level) {
+  std::map<int, std::vector<int>> out;
+  for (int n : nodes)
+    out[key_of(shape, n, level)].push_back(n);
+  return out;
+}
+
+// Takes `want` GPUs from `nodes` (one domain of `level`), which together have at least `want` free: into the
+// smallest sub-domain level that can hold it, best fit; else across sub-domains of level - 1.
 void take(Ctx& c, const std::vector<int>& nodes, int want, int level) {
   const auto& shape = c.view.shape;
   if (level == 0) {
-    const int node = nodes.front();
-    const int g0 = node * shape.gpus_per_node;
+    const int g0 = nodes.front() * shape.gpus_per_node;
     for (int g = g0; g < g0 + shape.gpus_per_node && want > 0; ++g)
       if (c.view.gpu_free[static_cast<std::size_t>(g)]) {
         c.out.push_back(g);
@@ -37,45 +52,38 @@ void take(Ctx& c, const std::vector<int>& nodes, int want, int level) {
       }
     return;
   }
-  // Sub-domains (level - 1), in id order.
-  std::map<int, std::vector<int>> subs;
-  for (int n : nodes)
-    subs[key_of(shape, n, level - 1)].push_back(n);
+  for (int lv = 0; lv < level; ++lv) {
+    const auto doms = domains(shape, nodes, lv);
+    const std::vector<int>* best = nullptr;
+    int best_free = 0;
+    for (const auto& [key, ns] : doms) {
+      const int f = free_of(c, ns);
+      if (f >= want && (!best || f < best_free)) best = &ns, best_free = f;
+    }
+    if (best) {
+      take(c, *best, want, lv);
+      return;
+    }
+  }
+  // Across sub-domains of level - 1: whole ones, emptiest first, until the rest fits one, which is best-fitting.
   struct Sub {
     int free;
-    const std::vector<int>* nodes;
+    std::vector<int> nodes;
   };
   std::vector<Sub> list;
-  for (const auto& [key, ns] : subs) {
-    int f = 0;
-    for (int n : ns)
-      f += c.node_free[static_cast<std::size_t>(n)];
-    if (f > 0) list.push_back({f, &ns});
-  }
-  // One sub-domain holds it all: the best-fitting one.
-  const Sub* fit = nullptr;
-  for (const auto& s : list)
-    if (s.free >= want && (!fit || s.free < fit->free)) fit = &s;
-  if (fit) {
-    take(c, *fit->nodes, want, level - 1);
-    return;
-  }
-  // Otherwise whole sub-domains, emptiest first, until the rest fits one; that one best-fitting.
+  for (auto& [key, ns] : domains(shape, nodes, level - 1))
+    if (const int f = free_of(c, ns); f > 0) list.push_back({f, ns});
   std::stable_sort(list.begin(), list.end(), [](const Sub& a, const Sub& b) { return a.free > b.free; });
   std::vector<std::uint8_t> done(list.size(), 0);
   while (want > 0) {
     std::size_t pick = list.size();
     for (std::size_t i = 0; i < list.size(); ++i)
       if (!done[i] && list[i].free >= want && (pick == list.size() || list[i].free < list[pick].free)) pick = i;
-    if (pick == list.size()) {
-      for (std::size_t i = 0; i < list.size(); ++i)
-        if (!done[i]) {
-          pick = i;
-          break;
-        }
-    }
+    if (pick == list.size())
+      for (std::size_t i = 0; i < list.size() && pick == list.size(); ++i)
+        if (!done[i]) pick = i;
     const int n = std::min(want, list[pick].free);
-    take(c, *list[pick].nodes, n, level - 1);
+    take(c, list[pick].nodes, n, level - 1);
     done[pick] = 1;
     want -= n;
   }
