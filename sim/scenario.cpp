@@ -667,7 +667,7 @@ class Loader {
     const auto& pol = sc.policies;
     const auto& weights = pol.params.weighted_weights;
     if (all_good({"policies.weighted.weights", "workload.inference.replicas", "policies.autoscaler.max_replicas",
-                  "policies.autoscaler"}) &&
+                  "policies.autoscaler.policy"}) &&
         !weights.empty()) {
       const int n = provisioned_replicas(sc);
       if (static_cast<int>(weights.size()) != n)
@@ -678,7 +678,7 @@ class Loader {
       else if (std::all_of(weights.begin(), weights.end(), [](double w) { return w == 0; }))
         report_cross({"policies.weighted.weights"}, "policies.weighted.weights: weights must not all be 0");
     }
-    if (pol.autoscaler == "none" || !all_good({"policies.autoscaler", "workload.inference.replicas",
+    if (pol.autoscaler == "none" || !all_good({"policies.autoscaler.policy", "workload.inference.replicas",
                                                "policies.autoscaler.min_replicas", "policies.autoscaler.max_replicas"}))
       return;
     const int max = pol.autoscaler_max_replicas > 0 ? pol.autoscaler_max_replicas : inf.replicas;

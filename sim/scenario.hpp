@@ -36,7 +36,7 @@ struct PolicySpec {
   std::string scheduler = "fifo";      // a name from policies::schedulers()
   std::string placement = "first_fit"; // a name from policies::placements()
   std::string load_balancer = "round_robin"; // a name from policies::load_balancers()
-  std::string autoscaler = "none";           // a name from policies::autoscalers()
+  std::string autoscaler = "none";           // policies.autoscaler.policy: a name from policies::autoscalers()
   int autoscaler_min_replicas = 1;           // 0 in max_replicas = workload.inference.replicas
   int autoscaler_max_replicas = 0;
   double autoscaler_interval_s = 10;

@@ -752,7 +752,7 @@ std::vector<Setting> build_table() {
       at_least(0), "",
       "weighted: one weight per replica index (the i-th active replica); [] = all 1; length = the replica count"));
   t.push_back(name_field(
-      "policies.autoscaler", [](auto& s) -> auto& { return s.policies.autoscaler; },
+      "policies.autoscaler.policy", [](auto& s) -> auto& { return s.policies.autoscaler; },
       [] { return registry_names(policies::autoscalers()); },
       "autoscaler of the inference service: how many replicas are active (none = workload.inference.replicas)"));
   t.push_back(field(
