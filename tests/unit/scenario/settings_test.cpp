@@ -167,6 +167,16 @@ const std::vector<std::string> expected_paths{
     "policies.scheduler",
     "policies.placement",
     "policies.load_balancer",
+    "policies.power_of_d.d",
+    "policies.weighted.weights",
+    "policies.autoscaler.policy",
+    "policies.autoscaler.min_replicas",
+    "policies.autoscaler.max_replicas",
+    "policies.autoscaler.interval",
+    "policies.autoscaler.provisioning_delay",
+    "policies.autoscaler.target",
+    "policies.autoscaler.scale_out_queue",
+    "policies.autoscaler.scale_in_queue",
     "output.timeseries_interval",
 };
 
