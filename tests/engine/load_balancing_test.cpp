@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -176,7 +177,9 @@ output:
   }
   EXPECT_DOUBLE_EQ(first_up, 125);
   for (std::size_t i = 0; i < series->time_s.size(); ++i)
-    if (series->time_s[i] < 125) EXPECT_EQ(series->value[i], 1) << series->time_s[i];
+    if (series->time_s[i] < 125) {
+      EXPECT_EQ(series->value[i], 1) << series->time_s[i];
+    }
   EXPECT_GE(peak, 10); // 10 requests/s of 1 s each need at least 10 servers
   EXPECT_LE(peak, 16);
   // After the load drops (300 s) and the backlog drains, the service shrinks back to one replica.
