@@ -144,6 +144,7 @@ workload:
     replicas: 1
     gpus_per_replica: 1
     arrival: trace
+    requests: 2200
     max_batch: 1
     service_time:
       distribution: deterministic
