@@ -43,6 +43,13 @@ struct PolicyParams {
   double failover_spare_delay_s = 120;       // hot_spare: swapping spares in
   double failover_elastic_delay_s = 60;      // elastic: re-forming the job without the failed GPUs
   double failover_elastic_min_fraction = 0.5; // elastic: shrink only while this share of the GPUs remains
+  // Load balancers.
+  int power_of_d_d = 2;                 // policies.power_of_d.d: replicas sampled per request
+  std::vector<double> weighted_weights; // policies.weighted.weights: one per replica index; empty = all 1
+  // Autoscalers (policies.autoscaler.*).
+  double autoscaler_target = 0.7;         // target_utilization: busy replicas / active replicas to aim at
+  double autoscaler_scale_out_queue = 4;  // queue_length: waiting requests per active replica above which to add one
+  double autoscaler_scale_in_queue = 0.5; // queue_length: ... below which to remove one
 };
 
 } // namespace racksim::policies

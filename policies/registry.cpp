@@ -1,11 +1,22 @@
 #include "policies/registry.hpp"
 
 #include "policies/failover/failover_policies.hpp"
+#include "policies/autoscaling/none.hpp"
+#include "policies/autoscaling/queue_length.hpp"
+#include "policies/autoscaling/target_utilization.hpp"
+#include "policies/load_balancing/jsq.hpp"
 #include "policies/load_balancing/least_outstanding.hpp"
+#include "policies/load_balancing/power_of_d.hpp"
+#include "policies/load_balancing/random.hpp"
 #include "policies/load_balancing/round_robin.hpp"
+#include "policies/load_balancing/weighted.hpp"
+#include "policies/placement/best_fit.hpp"
 #include "policies/placement/first_fit.hpp"
 #include "policies/placement/pack.hpp"
 #include "policies/scheduling/conservative_backfill.hpp"
+#include "policies/placement/random.hpp"
+#include "policies/placement/spread.hpp"
+#include "policies/placement/topology_aware.hpp"
 #include "policies/scheduling/easy_backfill.hpp"
 #include "policies/scheduling/fair_share.hpp"
 #include "policies/scheduling/fifo.hpp"
@@ -58,6 +69,13 @@ const Registry<Placement>& placements() {
           {"first_fit", "lowest-numbered free GPUs, wherever they are", make<Placement, FirstFitPlacement>},
           {"pack", "fill a node, then a rack (best fit), so jobs span few nodes and racks",
            make<Placement, PackPlacement>},
+          {"best_fit", "least fragmentation: fullest nodes that help first, empty nodes kept whole (ignores racks)",
+           make<Placement, BestFitPlacement>},
+          {"spread", "as many distinct leaves (racks) and nodes as possible, e.g. for fault isolation",
+           make<Placement, SpreadPlacement>},
+          {"topology_aware", "fewest hops: smallest fitting node > leaf > pod > anywhere, best fit at each level",
+           make<Placement, TopologyAwarePlacement>},
+          {"random", "free GPUs drawn uniformly (seeded by the scenario seed)", make<Placement, RandomPlacement>},
       });
   return registry;
 }
@@ -69,6 +87,25 @@ const Registry<LoadBalancer>& load_balancers() {
           {"round_robin", "replicas in turn, whatever their load", make<LoadBalancer, RoundRobinBalancer>},
           {"least_outstanding", "the replica with the fewest waiting + running requests (lowest index on ties)",
            make<LoadBalancer, LeastOutstandingBalancer>},
+          {"random", "a replica drawn uniformly (seeded by the scenario seed)", make<LoadBalancer, RandomBalancer>},
+          {"jsq", "join the shortest queue: fewest waiting, then fewest outstanding, then lowest index",
+           make<LoadBalancer, JsqBalancer>},
+          {"power_of_d", "d replicas sampled uniformly (policies.power_of_d.d), the least outstanding of them",
+           make<LoadBalancer, PowerOfDBalancer>},
+          {"weighted", "smooth weighted round robin by policies.weighted.weights", make<LoadBalancer, WeightedBalancer>},
+      });
+  return registry;
+}
+
+const Registry<Autoscaler>& autoscalers() {
+  static const Registry<Autoscaler> registry(
+      "autoscaler",
+      {
+          {"none", "fixed replicas (workload.inference.replicas)", make<Autoscaler, NoAutoscaler>},
+          {"target_utilization", "ceil(busy replicas / policies.autoscaler.target) replicas",
+           make<Autoscaler, TargetUtilizationAutoscaler>},
+          {"queue_length", "one more above scale_out_queue waiting per replica, one fewer below scale_in_queue",
+           make<Autoscaler, QueueLengthAutoscaler>},
       });
   return registry;
 }

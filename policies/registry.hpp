@@ -3,6 +3,7 @@
 // valid ones. Adding a policy = one .hpp/.cpp in policies/<kind>/ plus one line in registry.cpp.
 
 #include "policies/failover.hpp"
+#include "policies/autoscaler.hpp"
 #include "policies/load_balancer.hpp"
 #include "policies/params.hpp"
 #include "policies/placement.hpp"
@@ -59,5 +60,6 @@ const Registry<Scheduler>& schedulers();
 const Registry<Placement>& placements();
 const Registry<LoadBalancer>& load_balancers();
 const Registry<Failover>& failovers();
+const Registry<Autoscaler>& autoscalers();
 
 } // namespace racksim::policies

@@ -60,6 +60,14 @@ struct ClusterShape {
   int total_gpus() const { return gpus_per_node * nodes; }
   int node_of(int gpu) const { return gpu / gpus_per_node; }
   int rack_of_node(int node) const { return node / nodes_per_rack; }
+  // Network domains for topology_aware placement, by node: the leaf switch and the pod (fat_tree pod, dragonfly
+  // group) the node hangs off. Empty = derived: leaf = rack_of_node, pod = 0 (one pod).
+  std::vector<int> node_leaf;
+  std::vector<int> node_pod;
+  int leaf_of_node(int node) const {
+    return node_leaf.empty() ? rack_of_node(node) : node_leaf[static_cast<std::size_t>(node)];
+  }
+  int pod_of_node(int node) const { return node_pod.empty() ? 0 : node_pod[static_cast<std::size_t>(node)]; }
 };
 
 struct PlacementView {

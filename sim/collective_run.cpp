@@ -94,6 +94,10 @@ class CollectiveRun {
     shape.gpus_per_node = scenario_.platform.gpus_per_node;
     shape.nodes_per_rack = scenario_.platform.nodes_per_rack;
     shape.nodes = topo_.num_nodes();
+    for (int n = 0; n < shape.nodes; ++n) { // leaf = rack's switch; pod: fat_tree pod / dragonfly group
+      shape.node_leaf.push_back(topo_.rack_of_node(n));
+      shape.node_pod.push_back(topo_.pod_of_rack(topo_.rack_of_node(n)));
+    }
     std::vector<std::uint8_t> free(static_cast<std::size_t>(topo_.num_gpus()), 1);
     for (int g = 0; g < spec_.groups; ++g) {
       const policies::PlacementView view{shape, free, spec_.ranks};

@@ -94,6 +94,10 @@ class Simulation {
     shape_.gpus_per_node = scenario.platform.gpus_per_node;
     shape_.nodes_per_rack = scenario.platform.nodes_per_rack;
     shape_.nodes = topo_.num_nodes();
+    for (int n = 0; n < shape_.nodes; ++n) { // leaf = rack's switch; pod: fat_tree pod / dragonfly group
+      shape_.node_leaf.push_back(topo_.rack_of_node(n));
+      shape_.node_pod.push_back(topo_.pod_of_rack(topo_.rack_of_node(n)));
+    }
     gpu_free_.assign(static_cast<std::size_t>(topo_.num_gpus()), 1);
     free_gpus_ = topo_.num_gpus();
     // An inference service next to the jobs (docs/inference.md): its replicas take their GPUs first, for the run.

@@ -23,6 +23,7 @@
 #include <memory>
 #include <numeric>
 #include <set>
+#include <stdexcept>
 
 namespace sg4 = simgrid::s4u;
 
@@ -42,8 +43,13 @@ struct RequestState {
   double service_s = 0;       // explicit service time drawn for it
 };
 
+// An autoscaled replica's life: inactive (GPUs held, no requests) -> provisioning -> active (routed to) ->
+// draining (no new requests, finishing its own) -> inactive. Without an autoscaler every replica is active.
+enum class ReplicaState { inactive, provisioning, active, draining };
+
 struct Replica {
   std::vector<int> gpus;
+  ReplicaState state = ReplicaState::active;
   std::vector<sg4::Host*> hosts;
   std::deque<std::size_t> waiting;  // request indices, arrival order
   std::vector<std::size_t> running; // admitted, not finished (kernel model: decoding; explicit: in service)
@@ -112,13 +118,15 @@ class InferenceService::Impl {
       });
     }
     sg4::Actor::create("inference-arrivals", platform_.controller, [this] { guarded([this] { arrivals(); }); });
+    if (scenario_.policies.autoscaler != "none")
+      sg4::Actor::create("inference-autoscaler", platform_.controller, [this] { guarded([this] { autoscale(); }); });
   }
 
   void rethrow_failure() const {
     if (failure_) std::rethrow_exception(failure_);
   }
   double last_event_s() const { return last_event_s_; }
-  int gpus() const { return spec_.replicas * spec_.gpus_per_replica; }
+  int gpus() const { return static_cast<int>(replicas_.size()) * spec_.gpus_per_replica; }
   // /meta/calibration: what timed the iterations, with the calibration file's digest and fallbacks.
   std::string timing_source() const {
     return timer_ ? describe_timer(*timer_) : timing_source_;
@@ -133,7 +141,12 @@ class InferenceService::Impl {
     shape.gpus_per_node = scenario_.platform.gpus_per_node;
     shape.nodes_per_rack = scenario_.platform.nodes_per_rack;
     shape.nodes = topo_.num_nodes();
-    for (int r = 0; r < spec_.replicas; ++r) {
+    for (int n = 0; n < shape.nodes; ++n) { // leaf = rack's switch; pod: fat_tree pod / dragonfly group
+      shape.node_leaf.push_back(topo_.rack_of_node(n));
+      shape.node_pod.push_back(topo_.pod_of_rack(topo_.rack_of_node(n)));
+    }
+    const int provisioned = provisioned_replicas(scenario_);
+    for (int r = 0; r < provisioned; ++r) {
       const policies::PlacementView view{shape, free, spec_.gpus_per_replica};
       auto gpus = placement->place(view);
       bool ok = static_cast<int>(gpus.size()) == spec_.gpus_per_replica && std::is_sorted(gpus.begin(), gpus.end()) &&
@@ -153,8 +166,12 @@ class InferenceService::Impl {
         free[static_cast<std::size_t>(g)] = 0;
       Replica rep;
       rep.gpus = std::move(gpus);
+      if (r >= spec_.replicas) rep.state = ReplicaState::inactive;
       replicas_.push_back(std::move(rep));
     }
+    for (int r = 0; r < spec_.replicas; ++r)
+      active_.push_back(static_cast<std::size_t>(r));
+    active_series_.set(0, static_cast<double>(active_.size()));
   }
 
   template <class F>
@@ -166,6 +183,7 @@ class InferenceService::Impl {
   // serve_explicit), so the series is built from the events sorted by time at the end.
   void note(double t, int delta) {
     last_event_s_ = std::max(last_event_s_, t);
+    in_system_ += delta;
     in_system_events_.emplace_back(t, delta);
   }
 
@@ -179,7 +197,7 @@ class InferenceService::Impl {
   // instant are routed together, in id order, before any replica is woken (so a replica admits them together).
   void arrivals() {
     auto balancer = policies::load_balancers().create(scenario_.policies.load_balancer, policy_params(scenario_));
-    std::vector<policies::ReplicaLoad> loads(replicas_.size());
+    std::vector<policies::ReplicaLoad> loads;
     std::vector<std::uint8_t> woken(replicas_.size(), 0);
     std::size_t idx = 0;
     while (idx < requests_.size()) {
@@ -223,14 +241,24 @@ class InferenceService::Impl {
       rq.status = "rejected";
       return -1;
     }
-    for (std::size_t r = 0; r < replicas_.size(); ++r)
-      loads[r] = {static_cast<int>(replicas_[r].waiting.size()), static_cast<int>(replicas_[r].running.size())};
+    // The balancer sees the active replicas only, in replica order; its index i is replica active_[i].
+    loads.resize(active_.size());
+    for (std::size_t i = 0; i < active_.size(); ++i) {
+      const auto& rp = replicas_[active_[i]];
+      loads[i] = {static_cast<int>(rp.waiting.size()), static_cast<int>(rp.running.size())};
+    }
     const policies::LoadBalancerView view{now, rq.request.id, rq.request.prompt_tokens, rq.request.output_tokens,
                                           loads};
-    const int chosen = balancer.choose(view);
-    if (chosen < 0 || chosen >= static_cast<int>(replicas_.size()))
+    int pick = -1;
+    try {
+      pick = balancer.choose(view);
+    } catch (const std::invalid_argument& e) {
+      throw RunError(std::string("load balancer '") + scenario_.policies.load_balancer + "': " + e.what());
+    }
+    if (pick < 0 || pick >= static_cast<int>(active_.size()))
       throw RunError("load balancer '" + scenario_.policies.load_balancer + "' chose replica " +
-                     std::to_string(chosen) + " of " + std::to_string(replicas_.size()));
+                     std::to_string(pick) + " of " + std::to_string(active_.size()));
+    const int chosen = static_cast<int>(active_[static_cast<std::size_t>(pick)]);
     rq.replica = chosen;
     auto& rep = replicas_[static_cast<std::size_t>(chosen)];
     if (spec_.max_queue > 0 && static_cast<long>(rep.waiting.size()) >= spec_.max_queue) {
@@ -260,6 +288,7 @@ class InferenceService::Impl {
     std::vector<std::int64_t> prompts, contexts;
     for (;;) {
       while (rep.waiting.empty() && rep.running.empty()) {
+        retire_if_drained(rep);
         if (arrivals_done_) return;
         sleep_on(rep);
       }
@@ -358,12 +387,91 @@ class InferenceService::Impl {
         busy.emplace(now + rq.service_s, idx);
       }
       if (busy.empty()) {
+        if (rep.waiting.empty()) retire_if_drained(rep);
         if (arrivals_done_ && rep.waiting.empty()) return;
         sleep_on(rep);
       } else {
         sleep_on(rep, busy.begin()->first);
       }
     }
+  }
+
+  void retire_if_drained(Replica& rep) {
+    if (rep.state != ReplicaState::draining) return;
+    rep.state = ReplicaState::inactive;
+  }
+
+  void set_active_series(double now) {
+    active_series_.set(now, static_cast<double>(active_.size()));
+  }
+
+  // The autoscaler (policies.autoscaler): every interval, the policy's desired count, clamped to [min, max
+  // replicas]. Scale-out: inactive replicas (lowest index first) start provisioning and take requests after the
+  // provisioning delay; a draining replica is taken back at once instead (it is still up). Scale-in: the active
+  // replicas with the highest index stop taking requests and become inactive once drained. Ends when every
+  // request has arrived and left.
+  void autoscale() {
+    const auto& pol = scenario_.policies;
+    auto scaler = policies::autoscalers().create(pol.autoscaler, policy_params(scenario_));
+    const int max_replicas = static_cast<int>(replicas_.size());
+    const int min_replicas = std::min(pol.autoscaler_min_replicas, max_replicas);
+    for (;;) {
+      sg4::this_actor::sleep_for(pol.autoscaler_interval_s);
+      if (arrivals_done_ && in_system_ == 0) return;
+      const double now = sg4::Engine::get_clock();
+      policies::AutoscalerView view;
+      view.now_s = now;
+      view.active = static_cast<int>(active_.size());
+      for (const auto& rp : replicas_)
+        view.provisioning += rp.state == ReplicaState::provisioning;
+      for (std::size_t r : active_) {
+        const auto& rp = replicas_[r];
+        view.busy += !rp.waiting.empty() || !rp.running.empty();
+        view.waiting += static_cast<int>(rp.waiting.size());
+        view.running += static_cast<int>(rp.running.size());
+      }
+      view.min_replicas = min_replicas;
+      view.max_replicas = max_replicas;
+      const int desired = std::clamp(scaler->desired(view), min_replicas, max_replicas);
+      int present = view.active + view.provisioning;
+      for (; present < desired; ++present) {
+        // A draining replica first (it is up: active again now), else an inactive one after the delay.
+        std::size_t pick = replicas_.size();
+        for (std::size_t r = 0; r < replicas_.size() && pick == replicas_.size(); ++r)
+          if (replicas_[r].state == ReplicaState::draining) pick = r;
+        if (pick < replicas_.size()) {
+          activate(pick, now);
+        } else {
+          for (std::size_t r = 0; r < replicas_.size() && pick == replicas_.size(); ++r)
+            if (replicas_[r].state == ReplicaState::inactive) pick = r;
+          if (pick == replicas_.size()) break;
+          replicas_[pick].state = ReplicaState::provisioning;
+          const double ready = now + pol.autoscaler_provisioning_delay_s;
+          sg4::Actor::create("provision-" + std::to_string(pick), platform_.controller, [this, pick, ready] {
+            guarded([this, pick, ready] {
+              sg4::this_actor::sleep_until(ready);
+              if (replicas_[pick].state == ReplicaState::provisioning) activate(pick, sg4::Engine::get_clock());
+            });
+          });
+        }
+        ++scale_events_;
+      }
+      // Scale-in: highest-index active replicas (never the last one).
+      for (; present > desired && active_.size() > 1; --present) {
+        const std::size_t r = active_.back();
+        active_.pop_back();
+        replicas_[r].state = ReplicaState::draining;
+        set_active_series(now);
+        ++scale_events_;
+        if (replicas_[r].waiting.empty() && replicas_[r].running.empty()) retire_if_drained(replicas_[r]);
+      }
+    }
+  }
+
+  void activate(std::size_t r, double now) {
+    replicas_[r].state = ReplicaState::active;
+    active_.insert(std::upper_bound(active_.begin(), active_.end(), r), r);
+    set_active_series(now);
   }
 
   // Appends /requests, the requests_in_system series and the inference_* summary. Standalone (the service is the
@@ -440,9 +548,16 @@ class InferenceService::Impl {
     rs.summary.emplace_back("inference_weight_bytes_per_gpu", memory_.weight_bytes_per_gpu);
     rs.summary.emplace_back("inference_iterations", iterations);
     rs.summary.emplace_back("inference_mean_batch", explicit_service_ || iterations == 0 ? 0 : sequences / iterations);
+    const bool autoscaled = scenario_.policies.autoscaler != "none";
+    const double replica_s = autoscaled ? active_series_.integral(end) : end * static_cast<double>(spec_.replicas);
     rs.summary.emplace_back(
         "inference_busy_fraction",
-        end > 0 ? busy / (end * static_cast<double>(spec_.replicas) * (explicit_service_ ? spec_.max_batch : 1)) : 0);
+        replica_s > 0 ? busy / (replica_s * (explicit_service_ ? spec_.max_batch : 1)) : 0);
+    if (autoscaled) {
+      rs.timeseries.push_back(active_series_.sample("inference_replicas", "replicas", interval, end));
+      rs.summary.emplace_back("inference_replicas_mean", end > 0 ? replica_s / end : 0);
+      rs.summary.emplace_back("inference_scale_events", static_cast<double>(scale_events_));
+    }
   }
 
  private:
@@ -459,6 +574,10 @@ class InferenceService::Impl {
   std::unique_ptr<workloads::IterationModel> iteration_;
   std::vector<RequestState> requests_;
   std::vector<Replica> replicas_;
+  std::vector<std::size_t> active_; // replicas taking requests, ascending
+  StepSeries active_series_;
+  long scale_events_ = 0;
+  int in_system_ = 0;
   bool arrivals_done_ = false;
   std::size_t arrived_ = 0;
   int waiting_ = 0;

@@ -633,6 +633,7 @@ class Loader {
                    "set replicas: 0 or workload.kind: inference, synthetic or trace");
       return;
     }
+    balancer_checks(sc);
     using workloads::ArrivalProcess;
     if (all_good({"workload.inference.name"}) && (inf.name.empty() || inf.name.size() > 16))
       report_cross({"workload.inference.name"}, "workload.inference.name: must have 1 to 16 characters, got '" +
@@ -669,9 +670,9 @@ class Loader {
       return;
     }
     const double total = double(sc.platform.gpus_per_node) * sc.platform.nodes_per_rack * sc.platform.racks;
-    if (double(inf.replicas) * inf.gpus_per_replica > total)
+    if (double(provisioned_replicas(sc)) * inf.gpus_per_replica > total)
       report_cross({"workload.inference.replicas", "workload.inference.gpus_per_replica", "platform.racks"},
-                   "workload.inference.replicas: " + std::to_string(inf.replicas) + " replica(s) of " +
+                   "workload.inference.replicas: " + std::to_string(provisioned_replicas(sc)) + " replica(s) of " +
                        std::to_string(inf.gpus_per_replica) + " GPUs need more than the platform's " +
                        format_number(total) + " GPUs");
     try {
@@ -685,6 +686,41 @@ class Loader {
       report_cross({"workload.inference.gpus_per_replica", "workload.inference.model"},
                    std::string("workload.inference.gpus_per_replica: ") + e.what());
     }
+  }
+
+  // policies.weighted.weights, policies.autoscaler.*: consistent with the service's replicas.
+  void balancer_checks(const Scenario& sc) {
+    const auto& inf = sc.workload.inference;
+    const auto& pol = sc.policies;
+    const auto& weights = pol.params.weighted_weights;
+    if (all_good({"policies.weighted.weights", "workload.inference.replicas", "policies.autoscaler.max_replicas",
+                  "policies.autoscaler.policy"}) &&
+        !weights.empty()) {
+      const int n = provisioned_replicas(sc);
+      if (static_cast<int>(weights.size()) != n)
+        report_cross({"policies.weighted.weights", "workload.inference.replicas"},
+                     "policies.weighted.weights: has " + std::to_string(weights.size()) +
+                         " weight(s) but the service has " + std::to_string(n) +
+                         " replicas (give one weight per replica, or [] for all 1)");
+      else if (std::all_of(weights.begin(), weights.end(), [](double w) { return w == 0; }))
+        report_cross({"policies.weighted.weights"}, "policies.weighted.weights: weights must not all be 0");
+    }
+    if (pol.autoscaler == "none" || !all_good({"policies.autoscaler.policy", "workload.inference.replicas",
+                                               "policies.autoscaler.min_replicas", "policies.autoscaler.max_replicas"}))
+      return;
+    const int max = pol.autoscaler_max_replicas > 0 ? pol.autoscaler_max_replicas : inf.replicas;
+    if (pol.autoscaler_min_replicas > inf.replicas || inf.replicas > max)
+      report_cross({"policies.autoscaler.min_replicas", "workload.inference.replicas", "policies.autoscaler.max_replicas"},
+                   "policies.autoscaler.min_replicas (" + std::to_string(pol.autoscaler_min_replicas) +
+                       ") <= workload.inference.replicas (" + std::to_string(inf.replicas) +
+                       ") <= policies.autoscaler.max_replicas (" + std::to_string(max) + ") does not hold");
+    if (pol.autoscaler == "queue_length" &&
+        all_good({"policies.autoscaler.scale_in_queue", "policies.autoscaler.scale_out_queue"}) &&
+        !(pol.params.autoscaler_scale_in_queue < pol.params.autoscaler_scale_out_queue))
+      report_cross({"policies.autoscaler.scale_in_queue", "policies.autoscaler.scale_out_queue"},
+                   "policies.autoscaler.scale_in_queue (" + format_number(pol.params.autoscaler_scale_in_queue) +
+                       ") must be < policies.autoscaler.scale_out_queue (" +
+                       format_number(pol.params.autoscaler_scale_out_queue) + ")");
   }
 
   // workload.training 3D parallelism (docs/training-model.md): a model, tp inside one NVLink domain, a valid custom

@@ -38,6 +38,11 @@ struct PolicySpec {
   std::string placement = "first_fit"; // a name from policies::placements()
   std::string load_balancer = "round_robin"; // a name from policies::load_balancers()
   std::string failover = "checkpoint_restart"; // a name from policies::failovers()
+  std::string autoscaler = "none";           // policies.autoscaler.policy: a name from policies::autoscalers()
+  int autoscaler_min_replicas = 1;           // 0 in max_replicas = workload.inference.replicas
+  int autoscaler_max_replicas = 0;
+  double autoscaler_interval_s = 10;
+  double autoscaler_provisioning_delay_s = 30;
   policies::PolicyParams params;             // the policies' own settings (policies.<name>.*); seed set by the engine
 };
 
@@ -65,6 +70,14 @@ inline policies::PolicyParams policy_params(const Scenario& scenario) {
   auto params = scenario.policies.params;
   params.seed = scenario.seed;
   return params;
+}
+
+// Replicas of the inference service that get GPUs at the start: workload.inference.replicas, or with an autoscaler
+// policies.autoscaler.max_replicas when larger (only workload.inference.replicas of them start active).
+inline int provisioned_replicas(const Scenario& scenario) {
+  const int replicas = scenario.workload.inference.replicas;
+  if (scenario.policies.autoscaler == "none" || replicas == 0) return replicas;
+  return scenario.policies.autoscaler_max_replicas > replicas ? scenario.policies.autoscaler_max_replicas : replicas;
 }
 
 // Parses, applies overrides ("a.b.c=value", value parsed as YAML), validates. Relative paths inside the scenario

@@ -840,6 +840,44 @@ std::vector<Setting> build_table() {
       [](auto& s) -> auto& { return s.policies.params.preemption_restart_s; }, at_least(0), "",
       "time a preempted job takes to start again before it computes (container start, checkpoint load)"));
 
+  t.push_back(field(
+      "policies.power_of_d.d", ST::integer, [](auto& s) -> auto& { return s.policies.params.power_of_d_d; },
+      at_least(1), "replicas", "power_of_d: replicas sampled per request; the least outstanding of them gets it"));
+  t.push_back(field(
+      "policies.weighted.weights", ST::real_list, [](auto& s) -> auto& { return s.policies.params.weighted_weights; },
+      at_least(0), "",
+      "weighted: one weight per replica index (the i-th active replica); [] = all 1; length = the replica count"));
+  t.push_back(name_field(
+      "policies.autoscaler.policy", [](auto& s) -> auto& { return s.policies.autoscaler; },
+      [] { return registry_names(policies::autoscalers()); },
+      "autoscaler of the inference service: how many replicas are active (none = workload.inference.replicas)"));
+  t.push_back(field(
+      "policies.autoscaler.min_replicas", ST::integer,
+      [](auto& s) -> auto& { return s.policies.autoscaler_min_replicas; }, at_least(1), "replicas",
+      "autoscaler: never fewer active replicas"));
+  t.push_back(field(
+      "policies.autoscaler.max_replicas", ST::integer,
+      [](auto& s) -> auto& { return s.policies.autoscaler_max_replicas; }, at_least(0), "replicas",
+      "autoscaler: never more; all get GPUs at the start (only workload.inference.replicas active); "
+      "0 = workload.inference.replicas"));
+  t.push_back(field(
+      "policies.autoscaler.interval", ST::time, [](auto& s) -> auto& { return s.policies.autoscaler_interval_s; },
+      above(0), "", "autoscaler: time between two decisions"));
+  t.push_back(field(
+      "policies.autoscaler.provisioning_delay", ST::time,
+      [](auto& s) -> auto& { return s.policies.autoscaler_provisioning_delay_s; }, at_least(0), "",
+      "autoscaler: time from a scale-out decision until the new replica takes requests"));
+  t.push_back(field(
+      "policies.autoscaler.target", ST::real, [](auto& s) -> auto& { return s.policies.params.autoscaler_target; },
+      left_open(0, 1), "", "target_utilization: busy replicas / replicas to aim at (desired = ceil(busy / target))"));
+  t.push_back(field(
+      "policies.autoscaler.scale_out_queue", ST::real,
+      [](auto& s) -> auto& { return s.policies.params.autoscaler_scale_out_queue; }, at_least(0), "requests",
+      "queue_length: one replica more when waiting requests per active replica exceed this"));
+  t.push_back(field(
+      "policies.autoscaler.scale_in_queue", ST::real,
+      [](auto& s) -> auto& { return s.policies.params.autoscaler_scale_in_queue; }, at_least(0), "requests",
+      "queue_length: one replica fewer when waiting requests per active replica fall below this (< scale_out_queue)"));
   // Failover (docs/failures.md).
   t.push_back(name_field(
       "failover.policy", [](auto& s) -> auto& { return s.policies.failover; },

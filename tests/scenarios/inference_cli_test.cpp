@@ -72,7 +72,8 @@ TEST(CliInference, UnknownLoadBalancerListsValidNames) {
   const auto out = run_cli("validate " + src("tests/scenarios/bad/inference_unknown_balancer.yaml"));
   EXPECT_EQ(out.exit_code, 2) << out.text;
   EXPECT_NE(out.text.find("inference_unknown_balancer.yaml:9:18: policies.load_balancer: unknown value "
-                          "'power_of_two'; valid: round_robin, least_outstanding"),
+                          "'power_of_two' (did you mean 'power_of_d'?); valid: round_robin, least_outstanding, random, jsq, "
+                          "power_of_d, weighted"),
             std::string::npos)
       << out.text;
 }

@@ -12,7 +12,7 @@ using test::concat;
 using test::range;
 
 TEST(PolicyFirstFit, LowestIdsOnAnEmptyCluster) {
-  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 4};
+  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 4, .node_leaf = {}, .node_pod = {}};
   const std::vector<std::uint8_t> mask(32, 1);
   FirstFitPlacement ff;
   EXPECT_EQ(ff.place({shape, mask, 3}), (std::vector<int>{0, 1, 2}));
@@ -21,7 +21,7 @@ TEST(PolicyFirstFit, LowestIdsOnAnEmptyCluster) {
 }
 
 TEST(PolicyFirstFit, ScatteredFreeGpus) {
-  const ClusterShape shape{.gpus_per_node = 4, .nodes_per_rack = 2, .nodes = 4};
+  const ClusterShape shape{.gpus_per_node = 4, .nodes_per_rack = 2, .nodes = 4, .node_leaf = {}, .node_pod = {}};
   std::vector<std::uint8_t> mask(16, 0);
   for (int g : {1, 3, 6, 9, 10, 15})
     mask[static_cast<std::size_t>(g)] = 1;
@@ -33,7 +33,7 @@ TEST(PolicyFirstFit, ScatteredFreeGpus) {
 }
 
 TEST(PolicyFirstFit, NotEnoughFreeGpusGivesEmpty) {
-  const ClusterShape shape{.gpus_per_node = 4, .nodes_per_rack = 2, .nodes = 2};
+  const ClusterShape shape{.gpus_per_node = 4, .nodes_per_rack = 2, .nodes = 2, .node_leaf = {}, .node_pod = {}};
   std::vector<std::uint8_t> mask(8, 0);
   mask[2] = mask[5] = 1;
   FirstFitPlacement ff;
@@ -44,7 +44,7 @@ TEST(PolicyFirstFit, NotEnoughFreeGpusGivesEmpty) {
 }
 
 TEST(PolicyFirstFit, NonPositiveRequestGivesEmpty) {
-  const ClusterShape shape{.gpus_per_node = 4, .nodes_per_rack = 1, .nodes = 1};
+  const ClusterShape shape{.gpus_per_node = 4, .nodes_per_rack = 1, .nodes = 1, .node_leaf = {}, .node_pod = {}};
   const std::vector<std::uint8_t> mask(4, 1);
   FirstFitPlacement ff;
   EXPECT_TRUE(ff.place({shape, mask, 0}).empty());
@@ -52,7 +52,7 @@ TEST(PolicyFirstFit, NonPositiveRequestGivesEmpty) {
 }
 
 TEST(PolicyFirstFit, IgnoresNodeBoundaries) {
-  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 2};
+  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 2, .node_leaf = {}, .node_pod = {}};
   const auto mask = test::mask_from_node_free(shape, {2, 8}); // node 0: GPUs 6,7 free; node 1 empty
   FirstFitPlacement ff;
   // 4 GPUs would fit in node 1 alone, but first_fit takes the lowest ids.

@@ -22,14 +22,15 @@ TEST(PolicyLoadBalancer, RegistryNamesAndUnknownNameListsThem) {
     names.push_back(e.name);
     EXPECT_FALSE(e.doc.empty()) << e.name;
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"round_robin", "least_outstanding"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"round_robin", "least_outstanding", "random", "jsq", "power_of_d", "weighted"}));
   EXPECT_NE(dynamic_cast<RoundRobinBalancer*>(load_balancers().create("round_robin").get()), nullptr);
   EXPECT_NE(dynamic_cast<LeastOutstandingBalancer*>(load_balancers().create("least_outstanding").get()), nullptr);
   try {
     load_balancers().create("power_of_two");
     FAIL() << "no exception";
   } catch (const UnknownPolicy& e) {
-    EXPECT_EQ(std::string(e.what()), "unknown load balancer 'power_of_two' (valid: round_robin, least_outstanding)");
+    EXPECT_EQ(std::string(e.what()), "unknown load balancer 'power_of_two' (valid: round_robin, least_outstanding, random, jsq, power_of_d, "
+                                         "weighted)");
   }
 }
 

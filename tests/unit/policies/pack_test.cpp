@@ -18,7 +18,7 @@ using test::range;
 using Gpus = std::vector<int>;
 
 TEST(PolicyPack, SingleNodeJobGoesToTheFullestNodeWithRoom) {
-  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 4};
+  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 4, .node_leaf = {}, .node_pod = {}};
   const auto mask = mask_from_node_free(shape, {8, 3, 5, 2}); // node 1: 13-15, node 2: 19-23, node 3: 30-31
   PackPlacement pack;
   EXPECT_EQ(pack.place({shape, mask, 3}), (Gpus{13, 14, 15})); // node 1 has exactly 3
@@ -30,7 +30,7 @@ TEST(PolicyPack, SingleNodeJobGoesToTheFullestNodeWithRoom) {
 }
 
 TEST(PolicyPack, SingleNodeTieGoesToTheFullerRack) {
-  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 4};
+  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 4, .node_leaf = {}, .node_pod = {}};
   // Nodes 1 and 2 both have 4 free; rack 0 has 12 free, rack 1 has 6: node 2 (GPUs 20-23).
   const auto mask = mask_from_node_free(shape, {8, 4, 4, 2});
   PackPlacement pack;
@@ -38,7 +38,7 @@ TEST(PolicyPack, SingleNodeTieGoesToTheFullerRack) {
 }
 
 TEST(PolicyPack, SingleNodeTieOnRackGoesToTheLowerIndex) {
-  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 4};
+  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 4, .node_leaf = {}, .node_pod = {}};
   const auto mask = mask_from_node_free(shape, {4, 8, 4, 8}); // nodes 0 and 2: 4 free, both racks 12 free
   PackPlacement pack;
   EXPECT_EQ(pack.place({shape, mask, 4}), range(4, 7));
@@ -46,7 +46,7 @@ TEST(PolicyPack, SingleNodeTieOnRackGoesToTheLowerIndex) {
 }
 
 TEST(PolicyPack, NodeBestFitComesBeforeRackFullness) {
-  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 4};
+  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 4, .node_leaf = {}, .node_pod = {}};
   // Node 1 (3 free, rack 0 with 11) is a tighter fit than node 2 (4 free, rack 1 with 6).
   const auto mask = mask_from_node_free(shape, {8, 3, 4, 2});
   PackPlacement pack;
@@ -54,7 +54,7 @@ TEST(PolicyPack, NodeBestFitComesBeforeRackFullness) {
 }
 
 TEST(PolicyPack, MultiNodeJobGoesToTheFullestRackThatHoldsItOnFewestNodes) {
-  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 4, .nodes = 8};
+  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 4, .nodes = 8, .node_leaf = {}, .node_pod = {}};
   // Rack 0: 8,8,8,8 (32 free); rack 1: 2,6,8,4 (20 free). Node 5's free GPUs are 42-47, node 6's 48-55.
   const auto mask = mask_from_node_free(shape, {8, 8, 8, 8, 2, 6, 8, 4});
   PackPlacement pack;
@@ -71,7 +71,7 @@ TEST(PolicyPack, MultiNodeJobGoesToTheFullestRackThatHoldsItOnFewestNodes) {
 }
 
 TEST(PolicyPack, SingleNodeSizedJobWithNoRoomInAnyNodeUsesOneRack) {
-  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 4};
+  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 4, .node_leaf = {}, .node_pod = {}};
   // 5 GPUs, no node has 5. Racks: 6 and 7 free -> rack 0 (fuller), nodes 0 (5-7) and 1 (13-14).
   const auto mask = mask_from_node_free(shape, {3, 3, 4, 3});
   PackPlacement pack;
@@ -81,7 +81,7 @@ TEST(PolicyPack, SingleNodeSizedJobWithNoRoomInAnyNodeUsesOneRack) {
 }
 
 TEST(PolicyPack, JobLargerThanAnyRackSpansTheFewestRacks) {
-  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 6};
+  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 6, .node_leaf = {}, .node_pod = {}};
   // Racks: 0 = 8+2 (10), 1 = 8+8 (16), 2 = 4+4 (8).
   const auto mask = mask_from_node_free(shape, {8, 2, 8, 8, 4, 4});
   PackPlacement pack;
@@ -99,7 +99,7 @@ TEST(PolicyPack, JobLargerThanAnyRackSpansTheFewestRacks) {
 }
 
 TEST(PolicyPack, PartialLastRack) {
-  const ClusterShape shape{.gpus_per_node = 4, .nodes_per_rack = 2, .nodes = 5}; // racks {0,1}, {2,3}, {4}
+  const ClusterShape shape{.gpus_per_node = 4, .nodes_per_rack = 2, .nodes = 5, .node_leaf = {}, .node_pod = {}}; // racks {0,1}, {2,3}, {4}
   const auto mask = mask_from_node_free(shape, {4, 4, 4, 4, 3});
   PackPlacement pack;
   EXPECT_EQ(pack.place({shape, mask, 3}), (Gpus{17, 18, 19})); // node 4 is the tightest fit
@@ -108,7 +108,7 @@ TEST(PolicyPack, PartialLastRack) {
 }
 
 TEST(PolicyPack, NotEnoughFreeGpusGivesEmpty) {
-  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 4};
+  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 2, .nodes = 4, .node_leaf = {}, .node_pod = {}};
   const auto mask = mask_from_node_free(shape, {1, 2, 3, 4}); // 10 free
   PackPlacement pack;
   EXPECT_TRUE(pack.place({shape, mask, 11}).empty());
@@ -122,7 +122,7 @@ TEST(PolicyPack, NotEnoughFreeGpusGivesEmpty) {
 TEST(PolicyPack, FullerRackCanCostMoreNodesThanFirstFit) {
   // Documents a design trade-off, not a bug: pack picks the fullest rack that can hold the job before it
   // minimises nodes, so it may use more nodes than first_fit (but never more racks; see the random test).
-  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 4, .nodes = 8};
+  const ClusterShape shape{.gpus_per_node = 8, .nodes_per_rack = 4, .nodes = 8, .node_leaf = {}, .node_pod = {}};
   const auto mask = mask_from_node_free(shape, {8, 8, 8, 0, 4, 4, 4, 4}); // racks: 24 and 16 free
   PackPlacement pack;
   FirstFitPlacement ff;

@@ -33,8 +33,9 @@ TEST(PolicyRegistry, SchedulersListExactlyTheirNames) {
 }
 
 TEST(PolicyRegistry, PlacementsListExactlyTheirNames) {
-  EXPECT_EQ(names_of(placements()), (std::vector<std::string>{"first_fit", "pack"}));
-  EXPECT_EQ(placements().names_joined(), "first_fit, pack");
+  EXPECT_EQ(names_of(placements()),
+            (std::vector<std::string>{"first_fit", "pack", "best_fit", "spread", "topology_aware", "random"}));
+  EXPECT_EQ(placements().names_joined(), "first_fit, pack, best_fit, spread, topology_aware, random");
   for (const auto& e : placements().entries())
     EXPECT_FALSE(e.doc.empty()) << e.name;
 }
@@ -92,7 +93,9 @@ void expect_unknown_lists_valid(const Registry<T>& registry, const std::string& 
 
 TEST(PolicyRegistry, UnknownNameThrowsListingEveryValidName) {
   expect_unknown_lists_valid(schedulers(), "lottery", "scheduler");
-  expect_unknown_lists_valid(placements(), "spread", "placement");
+  expect_unknown_lists_valid(placements(), "scatter", "placement");
+  expect_unknown_lists_valid(autoscalers(), "hpa", "autoscaler");
+  expect_unknown_lists_valid(failovers(), "retry", "failover policy");
   EXPECT_THROW(schedulers().create("Fifo"), UnknownPolicy);     // names are case-sensitive
   EXPECT_THROW(placements().create(""), std::invalid_argument); // UnknownPolicy is an invalid_argument
 }

@@ -60,9 +60,11 @@ platform:
 }
 
 TEST(ScenarioErrors, UnknownKeyWithNoNearMatchListsTheValidKeys) {
-  EXPECT_DIAG(single_error("name: x\npolicies:\n  zzz: hpa\n"), 3, 3,
-              "unknown key 'zzz' in policies (valid: scheduler, placement, load_balancer, srtf, las, fair_share, "
-              "priority, preemption)");
+  EXPECT_DIAG(single_error("name: x\npolicies:\n  governor: hpa\n"), 3, 3,
+              "unknown key 'governor' in policies (valid: scheduler, placement, load_balancer, srtf, las, fair_share, "
+              "priority, preemption, power_of_d, weighted, autoscaler)");
+  // policies.autoscaler is a section: its policy is policies.autoscaler.policy.
+  EXPECT_DIAG(single_error("name: x\npolicies:\n  autoscaler: hpa\n"), 3, 15, "'policies.autoscaler' must be a map");
   EXPECT_DIAG(
       single_error("name: x\nzzz: 1\n"), 2, 1,
       "unknown key 'zzz' at top level (valid: name, seed, horizon, calibration, platform, workload, failures, policies, failover, output)");

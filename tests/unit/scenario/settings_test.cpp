@@ -229,6 +229,16 @@ const std::vector<std::string> expected_paths{
     "policies.priority.preempt",
     "policies.preemption.checkpoint",
     "policies.preemption.restart",
+    "policies.power_of_d.d",
+    "policies.weighted.weights",
+    "policies.autoscaler.policy",
+    "policies.autoscaler.min_replicas",
+    "policies.autoscaler.max_replicas",
+    "policies.autoscaler.interval",
+    "policies.autoscaler.provisioning_delay",
+    "policies.autoscaler.target",
+    "policies.autoscaler.scale_out_queue",
+    "policies.autoscaler.scale_in_queue",
     "failover.policy",
     "failover.checkpoint_interval",
     "failover.restart_delay",
@@ -499,6 +509,31 @@ TEST(ScenarioSettings, SchedulerSettings) {
   const auto again = load_scenario_text(sc.resolved_yaml, "x.yaml", {}, ".");
   EXPECT_EQ(again.policies.params.fair_share_weights, "alice=2, vc3=1");
   EXPECT_EQ(again.policies.params.las_thresholds_gpu_s, p.las_thresholds_gpu_s);
+}
+
+// policies.weighted.weights and policies.autoscaler.*: consistent with the service's replicas.
+TEST(ScenarioSettings, BalancerAndAutoscalerChecks) {
+  using testing::single_error;
+  const std::string service = "name: x\nworkload:\n  kind: inference\n  inference:\n    model: tiny\n    replicas: 3\n";
+  const auto weights = single_error(service + "policies:\n  load_balancer: weighted\n  weighted:\n    weights: [1, 2]\n");
+  EXPECT_NE(weights.message.find("policies.weighted.weights: has 2 weight(s) but the service has 3 replicas"),
+            std::string::npos)
+      << weights.str();
+  const auto zero = single_error(service + "policies:\n  weighted:\n    weights: [0, 0, 0]\n");
+  EXPECT_NE(zero.message.find("policies.weighted.weights: weights must not all be 0"), std::string::npos) << zero.str();
+  const auto bounds =
+      single_error(service + "policies:\n  autoscaler:\n    policy: queue_length\n    max_replicas: 2\n");
+  EXPECT_NE(bounds.message.find("policies.autoscaler.min_replicas (1) <= workload.inference.replicas (3) <= "
+                                "policies.autoscaler.max_replicas (2) does not hold"),
+            std::string::npos)
+      << bounds.str();
+  // With an autoscaler, the weights cover every replica that gets GPUs (max_replicas).
+  const auto sc = load_scenario_text(service + "policies:\n  load_balancer: weighted\n  weighted:\n    weights: [1, 1, "
+                                               "1, 2, 2]\n  autoscaler:\n    policy: target_utilization\n    "
+                                               "max_replicas: 5\n",
+                                     "x.yaml");
+  EXPECT_EQ(provisioned_replicas(sc), 5);
+  EXPECT_EQ(sc.policies.autoscaler, "target_utilization");
 }
 
 } // namespace
