@@ -15,6 +15,7 @@
 #include "sim/storage_io.hpp"
 #include "sim/version.hpp"
 #include "workloads/calibration/calibration.hpp"
+#include "workloads/faults/failures.hpp"
 #include "workloads/synthetic/synthetic.hpp"
 #include "workloads/training/parallel_model.hpp"
 #include "workloads/training/step_model.hpp"
@@ -24,6 +25,7 @@
 #include <xbt/log.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -73,6 +75,7 @@ struct JobState {
   double busy_s = 0, attained_gpu_s = 0; // time on GPUs over all runs; the same in GPU-seconds
   double first_start_s = -1;
   double queue_enter_s = 0;
+  double checkpoint_interval_s = 0; // set by the failover policy (Young/Daly); 0 = the workload's cadence
 };
 
 // The flow plans of one 3D-parallel job's step (K iterations), built once per job and step size.
@@ -122,6 +125,7 @@ class Simulation {
     spare_target_ = static_cast<int>(spare_free_.size());
     gpus_up_count_ = topo_.num_gpus();
     gpus_up_.set(0, gpus_up_count_);
+    failure_classes_ = workloads::effective_classes(scenario.failures);
   }
 
   RunReport run() {
@@ -140,6 +144,9 @@ class Simulation {
     }
 
     sg4::Actor::create("arrivals", platform_.controller, [this] { guarded([this] { arrivals(); }); });
+    // Not a daemon: killing the last job actor must not end the simulation before the failover restarts it.
+    if (failures_configured())
+      sg4::Actor::create("failures", platform_.controller, [this] { guarded([this] { failure_source(); }); });
     if (scenario_.horizon_s > 0) {
       engine.run_until(scenario_.horizon_s);
       // End the jobs still running or waiting: actors left alive when the Engine goes away are never unwound.
@@ -315,6 +322,18 @@ class Simulation {
       if (job.plan.compute_clamped) ++report.jobs_compute_clamped;
       jobs_.push_back(std::move(job));
     }
+    if (failures_configured()) {
+      // The failover policy's checkpoint interval (Young/Daly by default) replaces the workload's cadence.
+      for (auto& job : jobs_) {
+        const double rate = job_failure_rate(job.spec.gpus);
+        const double tau = failover_->checkpoint_interval_s(ckpt_ideal, rate > 0 ? 1 / rate : HUGE_VAL);
+        if (!(tau > 0) || !std::isfinite(tau) || !(job.iter_ideal_s > 0)) continue;
+        job.plan.checkpoint_every = std::max<std::int64_t>(1, std::llround(tau / job.iter_ideal_s));
+        job.plan.checkpoints = (job.plan.iterations - 1) / job.plan.checkpoint_every;
+        job.checkpoint_interval_s = static_cast<double>(job.plan.checkpoint_every) * job.iter_ideal_s;
+        job.steps = workloads::plan_steps(job.plan, training_.max_iterations_per_step);
+      }
+    }
     // Arrival order: (submit, id); readers already sort, synthetic jobs are generated in order.
     std::stable_sort(jobs_.begin(), jobs_.end(), [](const JobState& a, const JobState& b) {
       return a.spec.submit_s < b.spec.submit_s || (a.spec.submit_s == b.spec.submit_s && a.spec.id < b.spec.id);
@@ -465,6 +484,7 @@ class Simulation {
   void launch(std::size_t idx) {
     JobState& job = jobs_[idx];
     job.run_start_s = sg4::Engine::get_clock();
+    ++launches_;
     if (job.first_start_s < 0) job.first_start_s = job.run_start_s;
     job.actor = sg4::Actor::create("job-" + std::to_string(job.spec.id), platform_.gpu_hosts[job.gpus.front()],
                                    [this, idx] { guarded([this, idx] { run_job(idx); }); });
@@ -816,6 +836,7 @@ class Simulation {
   void replan_remaining(JobState& job) {
     auto rest = job.plan;
     rest.iterations = std::max<std::int64_t>(0, job.plan.iterations - job.iterations_done);
+    rest.checkpoints = rest.checkpoint_every > 0 && rest.iterations > 0 ? (rest.iterations - 1) / rest.checkpoint_every : 0;
     job.steps = rest.iterations > 0 ? workloads::plan_steps(rest, training_.max_iterations_per_step)
                                     : std::vector<workloads::Step>{};
     job.step_iters = 0;
@@ -969,7 +990,8 @@ class Simulation {
       job.pending_delay_s = params_.failover_restart_delay_s;
       replan_remaining(job);
       requeue(idx, now);
-      event(now, "restart", "", job.spec.id, static_cast<double>(job.iterations_done), policies::to_string(decision.action));
+      event(now, "restart", "", job.spec.id, static_cast<double>(job.iterations_done),
+            decision.action == FailoverAction::restart_from_zero ? "from_zero" : "from_checkpoint");
       break;
     case FailoverAction::swap_in_spares: {
       release_gpus(failed);
@@ -1064,7 +1086,142 @@ class Simulation {
     }
     gpus_up_.set(now, gpus_up_count_);
     gpus_allocated_.set(now, allocated_gpus());
+    const double last = last_event_s_;
+    const long launched = launches_;
     schedule();
+    if (launches_ == launched) last_event_s_ = last; // a repair alone does not extend the run
+  }
+
+  // ---- Failure model driven in SimGrid (docs/failures.md, "Engine") ----------------------------------------------
+
+  workloads::ComponentCounts component_counts() const {
+    using workloads::ComponentClass;
+    workloads::ComponentCounts n;
+    n[ComponentClass::gpu] = topo_.num_gpus();
+    n[ComponentClass::node] = topo_.num_nodes();
+    n[ComponentClass::nic] = topo_.num_gpus();      // one NIC (rail) per GPU
+    n[ComponentClass::link] = 2 * topo_.num_gpus(); // a NIC cable and a leaf uplink cable per GPU
+    n[ComponentClass::leaf] = static_cast<int>(topo_.leaves.size());
+    n[ComponentClass::spine] = static_cast<int>(topo_.spines.size());
+    n[ComponentClass::rack_power] = topo_.num_racks();
+    n[ComponentClass::storage] = static_cast<int>(topo_.storage_servers.size());
+    return n;
+  }
+
+  // Failures per second of the components a job of `gpus` GPUs depends on, packed (ceil(gpus / node) nodes, their
+  // racks): for the Young/Daly checkpoint interval. Capacity-only classes (leaf uplinks, spines, storage) excluded.
+  double job_failure_rate(int gpus) const {
+    using workloads::ComponentClass;
+    const auto rate = [&](ComponentClass c) {
+      const double m = failure_classes_[workloads::class_index(c)].mtbf_s;
+      return m > 0 ? 1 / m : 0.0;
+    };
+    const int nodes = (gpus + shape_.gpus_per_node - 1) / shape_.gpus_per_node;
+    const int racks = (nodes + shape_.nodes_per_rack - 1) / shape_.nodes_per_rack;
+    return gpus * (rate(ComponentClass::gpu) + rate(ComponentClass::nic) + rate(ComponentClass::link)) +
+           nodes * rate(ComponentClass::node) + racks * (rate(ComponentClass::leaf) + rate(ComponentClass::rack_power));
+  }
+
+  bool failures_configured() const {
+    if (!scenario_.failures.trace.empty()) return true;
+    for (const auto& c : failure_classes_)
+      if (c.mtbf_s > 0) return true;
+    return false;
+  }
+
+  bool all_jobs_done() const { return completed_ + static_cast<std::size_t>(jobs_failed_) == jobs_.size(); }
+
+  void failure_source() {
+    workloads::FailureProcess process(scenario_.failures, component_counts(), scenario_.seed);
+    while (auto e = process.next()) {
+      if (all_jobs_done()) return;
+      if (e->time_s > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(e->time_s);
+      if (all_jobs_done()) return;
+      apply_failure(*e);
+    }
+  }
+
+  // One failure: GPUs out of service (gpu, node, nic, GPU cables, leaf, rack power) or capacity lost (leaf uplink
+  // cables, spines, storage servers) until its repair.
+  void apply_failure(const workloads::FailureEvent& e) {
+    using workloads::ComponentClass;
+    const std::string component = std::string(workloads::to_string(e.cls)) + ":" + std::to_string(e.index);
+    const int G = topo_.num_gpus(), gpn = shape_.gpus_per_node;
+    const int per_rack = gpn * shape_.nodes_per_rack;
+    std::vector<int> gpus;
+    const auto range = [&](int first, int count) {
+      for (int g = first; g < first + count && g < G; ++g)
+        gpus.push_back(g);
+    };
+    int capacity_rack = -1; // a leaf uplink cable of this rack
+    bool spine = false, storage = false;
+    switch (e.cls) {
+    case ComponentClass::gpu:
+    case ComponentClass::nic: range(e.index, 1); break;
+    case ComponentClass::node: range(e.index * gpn, gpn); break;
+    case ComponentClass::rack_power: range(e.index * per_rack, per_rack); break;
+    case ComponentClass::link:
+      if (e.index < G) range(e.index, 1);
+      else capacity_rack = (e.index - G) / per_rack;
+      break;
+    case ComponentClass::leaf:
+      if (scenario_.platform.fabric.kind == "rail_optimized") { // leaf = rack x gpus_per_node + rail
+        const int rack = e.index / gpn, rail = e.index % gpn;
+        for (int g = rack * per_rack + rail; g < (rack + 1) * per_rack && g < G; g += gpn)
+          gpus.push_back(g);
+      } else {
+        range(e.index * per_rack, per_rack);
+      }
+      break;
+    case ComponentClass::spine: spine = true; break;
+    case ComponentClass::storage: storage = true; break;
+    }
+    const double repair = e.repair_s;
+    if (!gpus.empty()) {
+      fail_gpus(gpus, component, e.cause, repair);
+    } else {
+      event(sg4::Engine::get_clock(), "failure", component, -1, repair, e.cause);
+      ++failures_;
+      degrade(capacity_rack, spine, storage ? e.index : -1, +1);
+    }
+    sg4::Actor::create("repair", platform_.controller, [this, gpus, component, repair, capacity_rack, spine, storage, e] {
+      guarded([&] {
+        sg4::this_actor::sleep_for(repair);
+        if (!gpus.empty()) {
+          repair_gpus(gpus, component);
+        } else {
+          event(sg4::Engine::get_clock(), "repair", component, -1, 0, "");
+          degrade(capacity_rack, spine, storage ? e.index : -1, -1);
+        }
+      });
+    });
+  }
+
+  // Capacity failures (fluid ECMP, platforms/topology.hpp): a leaf uplink cable takes 1/(GPUs per rack) of its rack's
+  // aggregated uplink, a spine 1/spines of every leaf's; a failed storage server's link runs at 1% (rebuilding).
+  void degrade(int rack, bool spine, int storage_server, int delta) {
+    if (uplink_base_.empty())
+      for (auto* l : platform_.leaf_uplinks)
+        uplink_base_.push_back(l->get_bandwidth());
+    if (uplink_cables_down_.empty()) uplink_cables_down_.assign(platform_.leaf_uplinks.size(), 0);
+    if (spine) spines_down_ += delta;
+    if (rack >= 0 && rack < static_cast<int>(uplink_cables_down_.size())) uplink_cables_down_[rack] += delta;
+    if (spine || rack >= 0) {
+      const double per_rack = shape_.gpus_per_node * shape_.nodes_per_rack;
+      const double spines = std::max<std::size_t>(1, topo_.spines.size());
+      for (std::size_t r = 0; r < platform_.leaf_uplinks.size(); ++r) {
+        const double share = (1 - uplink_cables_down_[r] / per_rack) * (1 - spines_down_ / spines);
+        platform_.leaf_uplinks[r]->set_bandwidth(uplink_base_[r] * std::max(0.01, share));
+      }
+    }
+    if (storage_server >= 0) {
+      if (auto* link = sg4::Link::by_name_or_null(platforms::names::storage_server_link(storage_server))) {
+        auto& down = storage_down_[storage_server];
+        if (down == 0 && delta > 0) storage_base_[storage_server] = link->get_bandwidth();
+        down += delta;
+        link->set_bandwidth(storage_base_[storage_server] * (down > 0 ? 0.01 : 1.0));
+      }
+    }
   }
 
   void report_progress(double now) {
@@ -1134,6 +1291,13 @@ class Simulation {
   StepSeries gpus_up_;
   std::vector<EventRecord> events_;
   long failures_ = 0, jobs_failed_ = 0;
+  std::array<workloads::ClassFailureSpec, workloads::kNumComponentClasses> failure_classes_{}; // MTBFs in effect
+  std::vector<double> uplink_base_;
+  std::vector<int> uplink_cables_down_;
+  int spines_down_ = 0;
+  std::map<int, int> storage_down_;
+  std::map<int, double> storage_base_;
+  long launches_ = 0;
   long queue_visits_ = 0;             // Little's law: entries into the queue, and the time they spent there
   double queue_time_total_ = 0;
 
