@@ -45,6 +45,16 @@ JOB_FIELDS = [
     ("tokens_per_s", "<f8"),
 ]
 
+EVENT_FIELDS = [
+    ("time_s", "<f8"),
+    ("kind", "S16"),
+    ("component", "S16"),
+    ("job", "<i8"),
+    ("value", "<f8"),
+    ("cause", "S16"),
+]
+EVENT_KINDS = {"failure", "repair", "interrupt", "restart", "swap", "shrink", "job_failed", "preempt"}
+
 COLLECTIVE_FIELDS = [
     ("job", "<i8"),
     ("op", "S16"),
@@ -202,6 +212,29 @@ def check_collectives(f, problems):
     return len(ds)
 
 
+def check_events(f, summary, problems):
+    """/events: fields, kinds, time order per kind, and the summary counts it implies (docs/results-schema.md)."""
+    ds = f.get("events")
+    if ds is None:
+        return 0  # files written before /events existed
+    check_fields("/events", ds.dtype, EVENT_FIELDS, problems)
+    rows = ds[()]
+    kinds = [k.decode("utf-8") for k in rows["kind"]] if len(rows) else []
+    for i, k in enumerate(kinds):
+        if k not in EVENT_KINDS:
+            problems.append(f"/events row {i}: unknown kind '{k}'")
+    failures = [t for t, k in zip(rows["time_s"] if len(rows) else [], kinds) if k == "failure"]
+    if any(b < a for a, b in zip(failures, failures[1:])):
+        problems.append("/events: failures are not in time order")
+    counts = {"failures": kinds.count("failure"), "preemptions": kinds.count("preempt"),
+              "restarts": kinds.count("restart") + kinds.count("swap") + kinds.count("shrink"),
+              "jobs_failed": kinds.count("job_failed")}
+    for name, value in counts.items():
+        if name in summary and summary[name] != value:
+            problems.append(f"/summary@{name} is {summary[name]:g} but /events gives {value}")
+    return len(rows)
+
+
 def check(path, expect_jobs):
     """Returns (problems, OK line)."""
     problems = []
@@ -232,6 +265,7 @@ def check(path, expect_jobs):
                     problems.append(f"/summary@{name} is not a number")
                 else:
                     summary[name] = float(np.asarray(value).reshape(()))
+        n_events = check_events(f, summary, problems)
         if jobs_problems:
             return problems, ""  # the recomputation below needs a well-formed /jobs
         jobs = pd.DataFrame(jobs_ds[()])
@@ -247,7 +281,7 @@ def check(path, expect_jobs):
         if name in summary and not math.isclose(summary[name], value, rel_tol=REL_TOL, abs_tol=ABS_TOL):
             problems.append(f"/summary@{name} is {summary[name]!r} but /jobs gives {value!r}")
     ok_line = (f"{path}: OK: {len(jobs)} jobs ({int(recomputed['jobs_completed'])} completed), {n_series} time "
-               f"series, {n_collectives} collectives, {len(summary)} summary metrics, schema v{SCHEMA_VERSION}")
+               f"series, {n_collectives} collectives, {n_events} events, {len(summary)} summary metrics, schema v{SCHEMA_VERSION}")
     return problems, ok_line
 
 
