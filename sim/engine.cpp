@@ -9,6 +9,7 @@
 #include "sim/activities.hpp"
 #include "sim/results.hpp"
 #include "sim/collective_run.hpp"
+#include "sim/failure_domains.hpp"
 #include "sim/ideal.hpp"
 #include "sim/kernel_timing.hpp"
 #include "sim/inference_run.hpp"
@@ -325,7 +326,7 @@ class Simulation {
     if (failures_configured()) {
       // The failover policy's checkpoint interval (Young/Daly by default) replaces the workload's cadence.
       for (auto& job : jobs_) {
-        const double rate = job_failure_rate(job.spec.gpus);
+        const double rate = job_failure_rate(failure_classes_, topo_, job.spec.gpus);
         const double tau = failover_->checkpoint_interval_s(ckpt_ideal, rate > 0 ? 1 / rate : HUGE_VAL);
         if (!(tau > 0) || !std::isfinite(tau) || !(job.iter_ideal_s > 0)) continue;
         job.plan.checkpoint_every = std::max<std::int64_t>(1, std::llround(tau / job.iter_ideal_s));
@@ -1094,34 +1095,6 @@ class Simulation {
 
   // ---- Failure model driven in SimGrid (docs/failures.md, "Engine") ----------------------------------------------
 
-  workloads::ComponentCounts component_counts() const {
-    using workloads::ComponentClass;
-    workloads::ComponentCounts n;
-    n[ComponentClass::gpu] = topo_.num_gpus();
-    n[ComponentClass::node] = topo_.num_nodes();
-    n[ComponentClass::nic] = topo_.num_gpus();      // one NIC (rail) per GPU
-    n[ComponentClass::link] = 2 * topo_.num_gpus(); // a NIC cable and a leaf uplink cable per GPU
-    n[ComponentClass::leaf] = static_cast<int>(topo_.leaves.size());
-    n[ComponentClass::spine] = static_cast<int>(topo_.spines.size());
-    n[ComponentClass::rack_power] = topo_.num_racks();
-    n[ComponentClass::storage] = static_cast<int>(topo_.storage_servers.size());
-    return n;
-  }
-
-  // Failures per second of the components a job of `gpus` GPUs depends on, packed (ceil(gpus / node) nodes, their
-  // racks): for the Young/Daly checkpoint interval. Capacity-only classes (leaf uplinks, spines, storage) excluded.
-  double job_failure_rate(int gpus) const {
-    using workloads::ComponentClass;
-    const auto rate = [&](ComponentClass c) {
-      const double m = failure_classes_[workloads::class_index(c)].mtbf_s;
-      return m > 0 ? 1 / m : 0.0;
-    };
-    const int nodes = (gpus + shape_.gpus_per_node - 1) / shape_.gpus_per_node;
-    const int racks = (nodes + shape_.nodes_per_rack - 1) / shape_.nodes_per_rack;
-    return gpus * (rate(ComponentClass::gpu) + rate(ComponentClass::nic) + rate(ComponentClass::link)) +
-           nodes * rate(ComponentClass::node) + racks * (rate(ComponentClass::leaf) + rate(ComponentClass::rack_power));
-  }
-
   bool failures_configured() const {
     if (!scenario_.failures.trace.empty()) return true;
     for (const auto& c : failure_classes_)
@@ -1132,7 +1105,7 @@ class Simulation {
   bool all_jobs_done() const { return completed_ + static_cast<std::size_t>(jobs_failed_) == jobs_.size(); }
 
   void failure_source() {
-    workloads::FailureProcess process(scenario_.failures, component_counts(), scenario_.seed);
+    workloads::FailureProcess process(scenario_.failures, component_counts(topo_), scenario_.seed);
     while (auto e = process.next()) {
       if (all_jobs_done()) return;
       if (e->time_s > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(e->time_s);
@@ -1144,54 +1117,24 @@ class Simulation {
   // One failure: GPUs out of service (gpu, node, nic, GPU cables, leaf, rack power) or capacity lost (leaf uplink
   // cables, spines, storage servers) until its repair.
   void apply_failure(const workloads::FailureEvent& e) {
-    using workloads::ComponentClass;
-    const std::string component = std::string(workloads::to_string(e.cls)) + ":" + std::to_string(e.index);
-    const int G = topo_.num_gpus(), gpn = shape_.gpus_per_node;
-    const int per_rack = gpn * shape_.nodes_per_rack;
-    std::vector<int> gpus;
-    const auto range = [&](int first, int count) {
-      for (int g = first; g < first + count && g < G; ++g)
-        gpus.push_back(g);
-    };
-    int capacity_rack = -1; // a leaf uplink cable of this rack
-    bool spine = false, storage = false;
-    switch (e.cls) {
-    case ComponentClass::gpu:
-    case ComponentClass::nic: range(e.index, 1); break;
-    case ComponentClass::node: range(e.index * gpn, gpn); break;
-    case ComponentClass::rack_power: range(e.index * per_rack, per_rack); break;
-    case ComponentClass::link:
-      if (e.index < G) range(e.index, 1);
-      else capacity_rack = (e.index - G) / per_rack;
-      break;
-    case ComponentClass::leaf:
-      if (scenario_.platform.fabric.kind == "rail_optimized") { // leaf = rack x gpus_per_node + rail
-        const int rack = e.index / gpn, rail = e.index % gpn;
-        for (int g = rack * per_rack + rail; g < (rack + 1) * per_rack && g < G; g += gpn)
-          gpus.push_back(g);
-      } else {
-        range(e.index * per_rack, per_rack);
-      }
-      break;
-    case ComponentClass::spine: spine = true; break;
-    case ComponentClass::storage: storage = true; break;
-    }
+    const std::string component = component_name(e);
+    const auto effect = failure_effect(e, topo_);
     const double repair = e.repair_s;
-    if (!gpus.empty()) {
-      fail_gpus(gpus, component, e.cause, repair);
+    if (!effect.gpus.empty()) {
+      fail_gpus(effect.gpus, component, e.cause, repair);
     } else {
       event(sg4::Engine::get_clock(), "failure", component, -1, repair, e.cause);
       ++failures_;
-      degrade(capacity_rack, spine, storage ? e.index : -1, +1);
+      degrade(effect, +1);
     }
-    sg4::Actor::create("repair", platform_.controller, [this, gpus, component, repair, capacity_rack, spine, storage, e] {
+    sg4::Actor::create("repair", platform_.controller, [this, effect, component, repair] {
       guarded([&] {
         sg4::this_actor::sleep_for(repair);
-        if (!gpus.empty()) {
-          repair_gpus(gpus, component);
+        if (!effect.gpus.empty()) {
+          repair_gpus(effect.gpus, component);
         } else {
           event(sg4::Engine::get_clock(), "repair", component, -1, 0, "");
-          degrade(capacity_rack, spine, storage ? e.index : -1, -1);
+          degrade(effect, -1);
         }
       });
     });
@@ -1199,7 +1142,9 @@ class Simulation {
 
   // Capacity failures (fluid ECMP, platforms/topology.hpp): a leaf uplink cable takes 1/(GPUs per rack) of its rack's
   // aggregated uplink, a spine 1/spines of every leaf's; a failed storage server's link runs at 1% (rebuilding).
-  void degrade(int rack, bool spine, int storage_server, int delta) {
+  void degrade(const FailureEffect& effect, int delta) {
+    const int rack = effect.uplink_rack, storage_server = effect.storage_server;
+    const bool spine = effect.spine;
     if (uplink_base_.empty())
       for (auto* l : platform_.leaf_uplinks)
         uplink_base_.push_back(l->get_bandwidth());
