@@ -197,7 +197,7 @@ TEST(EngineFailures, Deterministic) {
 
 // The Young/Daly interval minimises wasted time: the same job and the same failures (same seed) with checkpoints every
 // 500, 1000, 2000, 4000 s and with failover.checkpoint_interval 0 (Young/Daly: delta = 50 s, M = 20000 s,
-// tau = sqrt(2 delta M) [1 + sqrt(delta / 2M) / 3 + delta / 18M] - delta = 1388 s, rounded to whole iterations).
+// tau = sqrt(2 delta M) [1 + sqrt(delta / 2M) / 3 + delta / 18M] - delta = 1381 s, rounded to whole iterations).
 // Waste = run time - the 2e6 s of work. Measured: 500 s 229,936; 1000 s 155,276; Young/Daly 154,012; 2000 s 178,558;
 // 4000 s 254,180.
 TEST(EngineFailures, YoungDalyIntervalMinimisesWaste) {
