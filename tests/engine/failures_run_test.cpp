@@ -78,18 +78,26 @@ long count_events(const sim::RunReport& r, const std::string& kind) {
 // N = 4 nodes, node MTBF 4000 s: the job is interrupted at rate N r = 1/1000 s while it runs. Repairs take 1 s
 // (deterministic) and the job restarts at once, so it is down 1 s per interruption. Over 4 x 10^7 s: ~40,000
 // interruptions, standard error 0.5%; tolerance 2%.
+// Under AddressSanitizer (system-thread actors, ~50x slower per restart) the run is 10x shorter: ~4,000
+// interruptions, standard error 1.6%, tolerance 6%.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr double mttf_horizon = 4e6, mttf_tolerance = 0.06;
+#else
+constexpr double mttf_horizon = 4e7, mttf_tolerance = 0.02;
+#endif
+
 TEST(EngineFailures, JobMttfIsOneOverNr) {
-  const double horizon = 4e7;
+  const double horizon = mttf_horizon;
   const auto r = run({"horizon=" + std::to_string(horizon) + "s", "failures.node.mtbf=4000s",
                       "failures.node.repair=1s", "failures.node.repair_distribution=deterministic",
                       "failover.policy=requeue", "failover.restart_delay=0s"});
   const double interrupts = static_cast<double>(count_events(r, "interrupt"));
-  ASSERT_GT(interrupts, 30000);
+  ASSERT_GT(interrupts, 0.75 * horizon / 1000);
   const double up = horizon - interrupts * 1.0;
   const double mttf = up / interrupts;
-  EXPECT_NEAR(mttf / 1000.0, 1.0, 0.02) << "measured job MTTF " << mttf << " s over " << interrupts << " interruptions";
+  EXPECT_NEAR(mttf / 1000.0, 1.0, mttf_tolerance) << "measured job MTTF " << mttf << " s over " << interrupts << " interruptions";
   // Every node failure is counted; each node is up MTBF / (MTBF + repair) of the time.
-  EXPECT_NEAR(summary(r, "failures") / (4 * horizon / 4001.0), 1.0, 0.02);
+  EXPECT_NEAR(summary(r, "failures") / (4 * horizon / 4001.0), 1.0, mttf_tolerance);
   EXPECT_NEAR(summary(r, "availability"), 4000.0 / 4001.0, 2e-5);
   EXPECT_EQ(summary(r, "restarts"), interrupts);
   EXPECT_LT(summary(r, "littles_law_relative_error"), 1e-9);
