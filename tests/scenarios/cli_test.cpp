@@ -10,25 +10,12 @@
 #include <string>
 #include <sys/wait.h>
 
+#include "tests/scenarios/cli_run.hpp"
+
 namespace {
 
-struct Output {
-  int exit_code = -1;
-  std::string text; // stdout and stderr together
-};
-
-Output run_cli(const std::string& args) {
-  const std::string cmd = std::string(RACKSIM_BINARY) + " " + args + " 2>&1";
-  Output out;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe))
-    out.text += buf.data();
-  const int status = pclose(pipe);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using racksim::test::Output;
+using racksim::test::run_cli;
 
 std::string src(const std::string& rel) {
   return std::string(RACKSIM_SOURCE_DIR) + "/" + rel;

@@ -17,25 +17,12 @@
 #include <unistd.h>
 #include <vector>
 
+#include "tests/scenarios/cli_run.hpp"
+
 namespace {
 
-struct Output {
-  int exit_code = -1;
-  std::string text;
-};
-
-Output run_cli(const std::string& args, bool with_stderr = true) {
-  const std::string cmd = std::string(RACKSIM_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-  Output out;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe))
-    out.text += buf.data();
-  const int status = pclose(pipe);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using racksim::test::Output;
+using racksim::test::run_cli;
 
 std::string tmp(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / ("racksim-compare-" + std::to_string(::getpid()));
