@@ -53,7 +53,8 @@ EVENT_FIELDS = [
     ("value", "<f8"),
     ("cause", "S16"),
 ]
-EVENT_KINDS = {"failure", "repair", "interrupt", "restart", "swap", "shrink", "job_failed", "preempt"}
+EVENT_KINDS = {"failure", "repair", "interrupt", "restart", "swap", "shrink", "job_failed", "preempt",
+               "replica_down", "replica_up"}
 
 COLLECTIVE_FIELDS = [
     ("job", "<i8"),

@@ -140,6 +140,7 @@ class Simulation {
     platforms::configure_network_model(scenario_.platform.network_model);
     platform_ = platforms::build_simgrid_platform(topo_);
     if (service_) {
+      service_->set_failures(failures_configured());
       service_->start(platform_);
       gpus_allocated_.set(0, topo_.num_gpus() - free_gpus_);
     }
@@ -1035,15 +1036,18 @@ class Simulation {
   }
 
   // Takes GPUs out of service (a failed component, docs/failures.md): interrupts the jobs on them and turns their
-  // hosts off, so whatever still runs there fails as it would. The inference service's GPUs are not touched.
+  // hosts off, so whatever still runs there fails as it would. The inference service's GPUs go to the service (its
+  // replicas leave the balancer, docs/inference.md "Failures"); their hosts stay on.
   void fail_gpus(const std::vector<int>& gpus, const std::string& component, const std::string& cause, double repair_s) {
     const double now = sg4::Engine::get_clock();
     event(now, "failure", component, -1, repair_s, cause);
     ++failures_;
     std::set<std::size_t> hit;
     std::vector<sg4::Host*> off;
+    std::vector<int> service_gpus;
     for (int g : gpus) {
       const auto i = static_cast<std::size_t>(g);
+      if (owner_[i] == service_owner) service_gpus.push_back(g);
       if (owner_[i] == service_owner || down_[i]++ > 0) continue;
       --gpus_up_count_;
       off.push_back(platform_.gpu_hosts[i]);
@@ -1061,6 +1065,7 @@ class Simulation {
     gpus_up_.set(now, gpus_up_count_);
     for (std::size_t idx : hit)
       interrupt(idx, now, component);
+    if (!service_gpus.empty()) service_->fail_gpus(service_gpus);
     gpus_allocated_.set(now, allocated_gpus());
     for (auto* h : off)
       h->turn_off();
@@ -1070,8 +1075,10 @@ class Simulation {
   void repair_gpus(const std::vector<int>& gpus, const std::string& component) {
     const double now = sg4::Engine::get_clock();
     event(now, "repair", component, -1, 0, "");
+    std::vector<int> service_gpus;
     for (int g : gpus) {
       const auto i = static_cast<std::size_t>(g);
+      if (owner_[i] == service_owner) service_gpus.push_back(g);
       if (owner_[i] == service_owner || down_[i] == 0 || --down_[i] > 0) continue;
       ++gpus_up_count_;
       platform_.gpu_hosts[i]->turn_on();
@@ -1085,6 +1092,7 @@ class Simulation {
         ++free_gpus_;
       }
     }
+    if (!service_gpus.empty()) service_->repair_gpus(service_gpus);
     gpus_up_.set(now, gpus_up_count_);
     gpus_allocated_.set(now, allocated_gpus());
     const double last = last_event_s_;

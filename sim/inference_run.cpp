@@ -1,5 +1,6 @@
 #include "sim/inference_run.hpp"
 
+#include "sim/failure_domains.hpp"
 #include "sim/kernel_timing.hpp"
 
 #include "platforms/catalog.hpp"
@@ -41,6 +42,7 @@ struct RequestState {
   std::string status = "queued";
   std::int64_t generated = 0; // output tokens produced so far
   double service_s = 0;       // explicit service time drawn for it
+  long retries = 0;           // times re-routed after its replica failed
 };
 
 // An autoscaled replica's life: inactive (GPUs held, no requests) -> provisioning -> active (routed to) ->
@@ -53,6 +55,9 @@ struct Replica {
   std::vector<sg4::Host*> hosts;
   std::deque<std::size_t> waiting;  // request indices, arrival order
   std::vector<std::size_t> running; // admitted, not finished (kernel model: decoding; explicit: in service)
+  std::vector<std::size_t> admitted; // kernel model: admitted in the iteration under way
+  int gpus_down = 0;                 // GPUs of the replica under a failed component (> 0: out of the balancer)
+  long epoch = 0;                    // bumped by each failure: an iteration started before it is discarded
   std::int64_t kv_reserved = 0;
   // The replica's actor sleeps on `wake` (a semaphore, not a condition variable: an actor killed at the horizon
   // while waiting on a condition variable holds a mutex lock that SimGrid's thread contexts, used under ASan, never
@@ -99,6 +104,7 @@ class InferenceService::Impl {
   // Creates the replica and arrival actors; the Engine and the platform must exist.
   void start(const platforms::SimPlatform& platform) {
     platform_ = platform;
+    balancer_ = policies::load_balancers().create(scenario_.policies.load_balancer, policy_params(scenario_));
     timing_source_ = "explicit service time: workload.inference.service_time";
     if (!explicit_service_) {
       timer_ = make_kernel_timer(scenario_.calibration, topo_.spec.gpu_model);
@@ -196,8 +202,8 @@ class InferenceService::Impl {
   // replica's queue is full) happen here; the request then never enters the system. Requests arriving at the same
   // instant are routed together, in id order, before any replica is woken (so a replica admits them together).
   void arrivals() {
-    auto balancer = policies::load_balancers().create(scenario_.policies.load_balancer, policy_params(scenario_));
-    std::vector<policies::ReplicaLoad> loads;
+    auto& balancer = balancer_;
+    auto& loads = loads_;
     std::vector<std::uint8_t> woken(replicas_.size(), 0);
     std::size_t idx = 0;
     while (idx < requests_.size()) {
@@ -217,6 +223,135 @@ class InferenceService::Impl {
     for (auto& rep : replicas_)
       notify(rep);
   }
+
+  // With failures a replica may get retried requests after the arrivals ended: its actor ends only once every
+  // request has left the system.
+  bool service_done() const { return arrivals_done_ && (!failures_ || in_system_ == 0); }
+
+ public:
+  // GPUs of the service under a failed component (docs/inference.md, "Failures"): a replica with any GPU down leaves
+  // the balancer; its waiting, admitted and running requests are aborted and re-routed at once (keeping their
+  // arrival time) up to max_retries times, then fail. The iteration it was running is discarded when it ends.
+  void fail_gpus(const std::vector<int>& gpus) {
+    const double now = sg4::Engine::get_clock();
+    std::vector<std::size_t> aborted;
+    for (std::size_t r = 0; r < replicas_.size(); ++r) {
+      auto& rep = replicas_[r];
+      const auto hit = std::count_if(rep.gpus.begin(), rep.gpus.end(), [&](int g) {
+        return std::find(gpus.begin(), gpus.end(), g) != gpus.end();
+      });
+      if (hit == 0) continue;
+      const bool was_up = rep.gpus_down == 0;
+      rep.gpus_down += static_cast<int>(hit);
+      if (!was_up) continue;
+      event(now, "replica_down", static_cast<std::int64_t>(r));
+      ++rep.epoch;
+      if (auto it = std::find(active_.begin(), active_.end(), r); it != active_.end()) {
+        active_.erase(it);
+        set_active_series(now);
+      }
+      note_waiting(now, -static_cast<int>(rep.waiting.size()));
+      aborted.insert(aborted.end(), rep.waiting.begin(), rep.waiting.end());
+      aborted.insert(aborted.end(), rep.admitted.begin(), rep.admitted.end());
+      aborted.insert(aborted.end(), rep.running.begin(), rep.running.end());
+      rep.waiting.clear();
+      rep.admitted.clear();
+      rep.running.clear();
+      rep.kv_reserved = 0;
+      retire_if_drained(rep);
+      notify(rep);
+    }
+    std::sort(aborted.begin(), aborted.end()); // re-routed in id order
+    std::vector<std::uint8_t> woken(replicas_.size(), 0);
+    for (std::size_t idx : aborted) {
+      auto& rq = requests_[idx];
+      rq.start_s = rq.first_token_s = -1;
+      rq.generated = 0;
+      if (rq.retries >= spec_.max_retries) {
+        rq.status = "failed";
+        rq.finish_s = now;
+        ++requests_failed_;
+        note(now, -1);
+        continue;
+      }
+      ++rq.retries;
+      ++retries_;
+      rq.status = "queued";
+      if (const int r = place(idx, now); r >= 0) woken[static_cast<std::size_t>(r)] = 1;
+    }
+    for (std::size_t r = 0; r < replicas_.size(); ++r)
+      if (woken[r]) notify(replicas_[r]);
+    wake_if_done();
+  }
+
+  // The repair: a replica whose GPUs are all up again rejoins the balancer (if the autoscaler has it active) and
+  // takes the requests that waited for a replica.
+  void repair_gpus(const std::vector<int>& gpus) {
+    const double now = sg4::Engine::get_clock();
+    bool rejoined = false;
+    for (std::size_t r = 0; r < replicas_.size(); ++r) {
+      auto& rep = replicas_[r];
+      const auto hit = std::count_if(rep.gpus.begin(), rep.gpus.end(), [&](int g) {
+        return std::find(gpus.begin(), gpus.end(), g) != gpus.end();
+      });
+      if (hit == 0 || rep.gpus_down == 0) continue;
+      rep.gpus_down = std::max(0, rep.gpus_down - static_cast<int>(hit));
+      if (rep.gpus_down > 0) continue;
+      event(now, "replica_up", static_cast<std::int64_t>(r));
+      if (rep.state == ReplicaState::active) {
+        active_.insert(std::upper_bound(active_.begin(), active_.end(), r), r);
+        set_active_series(now);
+        rejoined = true;
+      }
+    }
+    if (rejoined) place_unplaced(now);
+  }
+
+  void set_failures(bool on) { failures_ = on; }
+  bool done() const { return service_done(); }
+
+ private:
+  void event(double t, const char* kind, std::int64_t replica) {
+    events_.push_back({t, kind, "", replica, 0, ""});
+  }
+
+  // Requests that found no replica up wait here (in the system, counted as waiting) until one rejoins.
+  void place_unplaced(double now) {
+    std::vector<std::uint8_t> woken(replicas_.size(), 0);
+    while (!unplaced_.empty() && !active_.empty()) {
+      const std::size_t idx = unplaced_.front();
+      unplaced_.pop_front();
+      note_waiting(now, -1);
+      if (const int r = place(idx, now); r >= 0) woken[static_cast<std::size_t>(r)] = 1;
+    }
+    for (std::size_t r = 0; r < replicas_.size(); ++r)
+      if (woken[r]) notify(replicas_[r]);
+  }
+
+  // A request already in the system (a retry, or one that waited for a replica) joins a replica's queue through
+  // the balancer, regardless of max_queue, or the service's own queue when no replica is up. Returns the replica.
+  int place(std::size_t idx, double now) {
+    auto& rq = requests_[idx];
+    if (active_.empty()) {
+      rq.replica = -1;
+      unplaced_.push_back(idx);
+      note_waiting(now, +1);
+      return -1;
+    }
+    const int chosen = choose(*balancer_, loads_, idx, now);
+    rq.replica = chosen;
+    replicas_[static_cast<std::size_t>(chosen)].waiting.push_back(idx);
+    note_waiting(now, +1);
+    return chosen;
+  }
+
+  void wake_if_done() {
+    if (!failures_ || !service_done()) return;
+    for (auto& rep : replicas_)
+      notify(rep);
+  }
+
+ public:
 
   static void notify(Replica& rep) {
     if (!rep.asleep) return;
@@ -241,6 +376,28 @@ class InferenceService::Impl {
       rq.status = "rejected";
       return -1;
     }
+    if (active_.empty()) { // every replica down (failures): the request waits for one to rejoin
+      note(now, +1);
+      place(idx, now);
+      return -1;
+    }
+    const int chosen = choose(balancer, loads, idx, now);
+    rq.replica = chosen;
+    auto& rep = replicas_[static_cast<std::size_t>(chosen)];
+    if (spec_.max_queue > 0 && static_cast<long>(rep.waiting.size()) >= spec_.max_queue) {
+      rq.status = "dropped";
+      return -1;
+    }
+    rep.waiting.push_back(idx);
+    note(now, +1);
+    note_waiting(now, +1);
+    return chosen;
+  }
+
+  // The balancer's choice among the active replicas.
+  int choose(policies::LoadBalancer& balancer, std::vector<policies::ReplicaLoad>& loads, std::size_t idx,
+             double now) {
+    const auto& rq = requests_[idx];
     // The balancer sees the active replicas only, in replica order; its index i is replica active_[i].
     loads.resize(active_.size());
     for (std::size_t i = 0; i < active_.size(); ++i) {
@@ -258,17 +415,7 @@ class InferenceService::Impl {
     if (pick < 0 || pick >= static_cast<int>(active_.size()))
       throw RunError("load balancer '" + scenario_.policies.load_balancer + "' chose replica " +
                      std::to_string(pick) + " of " + std::to_string(active_.size()));
-    const int chosen = static_cast<int>(active_[static_cast<std::size_t>(pick)]);
-    rq.replica = chosen;
-    auto& rep = replicas_[static_cast<std::size_t>(chosen)];
-    if (spec_.max_queue > 0 && static_cast<long>(rep.waiting.size()) >= spec_.max_queue) {
-      rq.status = "dropped";
-      return -1;
-    }
-    rep.waiting.push_back(idx);
-    note(now, +1);
-    note_waiting(now, +1);
-    return chosen;
+    return static_cast<int>(active_[static_cast<std::size_t>(pick)]);
   }
 
   void finish(Replica& rep, std::size_t idx, double now) {
@@ -277,6 +424,7 @@ class InferenceService::Impl {
     rq.status = "completed";
     if (!explicit_service_) rep.kv_reserved -= rq.request.prompt_tokens + rq.request.output_tokens;
     note(now, -1);
+    wake_if_done();
   }
 
   // Continuous batching on the kernel model: one iteration = admit, then prefill of the admitted + one decode step
@@ -289,9 +437,10 @@ class InferenceService::Impl {
     for (;;) {
       while (rep.waiting.empty() && rep.running.empty()) {
         retire_if_drained(rep);
-        if (arrivals_done_) return;
+        if (service_done()) return;
         sleep_on(rep);
       }
+      const long epoch = rep.epoch;
       const double t0 = sg4::Engine::get_clock();
       // Admission looks at the head of the queue only as far as it could admit.
       head.clear();
@@ -302,7 +451,8 @@ class InferenceService::Impl {
       }
       const std::size_t k =
           workloads::admit_count(head, {static_cast<int>(rep.running.size()), rep.kv_reserved}, limits_);
-      std::vector<std::size_t> admitted(rep.waiting.begin(), rep.waiting.begin() + static_cast<std::ptrdiff_t>(k));
+      auto& admitted = rep.admitted;
+      admitted.assign(rep.waiting.begin(), rep.waiting.begin() + static_cast<std::ptrdiff_t>(k));
       rep.waiting.erase(rep.waiting.begin(), rep.waiting.begin() + static_cast<std::ptrdiff_t>(k));
       if (k > 0) note_waiting(t0, -static_cast<int>(k));
       prompts.clear();
@@ -330,6 +480,7 @@ class InferenceService::Impl {
         e->wait();
       const double now = sg4::Engine::get_clock();
       rep.busy_s += now - t0;
+      if (rep.epoch != epoch) continue; // failed under it: its requests were re-routed
       rep.comm_s += comm;
       ++rep.iterations;
       rep.batch_sequences += static_cast<double>(prompts.size() + contexts.size());
@@ -352,6 +503,7 @@ class InferenceService::Impl {
         else
           still.push_back(idx);
       }
+      admitted.clear();
       rep.running = std::move(still);
     }
   }
@@ -361,8 +513,13 @@ class InferenceService::Impl {
   void serve_explicit(std::size_t r) {
     auto& rep = replicas_[r];
     std::multiset<std::pair<double, std::size_t>> busy; // (end, request), earliest first
+    long epoch = rep.epoch;
     for (;;) {
       const double now = sg4::Engine::get_clock();
+      if (rep.epoch != epoch) { // failed: its requests were re-routed
+        busy.clear();
+        epoch = rep.epoch;
+      }
       // A timed wait can return a few ulps before its deadline: a service ending within 1e-9 s counts as ended.
       while (!busy.empty() && busy.begin()->first <= now + 1e-9) {
         const auto [end, idx] = *busy.begin();
@@ -388,7 +545,7 @@ class InferenceService::Impl {
       }
       if (busy.empty()) {
         if (rep.waiting.empty()) retire_if_drained(rep);
-        if (arrivals_done_ && rep.waiting.empty()) return;
+        if (service_done() && rep.waiting.empty()) return;
         sleep_on(rep);
       } else {
         sleep_on(rep, busy.begin()->first);
@@ -438,12 +595,12 @@ class InferenceService::Impl {
         // A draining replica first (it is up: active again now), else an inactive one after the delay.
         std::size_t pick = replicas_.size();
         for (std::size_t r = 0; r < replicas_.size() && pick == replicas_.size(); ++r)
-          if (replicas_[r].state == ReplicaState::draining) pick = r;
+          if (replicas_[r].state == ReplicaState::draining && replicas_[r].gpus_down == 0) pick = r;
         if (pick < replicas_.size()) {
           activate(pick, now);
         } else {
           for (std::size_t r = 0; r < replicas_.size() && pick == replicas_.size(); ++r)
-            if (replicas_[r].state == ReplicaState::inactive) pick = r;
+            if (replicas_[r].state == ReplicaState::inactive && replicas_[r].gpus_down == 0) pick = r;
           if (pick == replicas_.size()) break;
           replicas_[pick].state = ReplicaState::provisioning;
           const double ready = now + pol.autoscaler_provisioning_delay_s;
@@ -470,6 +627,7 @@ class InferenceService::Impl {
 
   void activate(std::size_t r, double now) {
     replicas_[r].state = ReplicaState::active;
+    if (replicas_[r].gpus_down > 0) return; // joins the balancer at its repair
     active_.insert(std::upper_bound(active_.begin(), active_.end(), r), r);
     set_active_series(now);
   }
@@ -553,6 +711,13 @@ class InferenceService::Impl {
     rs.summary.emplace_back(
         "inference_busy_fraction",
         replica_s > 0 ? busy / (replica_s * (explicit_service_ ? spec_.max_batch : 1)) : 0);
+    if (failures_) {
+      rs.summary.emplace_back("inference_retries", static_cast<double>(retries_));
+      rs.summary.emplace_back("inference_requests_failed", static_cast<double>(requests_failed_));
+      rs.events.insert(rs.events.end(), events_.begin(), events_.end());
+      std::stable_sort(rs.events.begin(), rs.events.end(),
+                       [](const EventRecord& a, const EventRecord& b) { return a.time_s < b.time_s; });
+    }
     if (autoscaled) {
       rs.timeseries.push_back(active_series_.sample("inference_replicas", "replicas", interval, end));
       rs.summary.emplace_back("inference_replicas_mean", end > 0 ? replica_s / end : 0);
@@ -585,6 +750,12 @@ class InferenceService::Impl {
   StepSeries waiting_series_;
   double last_event_s_ = 0;
   std::exception_ptr failure_;
+  std::unique_ptr<policies::LoadBalancer> balancer_;
+  std::vector<policies::ReplicaLoad> loads_;
+  bool failures_ = false;
+  std::deque<std::size_t> unplaced_;
+  long retries_ = 0, requests_failed_ = 0;
+  std::vector<EventRecord> events_;
 };
 
 InferenceService::InferenceService(const Scenario& scenario, const platforms::Topology& topo,
@@ -593,6 +764,18 @@ InferenceService::InferenceService(const Scenario& scenario, const platforms::To
 InferenceService::~InferenceService() = default;
 void InferenceService::start(const platforms::SimPlatform& platform) {
   impl_->start(platform);
+}
+void InferenceService::fail_gpus(const std::vector<int>& gpus) {
+  impl_->fail_gpus(gpus);
+}
+void InferenceService::repair_gpus(const std::vector<int>& gpus) {
+  impl_->repair_gpus(gpus);
+}
+void InferenceService::set_failures(bool on) {
+  impl_->set_failures(on);
+}
+bool InferenceService::done() const {
+  return impl_->done();
 }
 void InferenceService::rethrow_failure() const {
   impl_->rethrow_failure();
@@ -616,12 +799,46 @@ RunReport run_inference_simulation(const Scenario& scenario, const RunOptions& o
   const platforms::Topology topo = platforms::build_topology(scenario.platform);
   std::vector<std::uint8_t> gpu_free(static_cast<std::size_t>(topo.num_gpus()), 1);
   InferenceService service(scenario, topo, gpu_free);
+  bool failures = !scenario.failures.trace.empty();
+  for (const auto& c : workloads::effective_classes(scenario.failures))
+    failures = failures || c.mtbf_s > 0;
+  service.set_failures(failures);
 
   const auto engine_ptr = make_engine(options.simgrid_args);
   auto& engine = *engine_ptr;
   platforms::configure_network_model(scenario.platform.network_model);
   const auto platform = platforms::build_simgrid_platform(topo);
   service.start(platform);
+  // Failures (docs/inference.md, "Failures"): the platform's failure process as in the job engine, applied to the
+  // replicas only (capacity-only failures and GPUs outside the service have no effect here). The source and the
+  // repairs are daemons: they end with the service's actors, which end once every request has left the system.
+  std::vector<EventRecord> events;
+  std::exception_ptr failure_error;
+  if (failures)
+    sg4::Actor::create("failures", platform.controller, [&] {
+      run_guarded(failure_error, [&] {
+        workloads::FailureProcess process(scenario.failures, component_counts(topo), scenario.seed);
+        while (auto e = process.next()) {
+          if (service.done()) return;
+          if (e->time_s > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(e->time_s);
+          if (service.done()) return;
+          const auto effect = failure_effect(*e, topo);
+          std::string component = component_name(*e), cause = e->cause;
+          component.resize(std::min(component.size(), job_string_bytes));
+          cause.resize(std::min(cause.size(), job_string_bytes));
+          events.push_back({sg4::Engine::get_clock(), "failure", component, -1, e->repair_s, cause});
+          if (!effect.gpus.empty()) service.fail_gpus(effect.gpus);
+          const double repair = e->repair_s;
+          sg4::Actor::create("repair", platform.controller, [&, gpus = effect.gpus, component, repair] {
+            run_guarded(failure_error, [&] {
+              sg4::this_actor::sleep_for(repair);
+              events.push_back({sg4::Engine::get_clock(), "repair", component, -1, 0, ""});
+              if (!gpus.empty()) service.repair_gpus(gpus);
+            });
+          })->daemonize();
+        }
+      });
+    })->daemonize();
   if (scenario.horizon_s > 0) {
     engine.run_until(scenario.horizon_s);
     // End the actors still waiting or running: actors left alive when the Engine goes away are never unwound.
@@ -631,6 +848,7 @@ RunReport run_inference_simulation(const Scenario& scenario, const RunOptions& o
     engine.run();
   }
   service.rethrow_failure();
+  if (failure_error) std::rethrow_exception(failure_error);
   const double end = scenario.horizon_s > 0 ? scenario.horizon_s : service.last_event_s();
 
   RunReport report;
@@ -644,7 +862,17 @@ RunReport run_inference_simulation(const Scenario& scenario, const RunOptions& o
   rs.meta.calibration = service.timing_source();
   const double interval =
       scenario.output.timeseries_interval_s > 0 ? scenario.output.timeseries_interval_s : std::max(1.0, end / 1000);
+  if (failures) {
+    for (auto& e : events) // a repair after the last request is left out, as the job engine does
+      if (e.time_s <= end) rs.events.push_back(std::move(e));
+  }
   service.record(rs, end, interval, true);
+  if (failures) {
+    double shown = 0;
+    for (const auto& e : rs.events)
+      shown += e.kind == "failure";
+    rs.summary.emplace_back("failures", shown);
+  }
   rs.meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return report;
 }
@@ -653,10 +881,11 @@ std::vector<std::pair<std::string, double>> inference_summary(const std::vector<
                                                               const InferenceSlo& slo, double end_s,
                                                               double in_system_integral) {
   std::vector<double> ttft, tpot, e2e, wait;
-  double completed = 0, dropped = 0, rejected = 0, output_tokens = 0, all_tokens = 0, good = 0;
+  double completed = 0, dropped = 0, rejected = 0, failed = 0, output_tokens = 0, all_tokens = 0, good = 0;
   for (const auto& q : requests) {
     if (q.status == "dropped") ++dropped;
     if (q.status == "rejected") ++rejected;
+    if (q.status == "failed") ++failed;
     if (q.status != "completed") continue;
     ++completed;
     const double t_first = q.first_token_s - q.arrival_s;
@@ -681,7 +910,7 @@ std::vector<std::pair<std::string, double>> inference_summary(const std::vector<
   out.emplace_back("inference_completed", completed);
   out.emplace_back("inference_dropped", dropped);
   out.emplace_back("inference_rejected", rejected);
-  out.emplace_back("inference_unfinished", n - completed - dropped - rejected);
+  out.emplace_back("inference_unfinished", n - completed - dropped - rejected - failed);
   out.emplace_back("inference_throughput_rps", end_s > 0 ? completed / end_s : 0);
   out.emplace_back("inference_output_tokens_per_s", end_s > 0 ? output_tokens / end_s : 0);
   out.emplace_back("inference_tokens_per_s", end_s > 0 ? all_tokens / end_s : 0);

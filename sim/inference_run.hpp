@@ -36,6 +36,14 @@ class InferenceService {
   InferenceService& operator=(const InferenceService&) = delete;
 
   void start(const platforms::SimPlatform& platform);
+  // Failures (docs/inference.md, "Failures"): set_failures(true) before start() when the scenario has any; then
+  // fail_gpus / repair_gpus, called from an actor, take replicas with a GPU among `gpus` out of the balancer (their
+  // requests re-routed or failed, a replica_down event) and back (replica_up). done(): every request arrived and,
+  // with failures, left the system.
+  void set_failures(bool on);
+  void fail_gpus(const std::vector<int>& gpus);
+  void repair_gpus(const std::vector<int>& gpus);
+  bool done() const;
   void rethrow_failure() const; // the first exception an actor of the service raised, if any
   double last_event_s() const;  // last arrival or completion
   int gpus() const;             // replicas x gpus_per_replica

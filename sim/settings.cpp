@@ -683,6 +683,9 @@ std::vector<Setting> build_table() {
   t.push_back(field(
       "workload.inference.max_queue", ST::integer, [](auto& s) -> auto& { return s.workload.inference.max_queue; },
       at_least(0), "requests", "waiting requests per replica; an arrival beyond is dropped; 0 = no limit"));
+  t.push_back(field(
+      "workload.inference.max_retries", ST::integer, [](auto& s) -> auto& { return s.workload.inference.max_retries; },
+      at_least(0), "", "times a request whose replica failed under it is re-routed; one more failure and it fails"));
   const std::vector<std::pair<std::string, TokenDistribution>> token_kinds{
       {"constant", TokenDistribution::constant},
       {"uniform", TokenDistribution::uniform},

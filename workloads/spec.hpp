@@ -142,6 +142,7 @@ struct InferenceSpec {
   long max_batch_tokens = 16384;         // tokens processed in one iteration (prompts + one per decoding sequence)
   double hbm_utilization = 0.9;          // fraction of HBM for weights + KV cache; the rest is a reserve
   long max_queue = 0;                    // waiting requests per replica beyond which arrivals are dropped; 0 = no limit
+  long max_retries = 2;                  // re-routings of a request whose replica failed before it fails
   double slo_ttft_s = 0, slo_tpot_s = 0, slo_e2e_s = 0; // 0 = no objective
   ServiceTimeDistribution service_time = ServiceTimeDistribution::none;
   double service_time_mean_s = 1;        // deterministic: the value; exponential: the mean; lognormal: the median

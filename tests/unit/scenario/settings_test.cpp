@@ -149,6 +149,7 @@ const std::vector<std::string> expected_paths{
     "workload.inference.max_batch_tokens",
     "workload.inference.hbm_utilization",
     "workload.inference.max_queue",
+    "workload.inference.max_retries",
     "workload.inference.prompt_tokens.distribution",
     "workload.inference.prompt_tokens.median",
     "workload.inference.prompt_tokens.sigma",
