@@ -39,6 +39,7 @@ struct PolicyParams {
   // failover.* (docs/failures.md, "Failover")
   double failover_restart_delay_s = 300; // requeue, checkpoint_restart: detection + relaunch before compute resumes
   int failover_spare_nodes = 0;          // hot_spare: nodes held out of scheduling as the spare pool
+  int failover_max_restarts = 0;         // a job interrupted after this many restarts fails; 0 = no limit
   double failover_checkpoint_interval_s = 0; // checkpoint_restart, hot_spare, elastic: 0 = Young/Daly
   double failover_spare_delay_s = 120;       // hot_spare: swapping spares in
   double failover_elastic_delay_s = 60;      // elastic: re-forming the job without the failed GPUs

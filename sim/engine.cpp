@@ -956,6 +956,9 @@ class Simulation {
     if ((decision.action == FailoverAction::swap_in_spares && view.spare_gpus_free < view.gpus_failed) ||
         (decision.action == FailoverAction::shrink && (!view.can_shrink || healthy.empty())))
       decision = {FailoverAction::restart_from_checkpoint, 0};
+    // failover.max_restarts: a job that keeps failing gives up instead of restarting for ever.
+    if (params_.failover_max_restarts > 0 && job.restarts >= params_.failover_max_restarts)
+      decision = {FailoverAction::fail, 0};
     // What is lost: since the last checkpoint, or everything for a restart from zero and a failed job.
     const bool keep = decision.action != FailoverAction::restart_from_zero && decision.action != FailoverAction::fail;
     double lost_gpu_s = (now - job.safe_s) * job.spec.gpus;

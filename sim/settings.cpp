@@ -896,6 +896,9 @@ std::vector<Setting> build_table() {
       [](auto& s) -> auto& { return s.policies.params.failover_restart_delay_s; }, at_least(0), "",
       "requeue, checkpoint_restart: detection and relaunch time before a restarted job computes again"));
   t.push_back(field(
+      "failover.max_restarts", ST::integer, [](auto& s) -> auto& { return s.policies.params.failover_max_restarts; },
+      at_least(0), "restarts", "a job interrupted again after this many restarts fails (status failed); 0 = no limit"));
+  t.push_back(field(
       "failover.spare_nodes", ST::integer, [](auto& s) -> auto& { return s.policies.params.failover_spare_nodes; },
       at_least(0), "nodes", "hot_spare: the last nodes of the cluster, held out of scheduling as the spare pool"));
   t.push_back(field(

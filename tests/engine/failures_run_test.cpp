@@ -121,6 +121,16 @@ TEST(EngineFailures, NoneFailsTheJob) {
   EXPECT_NEAR(r.results.jobs[0].lost_gpu_s, 32 * ran, 1e-9 * 32 * ran);
 }
 
+// failover.max_restarts: the third interruption after two restarts fails the job.
+TEST(EngineFailures, MaxRestartsFailsTheJob) {
+  const auto r = run({"horizon=10000000s", "failures.node.mtbf=4000s", "failover.policy=requeue",
+                      "failover.max_restarts=2"});
+  EXPECT_EQ(r.results.jobs.at(0).status, "failed");
+  EXPECT_EQ(r.results.jobs.at(0).restarts, 2);
+  EXPECT_EQ(count_events(r, "interrupt"), 3);
+  EXPECT_EQ(summary(r, "jobs_failed"), 1);
+}
+
 // 24 GPUs of work on 3 of 4 nodes: with the 4th node as a hot spare, a failure swaps it in after the spare delay and
 // the job never goes back to the queue.
 TEST(EngineFailures, HotSpareSwapsWithoutQueueing) {

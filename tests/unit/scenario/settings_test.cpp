@@ -243,6 +243,7 @@ const std::vector<std::string> expected_paths{
     "failover.policy",
     "failover.checkpoint_interval",
     "failover.restart_delay",
+    "failover.max_restarts",
     "failover.spare_nodes",
     "failover.spare_delay",
     "failover.elastic_delay",
