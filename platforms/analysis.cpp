@@ -147,8 +147,6 @@ TopologyAnalysis analyze(const Topology& topo) {
 
 // ---- JSON -------------------------------------------------------------------------------------------------------
 
-namespace {
-
 std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (const char c : s) {
@@ -180,6 +178,8 @@ std::string json_string(const std::string& s) {
   }
   return out + "\"";
 }
+
+namespace {
 
 // JSON has no infinity or NaN; they become null.
 std::string json_number(double value) {

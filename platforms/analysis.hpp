@@ -56,4 +56,8 @@ double mean_gpu_hops_formula(const Topology& topo);
 // Numbers are printed with %.17g (round-trip exact); strings are JSON-escaped.
 std::string analysis_json(const Topology& topo, const TopologyAnalysis& analysis);
 
+// A JSON string literal for `s`, quotes included: ", \ and control characters escaped (shared by every JSON
+// writer in racksim: describe --json, compare --format json).
+std::string json_string(const std::string& s);
+
 } // namespace racksim::platforms

@@ -1,5 +1,7 @@
 #include "sim/compare.hpp"
 
+#include "platforms/analysis.hpp"
+
 #include "sim/results.hpp"
 
 #include <boost/math/distributions/students_t.hpp>
@@ -93,34 +95,7 @@ std::string fmt_p(double p) {
   return fmt(p, "%.4f");
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    default:
-      if (static_cast<unsigned char>(c) < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-        out += buf;
-      } else {
-        out += c;
-      }
-    }
-  }
-  return out + "\"";
-}
+using platforms::json_string;
 
 std::string json_number(double v) {
   return std::isfinite(v) ? fmt_exact(v) : "null";
