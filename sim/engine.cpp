@@ -881,10 +881,18 @@ class Simulation {
     }
   }
 
+  // A run's actors (the job's and its readers'), taken from the job: stop_actors() ends them once the state is updated.
+  static std::vector<sg4::ActorPtr> take_actors(JobState& job) {
+    auto actors = std::move(job.readers);
+    job.readers.clear();
+    actors.push_back(std::move(job.actor));
+    job.actor = nullptr;
+    return actors;
+  }
+
   // Kills a run's actors and cancels what they left running. Call after the state is updated (a simcall).
-  static void stop_actors(sg4::ActorPtr actor, std::vector<sg4::ActorPtr> readers) {
-    readers.push_back(std::move(actor));
-    for (auto& a : readers) {
+  static void stop_actors(const std::vector<sg4::ActorPtr>& actors) {
+    for (const auto& a : actors) {
       if (!a) continue;
       const auto pid = a->get_pid();
       if (auto alive = sg4::Actor::by_pid(pid)) alive->kill();
@@ -909,11 +917,7 @@ class Simulation {
     ++job.preemptions;
     job.pending_delay_s = params_.preemption_restart_s;
     replan_remaining(job);
-    auto actor = std::move(job.actor);
-    auto readers = std::move(job.readers);
-    job.actor = nullptr;
-    job.readers.clear();
-    stop_actors(std::move(actor), std::move(readers));
+    stop_actors(take_actors(job));
     sg4::Actor::create("save-" + std::to_string(job.spec.id), platform_.controller, [this, idx] {
       guarded([this, idx] {
         JobState& j = jobs_[idx];
@@ -973,10 +977,7 @@ class Simulation {
     }
     job.lost_gpu_s += lost_gpu_s;
     event(now, "interrupt", "", job.spec.id, lost_gpu_s, component);
-    auto actor = std::move(job.actor);
-    auto readers = std::move(job.readers);
-    job.actor = nullptr;
-    job.readers.clear();
+    const auto actors = take_actors(job);
     running_.erase(idx);
 
     bool relaunch = false;
@@ -1034,7 +1035,7 @@ class Simulation {
       break;
     }
     }
-    stop_actors(std::move(actor), std::move(readers));
+    stop_actors(actors);
     if (relaunch) launch(idx);
   }
 
