@@ -35,9 +35,11 @@ def fail(code, message):
     sys.exit(code)
 
 
-def require_modules():
+def require_modules(names):
     """Imports the modules the report needs; a missing one names the Debian package to install."""
     for module, package in DEBIAN_PACKAGES:
+        if module not in names:
+            continue
         try:
             importlib.import_module(module)
         except ImportError as e:
@@ -200,7 +202,7 @@ def sweep_section(sweep, groups, metrics, out_dir):
         except rp.Skip as why:
             skipped.append({"key": f"sweep_{m}", "title": m, "reason": str(why)})
 
-    keys = list(sweep.parameters) + (["variant"] if sweep.has_variant else [])
+    keys = sweep.keys
     h = ["<h2>Sweep</h2>", '<table class="facts" id="sweep">']
     for k, v in sweep.attrs.items():
         if k == "sweep_yaml":
@@ -283,7 +285,9 @@ def main(argv=None):
                         help="sweep files: a /summary metric to chart (repeatable; default: the headline ones)")
     args = parser.parse_args(argv)
 
-    require_modules()
+    if not os.path.exists(args.results):  # before the (slow) imports
+        fail(EXIT_BAD_INPUT, f"{args.results}: no such file")
+    require_modules({"numpy", "pandas", "h5py"})  # matplotlib (slow to import) once the input is known good
     import report_data as rd
 
     try:
@@ -326,6 +330,7 @@ def main(argv=None):
     if not os.access(args.output, os.W_OK):
         fail(EXIT_FAILURE, f"{args.output}: the output directory is not writable")
 
+    require_modules({"matplotlib"})
     source = os.path.abspath(args.results)
     try:
         if kind == "run":

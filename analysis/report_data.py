@@ -47,6 +47,11 @@ class Sweep:
     metrics: list      # float members of the index (the /summary attributes), in order
     has_variant: bool
 
+    @property
+    def keys(self):
+        """The index members that tell groups apart: the parameters, then variant (if not one of them)."""
+        return list(self.parameters) + (["variant"] if self.has_variant and "variant" not in self.parameters else [])
+
 
 def _decode_strings(df):
     """Fixed-length byte strings (S16 ...) to str; numpy already drops the NUL padding."""
@@ -230,7 +235,7 @@ def group_sweep(sweep, metrics, confidence=0.95):
 
     Returns a list of dicts {key: {param: value}, runs: [names], seeds: [...], stats: {metric: mean_ci(...)}} in the
     order the groups first appear in the index."""
-    keys = list(sweep.parameters) + (["variant"] if sweep.has_variant else [])
+    keys = sweep.keys
     done = sweep.index[sweep.index["status"] == "completed"]
     groups = []
     by_key = {}

@@ -6,6 +6,7 @@
 #include "sim/collective_run.hpp"
 #include "sim/compare.hpp"
 #include "sim/engine.hpp"
+#include "sim/report_cmd.hpp"
 #include "sim/results.hpp"
 #include "sim/scenario.hpp"
 #include "sim/version.hpp"
@@ -15,6 +16,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -146,6 +148,17 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
 
+  std::string report_dir, report_run;
+  std::vector<std::string> report_metrics;
+  auto* report = app.add_subcommand(
+      "report", "Write an HTML report (plots, summary table; sweep files: Student-t intervals) of a results or "
+                "merged sweep file with analysis/report.py (docs/report.md)");
+  report->add_option("results", results_path, "Results file or merged sweep file (HDF5)")->required();
+  report->add_option("-o,--output", report_dir, "Directory for index.html, summary.json and the PNGs")->required();
+  report->add_option("--run", report_run, "Sweep files: the run drawn in the per-run plots (default: the first)");
+  report->add_option("--metric", report_metrics, "Sweep files: a /summary metric to chart (repeatable)")
+      ->allow_extra_args(false);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -216,6 +229,15 @@ int main(int argc, char** argv) {
         std::cout << cmp::format_json(result, runs);
       else
         std::cout << cmp::format_table(result, runs);
+    } else if (*report) {
+      // The script's exit code passes through: 2 bad input, 1 anything else (docs/report.md).
+      std::vector<std::string> args{results_path, "-o", report_dir};
+      if (!report_run.empty()) args.insert(args.end(), {"--run", report_run});
+      for (const auto& m : report_metrics)
+        args.insert(args.end(), {"--metric", m});
+      const auto where = sim::locate_report(std::getenv("RACKSIM_PYTHON"), std::getenv("RACKSIM_ANALYSIS_DIR"),
+                                            RACKSIM_ANALYSIS_DIR_DEFAULT);
+      return sim::run_report(where, args);
     }
   } catch (const CLI::Error& e) {
     std::cerr << "racksim: error: " << e.what() << "\n";
