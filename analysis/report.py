@@ -213,6 +213,10 @@ def sweep_section(sweep, groups, metrics, out_dir):
     h.append(f"<h3>Groups: runs that differ only in seed</h3><p>Mean over the completed runs of each group ± the "
              f"half-width of its 95% Student-t confidence interval, t<sub>0.975, n−1</sub>·s/√n (t quantile from "
              f"{html.escape(', '.join(t_sources) or 'none: no group has two runs')}).</p>")
+    not_done = sweep.index[sweep.index["status"] != "completed"]
+    if len(not_done):
+        h.append(f"<p>Left out of the groups: {len(not_done)} run(s) not completed "
+                 f"({html.escape(', '.join(str(n) for n in not_done['name']))}).</p>")
     h.append('<table class="groups" id="groups"><tr>' + "".join(f"<th>{html.escape(k)}</th>" for k in keys) +
              "<th>n</th>" + "".join(f"<th>{html.escape(m)}</th>" for m in metrics) + "</tr>")
     for g in groups:
@@ -276,6 +280,23 @@ def page(title, source, body):
             f"(analysis/report.py; docs/report.md).</p>\n{body}\n</body></html>\n")
 
 
+def open_input(path):
+    """Opens FILE.h5 and says what it is: ("run", h5py.File) or ("sweep", h5py.File); exit 2 if neither."""
+    import h5py
+    if os.path.isdir(path):
+        fail(EXIT_BAD_INPUT, f"{path}: is a directory, not a results file")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        fail(EXIT_BAD_INPUT, f"{path}: not an HDF5 file ({e})")
+    if "sweep" in f and isinstance(f["sweep"], h5py.Group):
+        return "sweep", f
+    if "jobs" not in f:
+        f.close()
+        fail(EXIT_BAD_INPUT, f"{path}: not a racksim results file (no /jobs)")
+    return "run", f
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="racksim report", description=__doc__.split("\n")[0])
     parser.add_argument("results", help="racksim results file or merged sweep file (HDF5)")
@@ -287,19 +308,18 @@ def main(argv=None):
 
     if not os.path.exists(args.results):  # before the (slow) imports
         fail(EXIT_BAD_INPUT, f"{args.results}: no such file")
-    require_modules({"numpy", "pandas", "h5py"})  # matplotlib (slow to import) once the input is known good
+    # Modules as they are needed, so that bad input fails fast: pandas and matplotlib are slow to import.
+    require_modules({"numpy", "h5py"})
+    kind, f = open_input(args.results)
+    if kind == "run" and (args.run or args.metric):
+        fail(EXIT_BAD_INPUT, f"{args.results}: --run and --metric apply to sweep files only")
+    require_modules({"pandas"})
     import report_data as rd
 
-    try:
-        kind, f = rd.open_input(args.results)
-    except rd.ReportInputError as e:
-        fail(EXIT_BAD_INPUT, str(e))
     with f:
         try:
             if kind == "run":
                 run = rd.read_run(f, args.results)
-                if args.run or args.metric:
-                    fail(EXIT_BAD_INPUT, f"{args.results}: --run and --metric apply to sweep files only")
             else:
                 sweep = rd.read_sweep(f, args.results)
                 names = [str(n) for n in sweep.index["name"]]

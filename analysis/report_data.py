@@ -115,25 +115,6 @@ def read_sweep(f, where):
                  has_variant="variant" in index.columns)
 
 
-def open_input(path):
-    """Opens FILE.h5 and says what it is: ("run", h5py.File) or ("sweep", h5py.File)."""
-    import os
-    if not os.path.exists(path):
-        raise ReportInputError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise ReportInputError(f"{path}: is a directory, not a results file")
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        raise ReportInputError(f"{path}: not an HDF5 file ({e})") from None
-    if "sweep" in f and isinstance(f["sweep"], h5py.Group):
-        return "sweep", f
-    if "jobs" not in f:
-        f.close()
-        raise ReportInputError(f"{path}: not a racksim results file (no /jobs)")
-    return "run", f
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Statistics: Student-t intervals of a group mean.
 

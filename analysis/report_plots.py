@@ -26,7 +26,7 @@ def save(fig, path):
     """Writes the figure as PNG atomically: a temporary file in the same directory, then rename."""
     tmp = f"{path}.tmp.{os.getpid()}"
     try:
-        fig.savefig(tmp, format="png", dpi=DPI)
+        fig.savefig(tmp, format="png", dpi=DPI, bbox_inches="tight")  # keeps legends placed outside the axes
         os.replace(tmp, path)
     finally:
         plt.close(fig)
@@ -295,7 +295,10 @@ def plot_sweep_metric(groups, parameters, metric, unit, path):
     first = keys[0] if keys else None
     rest = keys[1:]
     x_values = list(dict.fromkeys(g["key"][first] for g in usable)) if first else [""]
-    hues = list(dict.fromkeys(", ".join(f"{k}={g['key'][k]}" for k in rest) for g in usable))
+    def hue_of(g):  # one other parameter: its value (the key is the legend title); more: key=value pairs
+        return str(g["key"][rest[0]]) if len(rest) == 1 else ", ".join(f"{k}={g['key'][k]}" for k in rest)
+
+    hues = list(dict.fromkeys(hue_of(g) for g in usable))
     fig, ax = plt.subplots(figsize=(max(6.5, 1.2 * len(x_values) * max(1, len(hues)) + 2), 4.5))
     width = 0.8 / max(1, len(hues))
     ns = set()
@@ -303,7 +306,7 @@ def plot_sweep_metric(groups, parameters, metric, unit, path):
         means, errs = [], []
         for xv in x_values:
             g = next((g for g in usable if (not first or g["key"][first] == xv)
-                      and ", ".join(f"{k}={g['key'][k]}" for k in rest) == hue), None)
+                      and hue_of(g) == hue), None)
             s = g["stats"][metric] if g else {"mean": np.nan, "half_width": None, "n": 0}
             means.append(s["mean"] if s["mean"] is not None else np.nan)
             errs.append(s["half_width"] if s["half_width"] is not None else 0.0)
@@ -319,6 +322,7 @@ def plot_sweep_metric(groups, parameters, metric, unit, path):
     ax.set_title(f"{metric}: mean over seeds ± 95% Student-t interval (n = {n_text})", fontsize="medium")
     ax.grid(True, axis="y", alpha=0.3)
     if any(hues):
-        ax.legend(fontsize="small")
+        ax.legend(fontsize="small", title=rest[0] if len(rest) == 1 else None, title_fontsize="small",
+                  loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     save(fig, path)
