@@ -33,8 +33,10 @@ def copy_attrs(src, dst):
 
 
 def copy_tree(src, dst):
-    """The content of group src into group dst. H5Ocopy (h5py's Group.copy, h5copy) crashes on /meta with HDF5
-    1.10.8 (Debian 12), so groups and attributes are copied here and only dataset contents by H5Ocopy."""
+    """The content of group src into group dst. H5Ocopy (h5py's Group.copy, h5copy) segfaults on /meta with HDF5
+    1.10.8 (Debian 12): its variable-length string attributes are in dense storage (creation order tracked, more
+    than 8 attributes), HDFGroup/hdf5 issue #2414, fixed in 1.14.4 (PR #3967). So groups and attributes are copied
+    here and only dataset contents by H5Ocopy."""
     copy_attrs(src, dst)
     for key, obj in src.items():
         if isinstance(obj, h5py.Group):
