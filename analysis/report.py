@@ -136,7 +136,7 @@ def run_plots(run, out_dir, prefix=""):
         ("timeseries", lambda p: rp.plot_timeseries(run.series, total_gpus, p)),
         ("collectives_busbw", lambda p: rp.plot_collectives(run.collectives, p)),
         ("request_latency", lambda p: rp.plot_requests(run.requests, p)),
-        ("events", lambda p: rp.plot_events(run.events, p)),
+        ("events", lambda p: rp.plot_events(run.events, run.summary.get("simulated_s"), p)),
     ]
     plots, skipped, numbers = [], [], {}
     for key, draw in jobs:

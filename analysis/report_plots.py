@@ -262,13 +262,15 @@ def plot_requests(req, path):
     return {"requests": int(len(req)), "by_status": {str(k): int(v) for k, v in status.items()}, **stats}
 
 
-def plot_events(events, path):
-    """A strip: one row per event kind, a tick per event at its time; counts in the row labels."""
+def plot_events(events, end_s, path):
+    """A strip over the whole run [0, end_s]: one row per event kind, a tick per event at its time; counts in the
+    row labels."""
     if events is None or len(events) == 0:
         raise Skip("/events has no rows (no failures, preemptions or alerts in this run)")
     kinds = list(dict.fromkeys(events["kind"]))  # first-appearance order
     counts = events["kind"].value_counts()
-    div, unit = time_scale(float(events["time_s"].max()))
+    end = max(float(end_s or 0.0), float(events["time_s"].max()))
+    div, unit = time_scale(end)
     fig, ax = plt.subplots(figsize=(8.5, 1.2 + 0.45 * len(kinds)))
     for i, k in enumerate(kinds):
         t = events.loc[events["kind"] == k, "time_s"].to_numpy() / div
@@ -277,6 +279,8 @@ def plot_events(events, path):
     ax.set_yticklabels([f"{k} ({counts[k]})" for k in kinds], fontsize="small")
     ax.set_ylim(-0.6, len(kinds) - 0.4)
     ax.invert_yaxis()
+    if end > 0:
+        ax.set_xlim(-0.01 * end / div, 1.01 * end / div)
     ax.set_xlabel(f"simulated time ({unit})")
     ax.set_title(f"Events over time ({len(events)} rows of /events; count per kind in brackets)")
     ax.grid(True, axis="x", alpha=0.3)

@@ -10,6 +10,8 @@
       assembles a merged sweep file (make_sweep_fixture.py), reports it and checks one group's mean and 95%
       interval half-width against a hand computation with the closed-form t quantile for 2 degrees of freedom;
       --run and --metric.
+  test_report.py --racksim BIN extras FILE.h5 WORK_DIR
+      a copy of FILE.h5 with a power_w series (W) and alert_raise/alert_clear events appended: both are plotted.
   test_report.py --racksim BIN errors FILE.h5 WORK_DIR
       missing file, not HDF5, HDF5 but not racksim, DIR not creatable, script or interpreter missing, a Python
       module missing: non-zero exit codes and messages naming the problem.
@@ -284,6 +286,42 @@ def cmd_errors(args):
     print(f"OK: {len(cases)} error cases exit non-zero with their messages")
 
 
+def cmd_extras(args):
+    """Series and event kinds that other parts of racksim add (power_w in W, alert_raise/alert_clear events): a
+    copy of FILE.h5 with them appended must show them (power in kW)."""
+    os.makedirs(args.work, exist_ok=True)
+    copy = os.path.join(args.work, "with-power.h5")
+    shutil.copyfile(args.h5, copy)
+    with h5py.File(copy, "a") as f:
+        gpus = f["timeseries/gpus_allocated"][()]
+        power = np.zeros(gpus.shape, dtype=gpus.dtype)
+        power["time_s"] = gpus["time_s"]
+        power["value"] = 20000.0 + 700.0 * gpus["value"]  # idle floor + per-GPU power, in W
+        ds = f["timeseries"].create_dataset("power_w", data=power)
+        ds.attrs["unit"] = "W"
+        ds.attrs["interval_s"] = f["timeseries/gpus_allocated"].attrs["interval_s"]
+        events = f["events"][()]
+        extra = np.zeros(2, dtype=events.dtype)
+        end = float(gpus["time_s"][-1])
+        extra[0] = (0.25 * end, b"alert_raise", b"", -1, 0.9, b"gpu_utilization")
+        extra[1] = (0.5 * end, b"alert_clear", b"", -1, 0.5, b"gpu_utilization")
+        del f["events"]
+        f.create_dataset("events", data=np.concatenate([events, extra]))
+    out = os.path.join(args.work, "report")
+    shutil.rmtree(out, ignore_errors=True)
+    racksim_report(args.racksim, copy, "-o", out)
+    with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
+        data = json.load(f)
+    ts = data["numbers"]["timeseries"]
+    assert list(ts)[:2] == ["gpus_allocated", "queue_length"] and "power_w" in ts, list(ts)
+    assert ts["power_w"]["unit"] == "W" and ts["power_w"]["max"] == float(power["value"].max()), ts["power_w"]
+    assert data["numbers"]["events"].get("alert_raise") == 1 and data["numbers"]["events"].get("alert_clear") == 1
+    check_png(os.path.join(out, "timeseries.png"))
+    check_png(os.path.join(out, "events.png"))
+    check_page(out)
+    print("OK: power_w and alert events are plotted")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--racksim", required=True)
@@ -299,9 +337,12 @@ def main():
     e = sub.add_parser("errors")
     e.add_argument("h5")
     e.add_argument("work")
+    x = sub.add_parser("extras")
+    x.add_argument("h5")
+    x.add_argument("work")
     args = parser.parse_args()
     try:
-        {"single": cmd_single, "sweep": cmd_sweep, "errors": cmd_errors}[args.cmd](args)
+        {"single": cmd_single, "sweep": cmd_sweep, "errors": cmd_errors, "extras": cmd_extras}[args.cmd](args)
     except AssertionError as e:
         print(f"FAIL: {e}", file=sys.stderr)
         return 1
