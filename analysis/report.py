@@ -365,7 +365,8 @@ def main(argv=None):
             body = shtml + "\n" + rhtml
             summary = {"kind": "sweep", "source": source, "sweep": {k: v for k, v in sweep.attrs.items()},
                        "parameters": sweep.parameters, "metrics": metrics,
-                       "runs": json.loads(sweep.index.to_json(orient="records")),
+                       "runs": [{k: rd.plain(v) for k, v in row.items()}  # full precision (not to_json's 10 digits)
+                                for row in sweep.index.to_dict(orient="records")],
                        "groups": groups, "plots": splots, "skipped": sskipped, "run_name": chosen, "run": data}
             title = f"racksim sweep report: {sweep.attrs.get('name', os.path.basename(args.results))}"
         write_atomic(os.path.join(args.output, "summary.json"),

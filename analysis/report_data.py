@@ -68,7 +68,7 @@ def _table(group, name):
     return _decode_strings(pd.DataFrame(group[name][()]))
 
 
-def _plain(value):
+def plain(value):
     """numpy scalars and bytes to Python values (for JSON and HTML)."""
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
@@ -81,14 +81,14 @@ def read_run(group, where):
     """Reads one run from an h5py group (the file root or /runs/<name>). where names it in error messages."""
     if "jobs" not in group:
         raise ReportInputError(f"{where}: not a racksim results file (no /jobs)")
-    meta = {k: _plain(v) for k, v in group["meta"].attrs.items()} if "meta" in group else {}
+    meta = {k: plain(v) for k, v in group["meta"].attrs.items()} if "meta" in group else {}
     summary = {k: float(v) for k, v in group["summary"].attrs.items()} if "summary" in group else {}
     series = []
     if "timeseries" in group:
         for name, ds in group["timeseries"].items():
             if not isinstance(ds, h5py.Dataset):
                 continue
-            series.append(Series(name, str(_plain(ds.attrs.get("unit", ""))), float(ds.attrs.get("interval_s", 0.0)),
+            series.append(Series(name, str(plain(ds.attrs.get("unit", ""))), float(ds.attrs.get("interval_s", 0.0)),
                                  pd.DataFrame(ds[()])))
     return Run(meta=meta, summary=summary, jobs=_table(group, "jobs"), series=series,
                collectives=_table(group, "collectives"), requests=_table(group, "requests"),
@@ -98,7 +98,7 @@ def read_run(group, where):
 def read_sweep(f, where):
     """Reads /sweep and /sweep/index of a merged sweep file."""
     sweep = f["sweep"]
-    attrs = {k: _plain(v) for k, v in sweep.attrs.items()}
+    attrs = {k: plain(v) for k, v in sweep.attrs.items()}
     if "index" not in sweep:
         raise ReportInputError(f"{where}: a sweep file without /sweep/index")
     index = _decode_strings(pd.DataFrame(sweep["index"][()]))

@@ -210,7 +210,11 @@ def cmd_sweep(args):
     page = check_page(args.out)
     with h5py.File(merged, "r") as f:
         check_run_numbers(f["runs/r0000"], data["run"], page)
-        assert len(data["runs"]) == f["sweep/index"].shape[0]
+        index = f["sweep/index"][()]
+        assert len(data["runs"]) == index.shape[0]
+        for row, got in zip(index, data["runs"]):
+            for m in data["metrics"]:
+                assert same(float(row[m]), float("nan") if got[m] is None else got[m]), f"runs table {m}: {got[m]}"
 
     # Hand computation for the first group, from the single-run files (not the merged index).
     first_value = args.runs[0].rpartition("=")[2]
@@ -234,15 +238,31 @@ def cmd_sweep(args):
         print(f"  {metric}: mean {st['mean']:.9g} (hand {mean:.9g}), 95% half-width {st['half_width']:.9g} "
               f"(hand {half:.9g}, t = {t:.12g}; report used {st['t_source']})")
 
-    # --run and --metric.
+    # --run and --metric, with scipy hidden (a stand-in module that fails to import): the built-in t quantile.
     other = os.path.join(args.work, "report-r0003")
     shutil.rmtree(other, ignore_errors=True)
-    racksim_report(args.racksim, merged, "-o", other, "--run", "r0003", "--metric", "p50_jct_s")
+    fake = os.path.join(args.work, "no-scipy", "scipy")
+    os.makedirs(fake, exist_ok=True)
+    with open(os.path.join(fake, "__init__.py"), "w") as f:
+        f.write("raise ImportError('scipy hidden by test_report.py')\n")
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(fake))
+    racksim_report(args.racksim, merged, "-o", other, "--run", "r0003", "--metric", "p50_jct_s", env=env)
     names = sorted(os.listdir(other))
     assert "sweep_p50_jct_s.png" in names and "sweep_mean_jct_s.png" not in names, names
     assert "r0003_jct_cdf.png" in names and not any(n.startswith("r0000_") for n in names), names
     with open(os.path.join(other, "summary.json"), encoding="utf-8") as f:
-        assert json.load(f)["run_name"] == "r0003"
+        data = json.load(f)
+    assert data["run_name"] == "r0003"
+    st = data["groups"][0]["stats"]["p50_jct_s"]
+    xs = []
+    for path in files:
+        with h5py.File(path, "r") as f:
+            xs.append(float(f["summary"].attrs["p50_jct_s"]))
+    mean = sum(xs) / 3
+    half = t * math.sqrt(sum((x - mean) ** 2 for x in xs) / 2) / math.sqrt(3)
+    assert st["t_source"].startswith("built-in"), st["t_source"]
+    assert rel_close(st["t"], t, 1e-12) and rel_close(st["half_width"], half, 1e-12), (st, half)
+    print(f"  p50_jct_s without scipy: half-width {st['half_width']:.12g} (hand {half:.12g}, {st['t_source']})")
     print(f"OK: sweep report: {len(data['groups'])} groups, intervals match the hand computation")
 
 
