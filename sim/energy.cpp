@@ -45,13 +45,16 @@ void connect_signals_once() {
   static bool connected = false;
   if (connected) return;
   connected = true;
+  // Exec::start raises on_start in the issuing actor.
   sg4::Exec::on_start_cb([](const sg4::Exec& e) {
-    if (current_meter && e.get_host_number() == 1) current_meter->on_exec(e.get_host(), true, sg4::Engine::get_clock());
+    if (current_meter && e.get_host_number() == 1)
+      current_meter->on_exec_start(&e, e.get_host(), sg4::this_actor::get_pid(), sg4::Engine::get_clock());
   });
   sg4::Activity::on_completion_cb([](const sg4::Activity& a) {
-    if (!current_meter) return;
-    if (const auto* e = dynamic_cast<const sg4::Exec*>(&a); e && e->get_host_number() == 1)
-      current_meter->on_exec(e->get_host(), false, sg4::Engine::get_clock());
+    if (current_meter && dynamic_cast<const sg4::Exec*>(&a)) current_meter->on_exec_end(&a, sg4::Engine::get_clock());
+  });
+  sg4::Actor::on_termination_cb([](const sg4::Actor& a) {
+    if (current_meter) current_meter->on_actor_end(a.get_pid(), sg4::Engine::get_clock());
   });
   sg4::Host::on_state_change_cb([](const sg4::Host& h) {
     if (current_meter) current_meter->on_host_state(&h, h.is_on(), sg4::Engine::get_clock());
@@ -219,16 +222,51 @@ void EnergyMeter::change(int gpu, int delta_running, int delta_off, double now) 
   push(busy_series_, now, busy_);
 }
 
-void EnergyMeter::on_exec(const sg4::Host* host, bool start, double now) {
+void EnergyMeter::on_exec_start(const void* exec, const sg4::Host* host, long pid, double now) {
   const auto it = gpu_of_.find(host);
   if (it == gpu_of_.end()) return;
-  if (!start && running_[static_cast<std::size_t>(it->second)] == 0) return; // never seen starting
-  change(it->second, start ? 1 : -1, 0, now);
+  if (!live_.emplace(exec, Live{it->second, pid}).second) return; // started twice: counted once
+  by_pid_[pid].insert(exec);
+  change(it->second, 1, 0, now);
+}
+
+void EnergyMeter::on_exec_end(const void* exec, double now) {
+  const auto it = live_.find(exec);
+  if (it == live_.end()) return; // not on a GPU, or already ended by its actor's end or its host's
+  const Live l = it->second;
+  live_.erase(it);
+  if (auto p = by_pid_.find(l.pid); p != by_pid_.end()) {
+    p->second.erase(exec);
+    if (p->second.empty()) by_pid_.erase(p);
+  }
+  change(l.gpu, -1, 0, now);
+}
+
+void EnergyMeter::on_actor_end(long pid, double now) {
+  const auto p = by_pid_.find(pid);
+  if (p == by_pid_.end()) return;
+  const auto execs = std::move(p->second);
+  by_pid_.erase(p);
+  for (const void* exec : execs)
+    if (const auto it = live_.find(exec); it != live_.end() && it->second.pid == pid) {
+      const int gpu = it->second.gpu;
+      live_.erase(it);
+      change(gpu, -1, 0, now);
+    }
 }
 
 void EnergyMeter::on_host_state(const sg4::Host* host, bool on, double now) {
   const auto it = gpu_of_.find(host);
-  if (it != gpu_of_.end()) change(it->second, 0, on ? -1 : 1, now);
+  if (it == gpu_of_.end()) return;
+  if (!on) { // every exec on a host switched off fails
+    std::vector<const void*> failed;
+    for (const auto& [exec, l] : live_)
+      if (l.gpu == it->second) failed.push_back(exec);
+    std::sort(failed.begin(), failed.end()); // deterministic order (not that the sum depends on it)
+    for (const void* exec : failed)
+      on_exec_end(exec, now);
+  }
+  change(it->second, 0, on ? -1 : 1, now);
 }
 
 void EnergyMeter::set_busy(int gpu, bool busy, double now) {

@@ -4,10 +4,13 @@
 //
 // A GPU draws idle + (max - idle) x u, where u is 1 while an exec runs on its SimGrid host (computing) and 0 otherwise
 // (allocated but waiting on communication or I/O, or unallocated); a GPU whose host a failure switched off draws the
-// off power. The meter follows every exec on a GPU host through SimGrid's public signals (Exec::on_start,
-// Activity::on_completion, Host::on_state_change), so any engine that computes with execs is covered without a line
-// of its own; an engine that models busy time without execs (the inference service's explicit service times) marks
-// it with set_busy(). Nodes, switches and storage servers draw constant powers; the facility draws IT power x PUE.
+// off power. The meter follows every exec on a GPU host through SimGrid's public signals, so any engine that computes
+// with execs is covered without a line of its own. SimGrid 3.32 raises Activity::on_completion only for an exec that
+// an actor waits on and that ends normally or by a host failure, never for one cancelled with its killed actor; so an
+// exec is live from Exec::on_start until the first of: its completion, the termination of the actor that started it
+// (Actor::on_termination, which a kill raises), or its host being switched off (Host::on_state_change). An engine
+// that models busy time without execs (the inference service's explicit service times) marks it with set_busy().
+// Nodes, switches and storage servers draw constant powers; the facility draws IT power x PUE.
 //
 // The meter keeps two step functions (GPUs computing, GPUs off) and per-GPU busy seconds: the power series, the
 // energy, the carbon and each job's share follow from them exactly, with no sampling error.
@@ -18,6 +21,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -92,7 +96,9 @@ class EnergyMeter {
   const PowerModel& model() const { return model_; }
 
   // SimGrid signal handlers (public for the forwarding lambdas).
-  void on_exec(const simgrid::s4u::Host* host, bool start, double now);
+  void on_exec_start(const void* exec, const simgrid::s4u::Host* host, long pid, double now);
+  void on_exec_end(const void* exec, double now);
+  void on_actor_end(long pid, double now);
   void on_host_state(const simgrid::s4u::Host* host, bool on, double now);
 
  private:
@@ -104,7 +110,13 @@ class EnergyMeter {
   CarbonSeries carbon_;
   double price_per_kwh_ = 0, gpu_cost_per_hour_ = 0;
   std::unordered_map<const simgrid::s4u::Host*, int> gpu_of_;
-  std::vector<int> running_;     // by GPU: execs (and set_busy reasons) under way
+  struct Live {
+    int gpu;
+    long pid;
+  };
+  std::unordered_map<const void*, Live> live_;                      // execs under way on GPU hosts
+  std::unordered_map<long, std::unordered_set<const void*>> by_pid_; // the same, by the actor that started them
+  std::vector<int> running_;     // by GPU: live execs and set_busy reasons
   std::vector<char> off_;        // by GPU: host switched off
   std::vector<double> since_;    // by GPU: when it last became busy and on
   std::vector<double> busy_cum_; // by GPU: busy seconds before `since_`
