@@ -63,7 +63,7 @@ constexpr std::array flops_units{
 constexpr std::array power_units{Unit{"W", 0, 1, true}, Unit{"kW", 3, 1, true}, Unit{"MW", 6, 1, true}};
 
 // Energy prices, in US dollars per kWh ("$/MWh" is a thousandth of that).
-constexpr std::array price_units{Unit{"$/kWh", 0, 1, true}, Unit{"$/MWh", -3, 1, true}};
+constexpr std::array price_units{Unit{"$/kWh", 0, 1, true}, Unit{"$/MWh", -3, 1, false}};
 
 constexpr std::array all_dimensions{Dimension::time,  Dimension::size,  Dimension::bandwidth,
                                     Dimension::flops, Dimension::power, Dimension::price};
@@ -90,6 +90,7 @@ std::string expected(Dimension dim) {
   std::string out = std::string("expected a ") + to_string(dim) + ": " + accepted_units(dim);
   if (dim == Dimension::bandwidth) out += "; 'GB/s'-style spellings are accepted too";
   if (dim == Dimension::flops) out += "; 'TFLOP/s' is accepted too";
+  if (dim == Dimension::price) out += "; '$/MWh' is accepted too";
   return out;
 }
 
@@ -180,7 +181,7 @@ const char* to_string(Dimension dim) {
   case Dimension::power:
     return "power";
   case Dimension::price:
-    return "energy price";
+    return "price";
   }
   return "?";
 }
