@@ -314,7 +314,8 @@ void EnergyMeter::record(ResultSet& rs, double end, double interval) const {
   rs.timeseries.push_back(facility.sample("power_w", "W", interval, end));
 
   const double busy_s = busy_series_.integral(end), off_s = off_series_.integral(end);
-  const double gpu_j = (m.gpus * end - off_s) * m.gpu_idle_w + busy_s * (m.gpu_max_w - m.gpu_idle_w) + off_s * m.gpu_off_w;
+  const double gpu_j =
+      (m.gpus * end - off_s) * m.gpu_idle_w + busy_s * (m.gpu_max_w - m.gpu_idle_w) + off_s * m.gpu_off_w;
   const double it_j = gpu_j + m.static_w() * end;
   const double facility_j = m.pue * it_j;
   const double energy_kwh = facility_j / joules_per_kwh;

@@ -114,12 +114,12 @@ class EnergyMeter {
     int gpu;
     long pid;
   };
-  std::unordered_map<const void*, Live> live_;                      // execs under way on GPU hosts
+  std::unordered_map<const void*, Live> live_;                       // execs under way on GPU hosts
   std::unordered_map<long, std::unordered_set<const void*>> by_pid_; // the same, by the actor that started them
-  std::vector<int> running_;     // by GPU: live execs and set_busy reasons
-  std::vector<char> off_;        // by GPU: host switched off
-  std::vector<double> since_;    // by GPU: when it last became busy and on
-  std::vector<double> busy_cum_; // by GPU: busy seconds before `since_`
+  std::vector<int> running_;                                         // by GPU: live execs and set_busy reasons
+  std::vector<char> off_;                                            // by GPU: host switched off
+  std::vector<double> since_;                                        // by GPU: when it last became busy and on
+  std::vector<double> busy_cum_;                                     // by GPU: busy seconds before `since_`
   int busy_ = 0, off_count_ = 0;
   StepSeries busy_series_, off_series_;
 };
