@@ -213,6 +213,32 @@ TEST(Energy, ExecsKilledByAFailureStopCountingAtTheFailure) {
   EXPECT_LT(j.energy_j, summary(r, "energy_kwh") * j_per_kwh);
 }
 
+// A preemption kills the job actor with no host going off: its execs end at the kill. srtf on one node of 8 GPUs
+// (tests/engine/data/preemption.csv, as EngineFailures.PreemptionKeepsProgressAndPaysItsCosts): job 0 computes
+// 0-300 s and is preempted when job 1 arrives (it saves 10 s, GPUs held, idle); job 1 computes from 310 s; job 0
+// restarts at job 1's end, pays 20 s (idle) and computes the rest. No gradients: computing is all there is. The
+// engine's compute_s of each job counts its completed compute phases (job 0's killed one is the 300 s):
+//   busy GPU-s = 8 x (300 + compute_s(job 1) + compute_s(job 0));  GPU energy = 8 x 100 W x T + busy x 400 W
+//   job 1: energy_j = 1.5 x (8 x (end - start) x (100 + 1000 / 8) W + 8 x compute_s x 400 W)
+// Without ending the killed execs at the kill, job 0's GPUs would count as computing through the save (+8 x 10 s).
+TEST(Energy, ExecsOfAPreemptedJobStopCountingAtThePreemption) {
+  const auto r = run({"platform.gpus_per_node=8", "workload.kind=trace", "workload.trace.format=chronus_philly",
+                      "workload.trace.path=" + std::string(RACKSIM_SOURCE_DIR) + "/tests/engine/data/preemption.csv",
+                      "workload.training.gradient_size=0B", "workload.training.max_iterations_per_step=1000",
+                      "policies.scheduler=srtf", "policies.srtf.min_gap=60s", "policies.preemption.checkpoint=10s",
+                      "policies.preemption.restart=20s"});
+  ASSERT_EQ(r.results.jobs.size(), 2u);
+  EXPECT_EQ(summary(r, "preemptions"), 1);
+  const auto& long_job = r.results.jobs[0].id == 0 ? r.results.jobs[0] : r.results.jobs[1];
+  const auto& short_job = r.results.jobs[0].id == 1 ? r.results.jobs[0] : r.results.jobs[1];
+  EXPECT_NEAR(short_job.start_s, 310, 1e-9);
+  const double T = summary(r, "simulated_s");
+  const double busy = 8 * (300 + short_job.compute_s + long_job.compute_s);
+  EXPECT_REL(summary(r, "gpu_energy_kwh"), (8 * idle_w * T + busy * (max_w - idle_w)) / j_per_kwh);
+  EXPECT_REL(short_job.energy_j,
+             pue * (8 * (short_job.end_s - short_job.start_s) * (idle_w + 1000.0 / 8) + 8 * short_job.compute_s * 400));
+}
+
 TEST(Energy, PowerAndPriceUnits) {
   EXPECT_DOUBLE_EQ(sim::parse_quantity("700W", sim::Dimension::power), 700);
   EXPECT_DOUBLE_EQ(sim::parse_quantity("4.6kW", sim::Dimension::power), 4600);
