@@ -6,6 +6,7 @@
 #include "platforms/topology.hpp"
 #include "policies/registry.hpp"
 #include "sim/activities.hpp"
+#include "sim/energy.hpp"
 #include "sim/version.hpp"
 #include "workloads/collective/collective.hpp"
 
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
@@ -60,6 +62,8 @@ class CollectiveRun {
     auto& engine = *engine_ptr;
     platforms::configure_network_model(scenario_.platform.network_model);
     const auto platform = platforms::build_simgrid_platform(topo_);
+    meter_ = std::make_unique<EnergyMeter>(scenario_, topo_);
+    meter_->attach(platform.gpu_hosts);
 
     hosts_.resize(groups_.size());
     for (std::size_t g = 0; g < groups_.size(); ++g)
@@ -255,10 +259,15 @@ class CollectiveRun {
     rs.summary.emplace_back("peak_busbw_Bps", peak_bus);
     rs.summary.emplace_back("avg_busbw_Bps", rows > 0 ? sum_bus / rows : 0);
     rs.summary.emplace_back("max_time_over_ideal", worst_ratio);
+    // A group holds its GPUs from 0 to its end and never computes (docs/energy.md).
+    for (auto& job : rs.jobs)
+      job.energy_j = meter_->job_energy_j(job.gpus * std::max(0.0, job.end_s), 0);
+    meter_->record(rs, end, interval);
   }
 
   const Scenario& scenario_;
   const RunOptions& options_;
+  std::unique_ptr<EnergyMeter> meter_;
   const workloads::CollectiveSpec& spec_;
   platforms::Topology topo_;
   workloads::CollectiveAlgorithm algorithm_;

@@ -9,6 +9,7 @@
 #include "sim/activities.hpp"
 #include "sim/results.hpp"
 #include "sim/collective_run.hpp"
+#include "sim/energy.hpp"
 #include "sim/failure_domains.hpp"
 #include "sim/ideal.hpp"
 #include "sim/kernel_timing.hpp"
@@ -74,6 +75,7 @@ struct JobState {
   double lost_gpu_s = 0, lost_s = 0;    // work thrown away by failures: GPU-seconds, seconds
   double delay_s = 0;                   // restart delays and preemption saves paid, seconds
   double busy_s = 0, attained_gpu_s = 0; // time on GPUs over all runs; the same in GPU-seconds
+  double computed_gpu_s = 0, computed_mark = 0; // energy: GPU-seconds computing over all runs; meter at run start
   double first_start_s = -1;
   double queue_enter_s = 0;
   double checkpoint_interval_s = 0; // set by the failover policy (Young/Daly); 0 = the workload's cadence
@@ -139,7 +141,10 @@ class Simulation {
     auto& engine = *engine_ptr;
     platforms::configure_network_model(scenario_.platform.network_model);
     platform_ = platforms::build_simgrid_platform(topo_);
+    meter_ = std::make_unique<EnergyMeter>(scenario_, topo_);
+    meter_->attach(platform_.gpu_hosts);
     if (service_) {
+      service_->set_energy_meter(meter_.get());
       service_->set_failures(failures_configured());
       service_->start(platform_);
       gpus_allocated_.set(0, topo_.num_gpus() - free_gpus_);
@@ -212,6 +217,7 @@ class Simulation {
       rs.summary.emplace_back("checkpoint_drain_max_s", longest);
     }
     add_reliability_summary(rs, end);
+    meter_->record(rs, end, interval);
     rs.events = std::move(events_);
     if (service_) {
       service_->record(rs, end, interval, false);
@@ -486,6 +492,7 @@ class Simulation {
   void launch(std::size_t idx) {
     JobState& job = jobs_[idx];
     job.run_start_s = sg4::Engine::get_clock();
+    job.computed_mark = meter_->busy_gpu_s(job.gpus, job.run_start_s);
     ++launches_;
     if (job.first_start_s < 0) job.first_start_s = job.run_start_s;
     job.actor = sg4::Actor::create("job-" + std::to_string(job.spec.id), platform_.gpu_hosts[job.gpus.front()],
@@ -829,6 +836,7 @@ class Simulation {
   int allocated_gpus() const { return topo_.num_gpus() - free_gpus_ - idle_unavailable_; }
 
   void end_run(JobState& job, double now) {
+    job.computed_gpu_s += meter_->busy_gpu_s(job.gpus, now) - job.computed_mark;
     job.busy_s += now - job.run_start_s;
     job.attained_gpu_s += (now - job.run_start_s) * job.spec.gpus;
     job.run_start_s = -1;
@@ -1211,6 +1219,14 @@ class Simulation {
     r.restarts = job.restarts;
     r.lost_gpu_s = job.lost_gpu_s;
     r.timing = job.timing;
+    // Energy (docs/energy.md): its GPUs while it held them (every run, the one under way at the end included) at
+    // idle power plus their node's share, and (max - idle) while they computed; times the PUE.
+    double held = job.attained_gpu_s, computed = job.computed_gpu_s;
+    if (job.run_start_s >= 0) {
+      held += (end - job.run_start_s) * job.spec.gpus;
+      computed += meter_->busy_gpu_s(job.gpus, end) - job.computed_mark;
+    }
+    r.energy_j = meter_->job_energy_j(held, computed);
     if (job.par && job.iterations_done > 0 && job.compute_s + job.comm_s > 0) {
       const double busy = job.compute_s + job.comm_s;
       const double iters = static_cast<double>(job.iterations_done);
@@ -1234,6 +1250,7 @@ class Simulation {
   std::unique_ptr<policies::Scheduler> scheduler_;
   std::unique_ptr<policies::Placement> placement_;
   std::unique_ptr<InferenceService> service_; // workload.inference.replicas > 0: a service next to the jobs
+  std::unique_ptr<EnergyMeter> meter_;        // docs/energy.md
   policies::ClusterShape shape_;
   std::vector<std::uint8_t> gpu_free_;
   int free_gpus_ = 0;

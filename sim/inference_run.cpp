@@ -1,5 +1,6 @@
 #include "sim/inference_run.hpp"
 
+#include "sim/energy.hpp"
 #include "sim/failure_domains.hpp"
 #include "sim/kernel_timing.hpp"
 
@@ -308,6 +309,7 @@ class InferenceService::Impl {
   }
 
   void set_failures(bool on) { failures_ = on; }
+  void set_energy_meter(EnergyMeter* meter) { meter_ = meter; }
   bool done() const { return service_done(); }
 
  private:
@@ -514,6 +516,7 @@ class InferenceService::Impl {
     auto& rep = replicas_[r];
     std::multiset<std::pair<double, std::size_t>> busy; // (end, request), earliest first
     long epoch = rep.epoch;
+    bool marked = false; // the replica's GPUs are marked busy in the energy meter
     for (;;) {
       const double now = sg4::Engine::get_clock();
       if (rep.epoch != epoch) { // failed: its requests were re-routed
@@ -542,6 +545,12 @@ class InferenceService::Impl {
         rep.busy_s += rq.service_s;
         ++rep.iterations;
         busy.emplace(now + rq.service_s, idx);
+      }
+      if (const bool serving = !busy.empty(); serving != marked) { // energy: busy while serving (docs/energy.md)
+        marked = serving;
+        if (meter_)
+          for (int g : rep.gpus)
+            meter_->set_busy(g, serving, now);
       }
       if (busy.empty()) {
         if (rep.waiting.empty()) retire_if_drained(rep);
@@ -670,6 +679,7 @@ class InferenceService::Impl {
       job.gpus = spec_.gpus_per_replica;
       job.status = "completed";
       job.compute_s = rep.busy_s - rep.comm_s;
+      if (meter_) job.energy_j = meter_->job_energy_j(job.gpus * end, meter_->busy_gpu_s(rep.gpus, end));
       job.comm_s = rep.comm_s;
       job.timing =
           explicit_service_ ? "service_time" : (scenario_.calibration == "roofline" ? "roofline" : "calibration");
@@ -734,6 +744,7 @@ class InferenceService::Impl {
   std::string timing_source_;
   workloads::TransformerSpec model_;
   bool explicit_service_;
+  EnergyMeter* meter_ = nullptr;
   workloads::ReplicaMemory memory_;
   workloads::BatchLimits limits_;
   std::unique_ptr<workloads::IterationModel> iteration_;
@@ -764,6 +775,9 @@ InferenceService::InferenceService(const Scenario& scenario, const platforms::To
 InferenceService::~InferenceService() = default;
 void InferenceService::start(const platforms::SimPlatform& platform) {
   impl_->start(platform);
+}
+void InferenceService::set_energy_meter(EnergyMeter* meter) {
+  impl_->set_energy_meter(meter);
 }
 void InferenceService::fail_gpus(const std::vector<int>& gpus) {
   impl_->fail_gpus(gpus);
@@ -808,6 +822,9 @@ RunReport run_inference_simulation(const Scenario& scenario, const RunOptions& o
   auto& engine = *engine_ptr;
   platforms::configure_network_model(scenario.platform.network_model);
   const auto platform = platforms::build_simgrid_platform(topo);
+  EnergyMeter meter(scenario, topo);
+  meter.attach(platform.gpu_hosts);
+  service.set_energy_meter(&meter);
   service.start(platform);
   // Failures (docs/inference.md, "Failures"): the platform's failure process as in the job engine, applied to the
   // replicas only (capacity-only failures and GPUs outside the service have no effect here). The source and the
@@ -867,6 +884,7 @@ RunReport run_inference_simulation(const Scenario& scenario, const RunOptions& o
       if (e.time_s <= end) rs.events.push_back(std::move(e));
   }
   service.record(rs, end, interval, true);
+  meter.record(rs, end, interval);
   if (failures) {
     double shown = 0;
     for (const auto& e : rs.events)

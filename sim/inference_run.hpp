@@ -23,6 +23,8 @@
 
 namespace racksim::sim {
 
+class EnergyMeter;
+
 RunReport run_inference_simulation(const Scenario& scenario, const RunOptions& options);
 
 // The service as a part of a run, so the training engine can host one next to its jobs (workload.inference.replicas
@@ -41,6 +43,9 @@ class InferenceService {
   // requests re-routed or failed, a replica_down event) and back (replica_up). done(): every request arrived and,
   // with failures, left the system.
   void set_failures(bool on);
+  // Energy (docs/energy.md): execs are seen by the meter on its own; explicit service times, which run no exec, mark
+  // a replica's GPUs busy while it serves at least one request. Set before start(); null = none.
+  void set_energy_meter(EnergyMeter* meter);
   void fail_gpus(const std::vector<int>& gpus);
   void repair_gpus(const std::vector<int>& gpus);
   bool done() const;

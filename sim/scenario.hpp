@@ -46,6 +46,21 @@ struct PolicySpec {
   policies::PolicyParams params;             // the policies' own settings (policies.<name>.*); seed set by the engine
 };
 
+// Energy, cost and carbon (docs/energy.md gives the model, the defaults and their sources). Powers in W.
+struct EnergySpec {
+  double gpu_idle_w = 0;            // 0 = the GPU catalog's idle_power_w
+  double gpu_max_w = 0;             // 0 = the GPU catalog's max_power_w
+  double gpu_off_w = 0;             // a GPU switched off by a failure
+  double node_w = 4600;             // DGX H100: 10.2 kW system max - 8 x 700 W GPUs
+  double switch_w = 1000;           // a 64-port 400G switch at full load (estimate, docs/energy.md)
+  double storage_server_w = 1000;   // a 2-socket storage server with its drives (estimate, docs/energy.md)
+  double pue = 1.2;
+  double price_per_kwh = 0.08;      // $/kWh
+  double gpu_cost_per_hour = 0;     // $ per GPU-hour, amortised capital cost; 0 = energy cost only
+  double carbon_g_per_kwh = 367;    // gCO2/kWh: US grid average 2023 (EIA)
+  std::string carbon_trace;         // CSV path; empty = the constant
+};
+
 struct OutputSpec {
   double timeseries_interval_s = 0; // 0 = automatic (makespan / 1000, at least 1 s)
 };
@@ -59,6 +74,7 @@ struct Scenario {
   workloads::WorkloadSpec workload;
   PolicySpec policies;
   workloads::FailureSpec failures; // docs/failures.md
+  EnergySpec energy;               // docs/energy.md
   OutputSpec output;
 
   std::string source_path;   // the file it came from ("<string>" for text)

@@ -28,6 +28,8 @@ enum class SettingType {
   time,   // quantities: parsed with parse_quantity, stored in base units (s, B, B/s)
   size,
   bandwidth,
+  power, // W, kW, MW -> watts
+  price, // $/kWh, $/MWh -> dollars per kWh
   int_list, // YAML sequences of integers / reals
   real_list,
   path,     // a file path; relative ones are resolved against the scenario file's directory

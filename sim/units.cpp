@@ -60,7 +60,13 @@ constexpr std::array flops_units{
     Unit{"PFLOP/s", 15, 1, false}, Unit{"EFLOP/s", 18, 1, false},
 };
 
-constexpr std::array all_dimensions{Dimension::time, Dimension::size, Dimension::bandwidth, Dimension::flops};
+constexpr std::array power_units{Unit{"W", 0, 1, true}, Unit{"kW", 3, 1, true}, Unit{"MW", 6, 1, true}};
+
+// Energy prices, in US dollars per kWh ("$/MWh" is a thousandth of that).
+constexpr std::array price_units{Unit{"$/kWh", 0, 1, true}, Unit{"$/MWh", -3, 1, false}};
+
+constexpr std::array all_dimensions{Dimension::time,  Dimension::size,  Dimension::bandwidth,
+                                    Dimension::flops, Dimension::power, Dimension::price};
 
 std::span<const Unit> units_of(Dimension dim) {
   switch (dim) {
@@ -72,6 +78,10 @@ std::span<const Unit> units_of(Dimension dim) {
     return bandwidth_units;
   case Dimension::flops:
     return flops_units;
+  case Dimension::power:
+    return power_units;
+  case Dimension::price:
+    return price_units;
   }
   return {};
 }
@@ -80,6 +90,7 @@ std::string expected(Dimension dim) {
   std::string out = std::string("expected a ") + to_string(dim) + ": " + accepted_units(dim);
   if (dim == Dimension::bandwidth) out += "; 'GB/s'-style spellings are accepted too";
   if (dim == Dimension::flops) out += "; 'TFLOP/s' is accepted too";
+  if (dim == Dimension::price) out += "; '$/MWh' is accepted too";
   return out;
 }
 
@@ -167,6 +178,10 @@ const char* to_string(Dimension dim) {
     return "bandwidth";
   case Dimension::flops:
     return "compute rate";
+  case Dimension::power:
+    return "power";
+  case Dimension::price:
+    return "price";
   }
   return "?";
 }

@@ -14,7 +14,9 @@ enum class Dimension {
   size,      // B, KB, MB, GB, TB, KiB, MiB, GiB, TiB -> bytes
   bandwidth, // bps, Kbps, Mbps, Gbps, Tbps (bits/s); Bps, KBps, MBps, GBps, TBps, KiBps, MiBps, GiBps (bytes/s);
              // "GB/s" is read as GBps                -> bytes per second
-  flops      // FLOPS, KFLOPS, MFLOPS, GFLOPS, TFLOPS, PFLOPS (also "TFLOP/s")  -> FLOP per second
+  flops,     // FLOPS, KFLOPS, MFLOPS, GFLOPS, TFLOPS, PFLOPS (also "TFLOP/s")  -> FLOP per second
+  power,     // W, kW, MW                             -> watts
+  price      // $/kWh, $/MWh (energy price)           -> US dollars per kWh
 };
 const char* to_string(Dimension dim);
 

@@ -67,14 +67,13 @@ TEST(ScenarioErrors, UnknownKeyWithNoNearMatchListsTheValidKeys) {
   EXPECT_DIAG(single_error("name: x\npolicies:\n  autoscaler: hpa\n"), 3, 15, "'policies.autoscaler' must be a map");
   EXPECT_DIAG(
       single_error("name: x\nzzz: 1\n"), 2, 1,
-      "unknown key 'zzz' at top level (valid: name, seed, horizon, calibration, platform, workload, failures, policies, failover, output)");
+      "unknown key 'zzz' at top level (valid: name, seed, horizon, calibration, platform, workload, failures, policies, failover, energy, output)");
 }
 
 TEST(ScenarioErrors, UnsupportedSectionsSayNotYet) {
-  const auto d = errors_of("name: x\nenergy: {}\nalerts: []\n");
-  ASSERT_EQ(d.size(), 2u) << all_messages(d);
-  EXPECT_DIAG(d[0], 2, 1, "section 'energy' is not supported yet");
-  EXPECT_DIAG(d[1], 3, 1, "section 'alerts' is not supported yet");
+  const auto d = errors_of("name: x\nenergy: {}\nalerts: []\n"); // energy is supported (docs/energy.md)
+  ASSERT_EQ(d.size(), 1u) << all_messages(d);
+  EXPECT_DIAG(d[0], 3, 1, "section 'alerts' is not supported yet");
 }
 
 // The failures section (docs/failures.md): malformed values name file, line and field; cross-field rules.
@@ -268,7 +267,7 @@ workload:
   synthetic:
     gpus: [1, 2]
     gpu_weights: [1]
-energy: {}
+energy: {pue: 0.5}
 policies:
   scheduler: fcfs
 )",
@@ -280,7 +279,7 @@ policies:
   EXPECT_DIAG(d[3], 5, 5, "unknown key 'spine'");
   EXPECT_DIAG(d[4], 6, 20, "missing unit in '400'");
   EXPECT_DIAG(d[5], 10, 18, "has 1 weight(s) but workload.synthetic.gpus has 2");
-  EXPECT_DIAG(d[6], 11, 1, "section 'energy' is not supported yet");
+  EXPECT_DIAG(d[6], 11, 15, "energy.pue: must be >= 1");
   EXPECT_DIAG(d[7], 13, 14, "unknown value 'fcfs'");
   EXPECT_EQ(d[8].file, "--set");
   EXPECT_EQ(d[8].line, 0);
@@ -298,8 +297,7 @@ TEST(ScenarioErrors, OverrideErrorsAreReportedAgainstSet) {
   EXPECT_EQ(single_error("name: x\n", {"platform.racks"}).str(), "--set: 'platform.racks': expected key.path=value");
   EXPECT_EQ(single_error("name: x\n", {"platform=3"}).str(),
             "--set: 'platform=3': 'platform' is a section; --set takes a setting such as 'platform.gpu'");
-  EXPECT_EQ(single_error("name: x\n", {"energy.pue=1.2"}).str(),
-            "--set: 'energy.pue=1.2': section 'energy' is not supported yet");
+  EXPECT_EQ(single_error("name: x\n", {"energy.pue=0.5"}).str(), "--set: 'energy.pue=0.5': must be >= 1, got 0.5");
   EXPECT_EQ(single_error("name: x\n", {"platform.fabric.nic_bandwidth=400"})
                 .message.rfind("'platform.fabric.nic_bandwidth=400': missing unit in '400'", 0),
             0u);

@@ -248,6 +248,17 @@ const std::vector<std::string> expected_paths{
     "failover.spare_delay",
     "failover.elastic_delay",
     "failover.elastic_min_fraction",
+    "energy.gpu_idle_power",
+    "energy.gpu_max_power",
+    "energy.gpu_off_power",
+    "energy.node_power",
+    "energy.switch_power",
+    "energy.storage_server_power",
+    "energy.pue",
+    "energy.price",
+    "energy.gpu_cost_per_hour",
+    "energy.carbon_intensity",
+    "energy.carbon_trace",
     "output.timeseries_interval",
 };
 
