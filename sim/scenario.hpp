@@ -4,6 +4,7 @@
 // scenario text stored in results, and `racksim validate --explain`.
 
 #include "platforms/spec.hpp"
+#include "sim/alerts.hpp"
 #include "policies/params.hpp"
 #include "workloads/faults/failures.hpp"
 #include "workloads/spec.hpp"
@@ -60,6 +61,7 @@ struct Scenario {
   PolicySpec policies;
   workloads::FailureSpec failures; // docs/failures.md
   OutputSpec output;
+  std::vector<AlertRule> alerts; // the `alerts:` list (docs/alerts.md); not in the settings table: a list of rules
 
   std::string source_path;   // the file it came from ("<string>" for text)
   std::string resolved_yaml; // every setting with its final value, units included
