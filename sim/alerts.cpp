@@ -109,8 +109,8 @@ AlertOutcome evaluate_alerts(const std::vector<AlertRule>& rules, const ResultSe
         series_names.push_back(s.name);
       for (const auto& [k, v] : results.summary)
         summary_names.push_back(k);
-      const std::string where = source_file.empty() ? std::string("alerts")
-                                                    : source_file + ":" + std::to_string(rule.line) + ": alerts";
+      const std::string where =
+          source_file.empty() ? std::string("alerts") : source_file + ":" + std::to_string(rule.line) + ": alerts";
       throw AlertError(where + ": rule '" + rule.name + "': metric '" + rule.metric +
                        "' is neither a time series nor a summary attribute of this run (series: " + join(series_names) +
                        "; summary: " + join(summary_names) + ")");

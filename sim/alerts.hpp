@@ -15,9 +15,9 @@
 namespace racksim::sim {
 
 struct AlertRule {
-  std::string name;    // <= 16 bytes (stored in /events' fixed-length strings), unique in a scenario
-  std::string metric;  // a time series name (/timeseries/<name>) or a /summary attribute
-  bool above = true;   // true: alert while value > threshold; false: while value < threshold
+  std::string name;   // <= 16 bytes (stored in /events' fixed-length strings), unique in a scenario
+  std::string metric; // a time series name (/timeseries/<name>) or a /summary attribute
+  bool above = true;  // true: alert while value > threshold; false: while value < threshold
   double threshold = 0;
   double for_s = 0;    // series rules: how long the condition must hold before raising
   bool series = false; // set by the scenario loader: metric names a series of this run kind
@@ -36,8 +36,8 @@ std::vector<std::string> all_alert_series_names();
 std::string alert_cause(const AlertRule& rule);
 
 struct AlertOutcome {
-  std::vector<EventRecord> events;                       // alert_raise / alert_clear rows, in time order
-  std::vector<std::pair<std::string, double>> summary;   // alerts_raised, alert.<name>.raised, alert.<name>.seconds
+  std::vector<EventRecord> events;                     // alert_raise / alert_clear rows, in time order
+  std::vector<std::pair<std::string, double>> summary; // alerts_raised, alert.<name>.raised, alert.<name>.seconds
 };
 
 class AlertError : public std::runtime_error {

@@ -109,11 +109,22 @@ std::optional<Direction> parse_direction(const std::string& text) {
 
 Direction default_direction(const std::string& metric) {
   // Counts that describe the input (the scenario, not how well it ran): any change is suspicious both ways.
-  static const std::set<std::string, std::less<>> input_counts{
-      "jobs_total", "total_gpus", "collectives_total", "inference_requests", "inference_replicas",
-      "inference_kv_capacity_tokens", "inference_weight_bytes_per_gpu", "inference_iterations", "inference_mean_batch",
-      "gpu_hours_allocated", "jobs_skipped_parallelism", "jobs_tp_across_nvlink", "checkpoint_drains",
-      "inference_scale_events", "inference_replicas_mean", "model_compute_s_per_iteration"};
+  static const std::set<std::string, std::less<>> input_counts{"jobs_total",
+                                                               "total_gpus",
+                                                               "collectives_total",
+                                                               "inference_requests",
+                                                               "inference_replicas",
+                                                               "inference_kv_capacity_tokens",
+                                                               "inference_weight_bytes_per_gpu",
+                                                               "inference_iterations",
+                                                               "inference_mean_batch",
+                                                               "gpu_hours_allocated",
+                                                               "jobs_skipped_parallelism",
+                                                               "jobs_tp_across_nvlink",
+                                                               "checkpoint_drains",
+                                                               "inference_scale_events",
+                                                               "inference_replicas_mean",
+                                                               "model_compute_s_per_iteration"};
   const std::string_view m = metric;
   if (input_counts.contains(m) || m.starts_with("trace_")) return Direction::both;
   if (m.starts_with("alert") && (ends_with(m, ".raised") || ends_with(m, ".seconds") || m == "alerts_raised"))
@@ -122,9 +133,10 @@ Direction default_direction(const std::string& metric) {
                            "tokens_per_s", "busbw", "algbw", "busy_fraction"})
     if (has(m, part)) return Direction::higher_is_better;
   if (ends_with(m, "_completed")) return Direction::higher_is_better;
-  for (const char* part : {"jct", "queue", "makespan", "energy", "cost", "latency", "ttft", "tpot", "e2e", "lost",
-                           "failed", "failures", "unfinished", "dropped", "rejected", "restarts", "retries",
-                           "preemptions", "comm_fraction", "over_ideal", "relative_error", "clamped", "power"})
+  for (const char* part :
+       {"jct",     "queue",       "makespan",      "energy",     "cost",           "latency", "ttft",     "tpot",
+        "e2e",     "lost",        "failed",        "failures",   "unfinished",     "dropped", "rejected", "restarts",
+        "retries", "preemptions", "comm_fraction", "over_ideal", "relative_error", "clamped", "power"})
     if (has(m, part)) return Direction::lower_is_better;
   if (ends_with(m, "_s")) return Direction::lower_is_better; // durations
   return Direction::both;
@@ -153,8 +165,10 @@ Tolerance parse_tolerance_text(const std::string& text, const std::string& what)
   const bool pct = !s.empty() && s.back() == '%';
   const auto number = parse_number(pct ? s.substr(0, s.size() - 1) : s);
   if (!number || *number < 0)
-    throw RegressError(what + ": expected a tolerance such as 5% (relative) or 0.01 (absolute, the metric's unit), "
-                              "got '" + text + "'");
+    throw RegressError(what +
+                       ": expected a tolerance such as 5% (relative) or 0.01 (absolute, the metric's unit), "
+                       "got '" +
+                       text + "'");
   Tolerance t;
   if (pct)
     t.relative = *number / 100;
@@ -286,14 +300,15 @@ std::string format_json(const Report& r, const Options& options) {
   out += "},\n  \"metrics\": [";
   for (std::size_t i = 0; i < r.rows.size(); ++i) {
     const auto& row = r.rows[i];
-    out += std::string(i ? "," : "") + "\n    {\"metric\": " + json_string(row.metric) +
-           ", \"baseline\": " + json_number(row.baseline) + ", \"current\": " + json_number(row.current) +
-           ", \"delta\": " + json_number(row.baseline && row.current ? std::optional<double>(row.delta) : std::nullopt) +
-           ", \"rel_delta\": " + json_number(row.rel_delta) +
-           ", \"tolerance_relative\": " + json_number(row.tolerance.relative) +
-           ", \"tolerance_absolute\": " + json_number(row.tolerance.absolute) +
-           ", \"direction\": " + json_string(to_string(row.direction)) +
-           ", \"verdict\": " + json_string(to_string(row.verdict)) + "}";
+    out +=
+        std::string(i ? "," : "") + "\n    {\"metric\": " + json_string(row.metric) +
+        ", \"baseline\": " + json_number(row.baseline) + ", \"current\": " + json_number(row.current) +
+        ", \"delta\": " + json_number(row.baseline && row.current ? std::optional<double>(row.delta) : std::nullopt) +
+        ", \"rel_delta\": " + json_number(row.rel_delta) +
+        ", \"tolerance_relative\": " + json_number(row.tolerance.relative) +
+        ", \"tolerance_absolute\": " + json_number(row.tolerance.absolute) +
+        ", \"direction\": " + json_string(to_string(row.direction)) +
+        ", \"verdict\": " + json_string(to_string(row.verdict)) + "}";
   }
   return out + "\n  ]\n}\n";
 }
@@ -322,7 +337,8 @@ Tolerance tolerance_node(const std::string& path, const YAML::Node& node, const 
       t.relative = p.relative;
     } else if (key == "absolute") {
       const auto p = parse_tolerance_text(v.Scalar(), at);
-      if (!p.absolute) throw RegressError(at + ": expected a plain number (the metric's unit), got '" + v.Scalar() + "'");
+      if (!p.absolute)
+        throw RegressError(at + ": expected a plain number (the metric's unit), got '" + v.Scalar() + "'");
       t.absolute = p.absolute;
     } else if (key == "direction") {
       t.direction = parse_direction(v.Scalar());
@@ -356,7 +372,8 @@ Tolerances load_tolerances(const std::string& path) {
       merge_into(t.fallback, tolerance_node(path, kv.second, "default"));
     } else if (key == "metrics") {
       if (kv.second.IsNull()) continue;
-      if (!kv.second.IsMap()) throw RegressError(where(path, kv.second) + ": metrics: expected a map metric -> tolerance");
+      if (!kv.second.IsMap())
+        throw RegressError(where(path, kv.second) + ": metrics: expected a map metric -> tolerance");
       for (const auto& m : kv.second) {
         const auto name = m.first.as<std::string>();
         t.metrics[name] = tolerance_node(path, m.second, "metrics." + name);

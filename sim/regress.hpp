@@ -57,9 +57,9 @@ struct Row {
   std::string metric;
   std::optional<double> baseline;
   std::optional<double> current;
-  double delta = 0;                 // current - baseline (0 when one is missing)
-  std::optional<double> rel_delta;  // delta / |baseline|; unset when baseline is 0 (and delta is not) or missing
-  Tolerance tolerance;              // as resolved
+  double delta = 0;                // current - baseline (0 when one is missing)
+  std::optional<double> rel_delta; // delta / |baseline|; unset when baseline is 0 (and delta is not) or missing
+  Tolerance tolerance;             // as resolved
   Direction direction = Direction::both;
   Verdict verdict = Verdict::ok;
 };

@@ -8,8 +8,8 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <unistd.h>
 #include <fstream>
+#include <unistd.h>
 
 using namespace racksim::sim;
 
@@ -116,7 +116,8 @@ TEST(AlertsParse, CliExitsTwoNamingFileLineAndField) {
   const auto dir = std::filesystem::temp_directory_path() / ("racksim_alerts_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto path = (dir / "bad.yaml").string();
-  std::ofstream(path) << "name: bad\nalerts:\n  - name: x\n    metric: queue_length\n    above: 1\n    for: 5 parsecs\n";
+  std::ofstream(path)
+      << "name: bad\nalerts:\n  - name: x\n    metric: queue_length\n    above: 1\n    for: 5 parsecs\n";
   const auto out = racksim::test::run_cli("validate " + path);
   EXPECT_EQ(out.exit_code, 2) << out.text;
   EXPECT_NE(out.text.find(path + ":6:10: alerts[0] (x).for: "), std::string::npos) << out.text;

@@ -48,7 +48,8 @@ using Times = std::vector<std::pair<std::string, double>>;
 TEST(Alerts, AboveRaisesAtFirstSampleOverAndClearsAtFirstSampleNotOver) {
   // t:      0  10  20  30  40  50
   // value:  0   5 101 150 100   3   -> above 100 strictly: holds at 20, 30; 40 (== 100) does not hold.
-  const auto r = evaluate_series_rule(rule("q", "queue_length", true, 100), series("queue_length", {0, 5, 101, 150, 100, 3}));
+  const auto r =
+      evaluate_series_rule(rule("q", "queue_length", true, 100), series("queue_length", {0, 5, 101, 150, 100, 3}));
   EXPECT_EQ(times(r.events), (Times{{"alert_raise", 20}, {"alert_clear", 40}}));
   EXPECT_EQ(r.raised, 1);
   EXPECT_DOUBLE_EQ(r.seconds, 20);
@@ -87,8 +88,12 @@ TEST(Alerts, ForRestartsAfterEveryBreak) {
 
 TEST(Alerts, FlappingWithoutForRaisesEveryTime) {
   const auto r = evaluate_series_rule(rule("f", "q", true, 0), series("q", {1, 0, 1, 0, 1, 0}));
-  EXPECT_EQ(times(r.events), (Times{{"alert_raise", 0}, {"alert_clear", 10}, {"alert_raise", 20}, {"alert_clear", 30},
-                                    {"alert_raise", 40}, {"alert_clear", 50}}));
+  EXPECT_EQ(times(r.events), (Times{{"alert_raise", 0},
+                                    {"alert_clear", 10},
+                                    {"alert_raise", 20},
+                                    {"alert_clear", 30},
+                                    {"alert_raise", 40},
+                                    {"alert_clear", 50}}));
   EXPECT_EQ(r.raised, 3);
   EXPECT_DOUBLE_EQ(r.seconds, 30);
 }
@@ -125,9 +130,11 @@ TEST(Alerts, SummaryRulesRaiseOnceAtTheEnd) {
   EXPECT_EQ(out.events[0].component, "slo");
   EXPECT_DOUBLE_EQ(out.events[0].time_s, 500);
   EXPECT_DOUBLE_EQ(out.events[0].value, 0.97);
-  const std::vector<std::pair<std::string, double>> expected{
-      {"alerts_raised", 1},  {"alert.slo.raised", 1},     {"alert.slo.seconds", 0},
-      {"alert.util.raised", 0}, {"alert.util.seconds", 0}};
+  const std::vector<std::pair<std::string, double>> expected{{"alerts_raised", 1},
+                                                             {"alert.slo.raised", 1},
+                                                             {"alert.slo.seconds", 0},
+                                                             {"alert.util.raised", 0},
+                                                             {"alert.util.seconds", 0}};
   EXPECT_EQ(out.summary, expected);
 }
 

@@ -10,8 +10,8 @@
 #include <cmath>
 
 #include <filesystem>
-#include <unistd.h>
 #include <fstream>
+#include <unistd.h>
 
 using namespace racksim::sim;
 using namespace racksim::sim::regress;
@@ -31,27 +31,27 @@ TEST(Regress, DefaultDirections) {
   for (const char* m : {"mean_jct_s", "p99_queue_s", "makespan_s", "energy_j", "lost_gpu_hours", "jobs_failed",
                         "inference_ttft_p99_s", "alerts_raised", "alert.q.seconds", "jobs_unfinished"})
     EXPECT_EQ(default_direction(m), Direction::lower_is_better) << m;
-  for (const char* m : {"gpu_utilization", "goodput", "inference_throughput_rps", "inference_slo_attainment",
-                        "availability", "mean_ettr", "mean_mfu", "peak_busbw_Bps", "jobs_completed",
-                        "inference_tokens_per_s"})
+  for (const char* m :
+       {"gpu_utilization", "goodput", "inference_throughput_rps", "inference_slo_attainment", "availability",
+        "mean_ettr", "mean_mfu", "peak_busbw_Bps", "jobs_completed", "inference_tokens_per_s"})
     EXPECT_EQ(default_direction(m), Direction::higher_is_better) << m;
   for (const char* m : {"jobs_total", "total_gpus", "trace_rows_clamped", "something_new"})
     EXPECT_EQ(default_direction(m), Direction::both) << m;
 }
 
 TEST(Regress, VerdictsFromRelativeAndAbsoluteTolerances) {
-  const Metrics base{{"mean_jct_s", 100}, {"gpu_utilization", 0.80}, {"jobs_total", 200}, {"p99_queue_s", 50},
-                     {"gone", 1}};
-  const Metrics cur{{"mean_jct_s", 104}, {"gpu_utilization", 0.785}, {"jobs_total", 201}, {"p99_queue_s", 40},
-                    {"fresh", 2}};
+  const Metrics base{
+      {"mean_jct_s", 100}, {"gpu_utilization", 0.80}, {"jobs_total", 200}, {"p99_queue_s", 50}, {"gone", 1}};
+  const Metrics cur{
+      {"mean_jct_s", 104}, {"gpu_utilization", 0.785}, {"jobs_total", 201}, {"p99_queue_s", 40}, {"fresh", 2}};
   Tolerances t;
   t.fallback = {0.01, std::nullopt, std::nullopt};
-  t.metrics["mean_jct_s"] = parse_tolerance_text("5%", "test");      // +4% within 5%: ok
-  t.metrics["gpu_utilization"] = parse_tolerance_text("0.01", "t");  // -0.015 beyond 0.01, lower is worse
+  t.metrics["mean_jct_s"] = parse_tolerance_text("5%", "test");     // +4% within 5%: ok
+  t.metrics["gpu_utilization"] = parse_tolerance_text("0.01", "t"); // -0.015 beyond 0.01, lower is worse
   const auto r = compare(base, cur, t);
   EXPECT_EQ(verdict_of(r, "mean_jct_s"), Verdict::ok);
   EXPECT_EQ(verdict_of(r, "gpu_utilization"), Verdict::regressed);
-  EXPECT_EQ(verdict_of(r, "jobs_total"), Verdict::ok);       // +0.5% within the 1% default
+  EXPECT_EQ(verdict_of(r, "jobs_total"), Verdict::ok);        // +0.5% within the 1% default
   EXPECT_EQ(verdict_of(r, "p99_queue_s"), Verdict::improved); // -20%, lower is better
   EXPECT_EQ(verdict_of(r, "gone"), Verdict::missing);
   EXPECT_EQ(verdict_of(r, "fresh"), Verdict::new_metric);
@@ -133,8 +133,9 @@ TEST(Regress, Formats) {
       << md;
   const auto json = format_json(r, {});
   EXPECT_NE(json.find("\"result\": \"fail\""), std::string::npos);
-  EXPECT_NE(json.find("{\"metric\": \"mean_jct_s\", \"baseline\": 100, \"current\": 110, \"delta\": 10, \"rel_delta\": 0.1"),
-            std::string::npos)
+  EXPECT_NE(
+      json.find("{\"metric\": \"mean_jct_s\", \"baseline\": 100, \"current\": 110, \"delta\": 10, \"rel_delta\": 0.1"),
+      std::string::npos)
       << json;
 }
 
