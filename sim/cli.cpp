@@ -242,11 +242,18 @@ int main(int argc, char** argv) {
       namespace rg = sim::regress;
       rg::Tolerances tolerances;
       if (!tolerances_path.empty()) tolerances = rg::load_tolerances(tolerances_path);
-      if (!default_tol.empty()) tolerances.fallback = rg::parse_tolerance_text(default_tol, "--default-tol");
+      if (!default_tol.empty()) { // replaces the default's bounds; its direction (from the file) stays
+        const auto bounds = rg::parse_tolerance_text(default_tol, "--default-tol");
+        tolerances.fallback.relative = bounds.relative;
+        tolerances.fallback.absolute = bounds.absolute;
+      }
       for (const auto& t : tols) {
         const auto eq = t.find('=');
         if (eq == std::string::npos || eq == 0) throw rg::RegressError("--tol '" + t + "': expected metric=tolerance");
-        rg::merge_into(tolerances.metrics[t.substr(0, eq)], rg::parse_tolerance_text(t.substr(eq + 1), "--tol '" + t + "'"));
+        const auto tol = rg::parse_tolerance_text(t.substr(eq + 1), "--tol '" + t + "'");
+        auto& entry = tolerances.metrics[t.substr(0, eq)];
+        entry.relative = tol.relative; // a --tol replaces the file's bounds for that metric, keeps its direction
+        entry.absolute = tol.absolute;
       }
       const auto report = rg::compare(rg::load_summary(baseline_path), rg::load_summary(current_path), tolerances);
       const rg::Options options{allow_missing, fail_on_improvement};

@@ -479,8 +479,8 @@ class Loader {
       const Where item_at = where_of(item).line > 0 ? where_of(item) : alerts_key_;
       std::string label = "alerts[" + std::to_string(i) + "]";
       if (!item.IsMap()) {
-        add(item_at, label + ": expected a rule (a map with name, metric, above or below, for), got " +
-                         describe_node(item));
+        add(item_at,
+            label + ": expected a rule (a map with name, metric, above or below, for), got " + describe_node(item));
         continue;
       }
       AlertRule rule;
@@ -492,9 +492,9 @@ class Loader {
         static const std::vector<std::string> valid{"name", "metric", "above", "below", "for"};
         if (!contains(valid, key)) {
           const std::string near = nearest_name(key, valid);
-          add(where_of(it->first), label + ": unknown key '" + key + "'" +
-                                       (near.empty() ? " (valid: name, metric, above, below, for)"
-                                                     : " (did you mean '" + near + "'?)"));
+          add(where_of(it->first),
+              label + ": unknown key '" + key + "'" +
+                  (near.empty() ? " (valid: name, metric, above, below, for)" : " (did you mean '" + near + "'?)"));
           ok = false;
           continue;
         }
