@@ -157,7 +157,7 @@ int main(int argc, char** argv) {
                  "(docs/regression.md)");
   regress->add_option("--baseline", baseline_path, "Baseline results file (HDF5)")->required();
   regress->add_option("results", current_path, "Results file to check (HDF5)")->required();
-  regress->add_option("--tolerances", tolerances_path, "Tolerance file (YAML: default, metrics)");
+  regress->add_option("--tolerances,--tolerance", tolerances_path, "Tolerance file (YAML: default, metrics)");
   regress->add_option("--tol", tols, "metric=5% (relative) or metric=0.01 (absolute), repeatable; overrides the file")
       ->allow_extra_args(false);
   regress->add_option("--default-tol", default_tol, "Tolerance of metrics not named (default 1%)");
