@@ -253,6 +253,36 @@ Report compare(const Metrics& baseline, const Metrics& current, const Tolerances
   return report;
 }
 
+std::vector<RunComparison> compare_runs_by_name(const std::vector<NamedRun>& baseline,
+                                                const std::vector<NamedRun>& current, const Tolerances& tolerances) {
+  std::vector<RunComparison> out;
+  std::set<std::string> seen;
+  const auto find = [](const std::vector<NamedRun>& runs, const std::string& name) -> const NamedRun* {
+    for (const auto& r : runs)
+      if (r.name == name) return &r;
+    return nullptr;
+  };
+  for (const auto& b : baseline) {
+    if (!seen.insert(b.name).second) continue;
+    RunComparison rc;
+    rc.name = b.name;
+    if (const auto* c = find(current, b.name))
+      rc.report = compare(b.metrics, c->metrics, tolerances);
+    else
+      rc.presence = Verdict::missing;
+    out.push_back(std::move(rc));
+  }
+  for (const auto& c : current)
+    if (seen.insert(c.name).second) out.push_back({c.name, Verdict::new_metric, {}});
+  return out;
+}
+
+bool failed(const std::vector<RunComparison>& runs, const Options& options) {
+  return std::any_of(runs.begin(), runs.end(), [&](const RunComparison& r) {
+    return (r.presence == Verdict::missing && !options.allow_missing) || r.report.failed(options);
+  });
+}
+
 std::string format_table(const Report& r, const Options& options, bool show_ok) {
   const auto rows = cells(r, show_ok);
   std::vector<std::size_t> width(rows.front().size(), 0);

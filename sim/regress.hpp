@@ -79,6 +79,21 @@ using Metrics = std::vector<std::pair<std::string, double>>;
 
 Report compare(const Metrics& baseline, const Metrics& current, const Tolerances& tolerances);
 
+// Sweeps (merged files with /sweep/index: one row per run): runs are matched by name and each pair is compared as
+// above. A run only in the baseline is `missing`, one only in the current file `new` (report empty).
+struct NamedRun {
+  std::string name;
+  Metrics metrics;
+};
+struct RunComparison {
+  std::string name;
+  Verdict presence = Verdict::ok; // ok (in both), new_metric (only current), missing (only baseline)
+  Report report;
+};
+std::vector<RunComparison> compare_runs_by_name(const std::vector<NamedRun>& baseline,
+                                                const std::vector<NamedRun>& current, const Tolerances& tolerances);
+bool failed(const std::vector<RunComparison>& runs, const Options& options);
+
 // Output formats: an aligned text table, JSON (one object per row, plus counts and the overall result), and a
 // GitHub-flavoured markdown table (for CI comments). `show_ok` false leaves out the rows that are ok.
 std::string format_table(const Report& r, const Options& options, bool show_ok = true);

@@ -170,3 +170,20 @@ TEST(RegressCli, ExitCodes) {
   EXPECT_NE(out.text.find("\"regressed\": 1"), std::string::npos) << out.text;
   std::filesystem::remove_all(dir);
 }
+
+TEST(Regress, SweepRunsAreMatchedByName) {
+  const std::vector<NamedRun> base{{"a", {{"mean_jct_s", 10}}}, {"b", {{"mean_jct_s", 20}}}, {"gone", {}}};
+  const std::vector<NamedRun> cur{{"b", {{"mean_jct_s", 30}}}, {"a", {{"mean_jct_s", 10}}}, {"fresh", {}}};
+  const auto runs = compare_runs_by_name(base, cur, Tolerances{});
+  ASSERT_EQ(runs.size(), 4u);
+  EXPECT_EQ(runs[0].name, "a");
+  EXPECT_FALSE(runs[0].report.failed({}));
+  EXPECT_EQ(runs[1].name, "b"); // matched by name, not position: 20 -> 30 regressed
+  EXPECT_EQ(runs[1].report.rows.at(0).verdict, Verdict::regressed);
+  EXPECT_EQ(runs[2].presence, Verdict::missing);
+  EXPECT_EQ(runs[3].presence, Verdict::new_metric);
+  EXPECT_TRUE(failed(runs, {}));
+  const std::vector<NamedRun> only_a{{"a", {{"mean_jct_s", 10}}}};
+  EXPECT_FALSE(failed(compare_runs_by_name(only_a, only_a, Tolerances{}), {}));
+  EXPECT_FALSE(failed(compare_runs_by_name({{"a", {}}, {"x", {}}}, {{"a", {}}}, Tolerances{}), {true, false}));
+}
