@@ -54,7 +54,7 @@ EVENT_FIELDS = [
     ("cause", "S16"),
 ]
 EVENT_KINDS = {"failure", "repair", "interrupt", "restart", "swap", "shrink", "job_failed", "preempt",
-               "replica_down", "replica_up"}
+               "replica_down", "replica_up", "alert_raise", "alert_clear"}
 
 COLLECTIVE_FIELDS = [
     ("job", "<i8"),
@@ -229,7 +229,13 @@ def check_events(f, summary, problems):
         problems.append("/events: failures are not in time order")
     counts = {"failures": kinds.count("failure"), "preemptions": kinds.count("preempt"),
               "restarts": kinds.count("restart") + kinds.count("swap") + kinds.count("shrink"),
-              "jobs_failed": kinds.count("job_failed")}
+              "jobs_failed": kinds.count("job_failed"), "alerts_raised": kinds.count("alert_raise")}
+    # Alerts (docs/alerts.md): alert.<rule>.raised counts that rule's alert_raise rows (component = the rule).
+    components = [c.decode("utf-8") for c in rows["component"]] if len(rows) else []
+    for name in summary:
+        if name.startswith("alert.") and name.endswith(".raised"):
+            rule = name[len("alert."):-len(".raised")]
+            counts[name] = sum(1 for k, c in zip(kinds, components) if k == "alert_raise" and c == rule)
     for name, value in counts.items():
         if name in summary and summary[name] != value:
             problems.append(f"/summary@{name} is {summary[name]:g} but /events gives {value}")

@@ -1,5 +1,5 @@
 // racksim: the command line. Exit codes: 0 success, 2 bad input (scenario, trace, platform, usage, files given to
-// compare), 1 anything else (I/O failure, internal error).
+// compare or regress), 3 `regress` found a regression, 1 anything else (I/O failure, internal error).
 
 #include "platforms/analysis.hpp"
 #include "platforms/topology.hpp"
@@ -7,6 +7,7 @@
 #include "sim/compare.hpp"
 #include "sim/engine.hpp"
 #include "sim/report_cmd.hpp"
+#include "sim/regress.hpp"
 #include "sim/results.hpp"
 #include "sim/scenario.hpp"
 #include "sim/version.hpp"
@@ -30,6 +31,7 @@ using namespace racksim;
 
 constexpr int exit_bad_input = 2;
 constexpr int exit_failure = 1;
+constexpr int exit_regressed = 3; // racksim regress: a metric moved the wrong way beyond its tolerance
 
 // What the trace reader dropped or changed, e.g. "30940 rows, 30756 jobs; skipped 184 asking for 0 GPUs". Empty
 // when nothing was (unless always).
@@ -92,7 +94,8 @@ int report_error(const std::exception& e) {
     return exit_bad_input;
   }
   if (dynamic_cast<const platforms::PlatformError*>(&e) || dynamic_cast<const workloads::TraceError*>(&e) ||
-      dynamic_cast<const sim::RunError*>(&e) || dynamic_cast<const sim::compare::CompareError*>(&e)) {
+      dynamic_cast<const sim::RunError*>(&e) || dynamic_cast<const sim::compare::CompareError*>(&e) ||
+      dynamic_cast<const sim::regress::RegressError*>(&e)) {
     std::cerr << "racksim: error: " << e.what() << "\n";
     return exit_bad_input;
   }
@@ -158,6 +161,24 @@ int main(int argc, char** argv) {
   report->add_option("--run", report_run, "Sweep files: the run drawn in the per-run plots (default: the first)");
   report->add_option("--metric", report_metrics, "Sweep files: a /summary metric to chart (repeatable)")
       ->allow_extra_args(false);
+  std::string baseline_path, current_path, tolerances_path, default_tol, regress_format = "table";
+  std::vector<std::string> tols;
+  bool allow_missing = false, fail_on_improvement = false, only_changes = false;
+  auto* regress = app.add_subcommand(
+      "regress", "Compare a run's /summary with a baseline's under per-metric tolerances; exit 3 on a regression "
+                 "(docs/regression.md)");
+  regress->add_option("--baseline", baseline_path, "Baseline results file (HDF5)")->required();
+  regress->add_option("results", current_path, "Results file to check (HDF5)")->required();
+  regress->add_option("--tolerances,--tolerance", tolerances_path, "Tolerance file (YAML: default, metrics)");
+  regress->add_option("--tol", tols, "metric=5% (relative) or metric=0.01 (absolute), repeatable; overrides the file")
+      ->allow_extra_args(false);
+  regress->add_option("--default-tol", default_tol, "Tolerance of metrics not named (default 1%)");
+  regress->add_flag("--allow-missing", allow_missing, "A metric only in the baseline is not a failure");
+  regress->add_flag("--fail-on-improvement", fail_on_improvement, "An improvement beyond tolerance is a failure too");
+  regress->add_flag("--only-changes", only_changes, "Leave the rows that are ok out of the table");
+  regress->add_option("--format", regress_format, "table | markdown | json")
+      ->check(CLI::IsMember({"table", "markdown", "json"}))
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -238,6 +259,33 @@ int main(int argc, char** argv) {
       const auto where = sim::locate_report(std::getenv("RACKSIM_PYTHON"), std::getenv("RACKSIM_ANALYSIS_DIR"),
                                             RACKSIM_ANALYSIS_DIR_DEFAULT);
       return sim::run_report(where, args);
+    } else if (*regress) {
+      namespace rg = sim::regress;
+      rg::Tolerances tolerances;
+      if (!tolerances_path.empty()) tolerances = rg::load_tolerances(tolerances_path);
+      if (!default_tol.empty()) { // replaces the default's bounds; its direction (from the file) stays
+        const auto bounds = rg::parse_tolerance_text(default_tol, "--default-tol");
+        tolerances.fallback.relative = bounds.relative;
+        tolerances.fallback.absolute = bounds.absolute;
+      }
+      for (const auto& t : tols) {
+        const auto eq = t.find('=');
+        if (eq == std::string::npos || eq == 0) throw rg::RegressError("--tol '" + t + "': expected metric=tolerance");
+        const auto tol = rg::parse_tolerance_text(t.substr(eq + 1), "--tol '" + t + "'");
+        auto& entry = tolerances.metrics[t.substr(0, eq)];
+        entry.relative = tol.relative; // a --tol replaces the file's bounds for that metric, keeps its direction
+        entry.absolute = tol.absolute;
+      }
+      const auto report = rg::compare(rg::load_summary(baseline_path), rg::load_summary(current_path), tolerances);
+      const rg::Options options{allow_missing, fail_on_improvement};
+      if (regress_format == "json")
+        std::cout << rg::format_json(report, options);
+      else if (regress_format == "markdown")
+        std::cout << rg::format_markdown(report, options, !only_changes);
+      else
+        std::cout << "baseline: " << baseline_path << "\ncurrent:  " << current_path << "\n"
+                  << rg::format_table(report, options, !only_changes);
+      if (report.failed(options)) return exit_regressed;
     }
   } catch (const CLI::Error& e) {
     std::cerr << "racksim: error: " << e.what() << "\n";

@@ -1304,10 +1304,22 @@ class Simulation {
 } // namespace
 
 RunReport run_simulation(const Scenario& scenario, const RunOptions& options) {
-  if (scenario.workload.kind == workloads::WorkloadKind::collective) return run_collective_simulation(scenario, options);
-  if (scenario.workload.kind == workloads::WorkloadKind::inference) return run_inference_simulation(scenario, options);
-  Simulation simulation(scenario, options);
-  return simulation.run();
+  RunReport report;
+  if (scenario.workload.kind == workloads::WorkloadKind::collective) {
+    report = run_collective_simulation(scenario, options);
+  } else if (scenario.workload.kind == workloads::WorkloadKind::inference) {
+    report = run_inference_simulation(scenario, options);
+  } else {
+    Simulation simulation(scenario, options);
+    report = simulation.run();
+  }
+  // Alerts (docs/alerts.md): once here, on the finished results of whichever run kind ran.
+  try {
+    apply_alerts(scenario.alerts, report.results, scenario.source_path);
+  } catch (const AlertError& e) {
+    throw RunError(e.what());
+  }
+  return report;
 }
 
 } // namespace racksim::sim

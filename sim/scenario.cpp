@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -48,10 +49,6 @@ ScenarioError::ScenarioError(std::vector<Diagnostic> diagnostics)
 namespace {
 
 namespace fs = std::filesystem;
-
-// Sections DESIGN.md announces but this release does not implement: named, so the error says "not yet"
-// rather than "unknown".
-constexpr std::array<std::string_view, 1> unsupported_sections{"alerts"};
 
 constexpr const char* override_file = "--set";
 
@@ -182,6 +179,17 @@ std::string write_resolved_yaml(const Scenario& scenario) {
     out << YAML::EndMap;
     open.pop_back();
   }
+  if (!scenario.alerts.empty()) {
+    out << YAML::Key << "alerts" << YAML::Value << YAML::BeginSeq;
+    for (const auto& rule : scenario.alerts) {
+      out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << rule.name;
+      out << YAML::Key << "metric" << YAML::Value << rule.metric;
+      out << YAML::Key << (rule.above ? "above" : "below") << YAML::Value << format_number(rule.threshold);
+      if (rule.series) out << YAML::Key << "for" << YAML::Value << format_quantity(rule.for_s, Dimension::time);
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
@@ -200,6 +208,7 @@ class Loader {
       }
       all_paths_.push_back(s.path);
     }
+    children_[""].push_back("alerts"); // a list of rules, read by read_alerts, not a table of settings
   }
 
   Scenario load(const std::string& text, const std::vector<std::string>& overrides) {
@@ -232,6 +241,7 @@ class Loader {
     }
     resolve_paths(scenario);
     cross_checks(scenario);
+    read_alerts(scenario);
 
     if (!diagnostics_.empty()) {
       // File problems in reading order, then --set problems in argument order.
@@ -304,13 +314,13 @@ class Loader {
             "duplicate key '" + name + "' " + in + " (first at line " + std::to_string(first->second.line) + ")");
         continue;
       }
-      if (find_setting(path)) {
+      if (prefix.empty() && name == "alerts") {
+        alerts_node_ = value;
+        alerts_key_ = key_at;
+      } else if (find_setting(path)) {
         sources_[path] = Source{value, key_at, where_of(value), ""};
       } else if (sections_.contains(path)) {
         walk(value, path);
-      } else if (prefix.empty() && std::find(unsupported_sections.begin(), unsupported_sections.end(), name) !=
-                                       unsupported_sections.end()) {
-        add(key_at, "section '" + name + "' is not supported yet");
       } else {
         const auto& valid = children_[prefix];
         const std::string near = nearest_name(name, valid);
@@ -333,12 +343,11 @@ class Loader {
       const std::string path = trim(text.substr(0, eq));
       if (!find_setting(path)) {
         std::string why;
-        if (sections_.contains(path)) {
+        if (split_path(path).front() == "alerts") {
+          why = "'alerts' is a list of rules: --set cannot change it; edit the scenario file";
+        } else if (sections_.contains(path)) {
           why = "'" + path + "' is a section; --set takes a setting such as '" + path + "." + children_[path].front() +
                 "'";
-        } else if (std::find(unsupported_sections.begin(), unsupported_sections.end(), split_path(path).front()) !=
-                   unsupported_sections.end()) {
-          why = "section '" + split_path(path).front() + "' is not supported yet";
         } else {
           const std::string near = nearest_name(path, all_paths_);
           why = "unknown setting '" + path + "'" + (near.empty() ? "" : " (did you mean '" + near + "'?)");
@@ -438,6 +447,145 @@ class Loader {
       fs::path resolved = fs::absolute(base / value, ec);
       if (ec) resolved = base / value;
       s.set(scenario, resolved.lexically_normal().string());
+    }
+  }
+
+  // The `alerts:` list (docs/alerts.md): one map per rule. Series metrics are checked against what this run kind
+  // records; any other name is taken as a /summary attribute and checked when the run ends.
+  void read_alerts(Scenario& sc) {
+    const YAML::Node& list = alerts_node_;
+    if (!list.IsDefined() || list.IsNull()) return;
+    if (!list.IsSequence()) {
+      add(where_of(list).line > 0 ? where_of(list) : alerts_key_,
+          "alerts: expected a list of rules (- name: ..., metric: ..., above: or below: ...), got " +
+              describe_node(list));
+      return;
+    }
+    const std::string run_kind = sc.workload.kind == workloads::WorkloadKind::inference    ? "inference"
+                                 : sc.workload.kind == workloads::WorkloadKind::collective ? "collective"
+                                                                                           : "training";
+    const auto series = alert_series_names(run_kind, sc.policies.autoscaler != "none");
+    const auto any_series = all_alert_series_names();
+    const auto contains = [](const std::vector<std::string>& v, const std::string& x) {
+      return std::find(v.begin(), v.end(), x) != v.end();
+    };
+    std::map<std::string, int> names_seen;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node item = list[i];
+      const Where item_at = where_of(item).line > 0 ? where_of(item) : alerts_key_;
+      std::string label = "alerts[" + std::to_string(i) + "]";
+      if (!item.IsMap()) {
+        add(item_at,
+            label + ": expected a rule (a map with name, metric, above or below, for), got " + describe_node(item));
+        continue;
+      }
+      AlertRule rule;
+      rule.line = item_at.line;
+      bool ok = true;
+      std::map<std::string, YAML::Node> fields;
+      for (auto it = item.begin(); it != item.end(); ++it) {
+        const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
+        static const std::vector<std::string> valid{"name", "metric", "above", "below", "for"};
+        if (!contains(valid, key)) {
+          const std::string near = nearest_name(key, valid);
+          add(where_of(it->first),
+              label + ": unknown key '" + key + "'" +
+                  (near.empty() ? " (valid: name, metric, above, below, for)" : " (did you mean '" + near + "'?)"));
+          ok = false;
+          continue;
+        }
+        fields[key] = it->second;
+      }
+      const auto scalar = [&](const std::string& key, std::string& out) {
+        const auto f = fields.find(key);
+        if (f == fields.end()) return false;
+        if (!f->second.IsScalar() || f->second.Scalar().empty()) {
+          add(where_of(f->second).line > 0 ? where_of(f->second) : item_at,
+              label + "." + key + ": expected a value, got " + describe_node(f->second));
+          ok = false;
+          return false;
+        }
+        out = f->second.Scalar();
+        return true;
+      };
+      const auto at = [&](const std::string& key) {
+        const auto f = fields.find(key);
+        return f != fields.end() && where_of(f->second).line > 0 ? where_of(f->second) : item_at;
+      };
+      if (scalar("name", rule.name)) {
+        label += " (" + rule.name + ")";
+        const bool plain = std::all_of(rule.name.begin(), rule.name.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+        });
+        if (rule.name.size() > alert_name_bytes) {
+          add(at("name"), label + ".name: longer than " + std::to_string(alert_name_bytes) + " characters (" +
+                              std::to_string(rule.name.size()) + "; it is stored in /events' 16-byte strings)");
+          ok = false;
+        } else if (!plain) {
+          add(at("name"), label + ".name: use letters, digits, '_' and '-' only");
+          ok = false;
+        } else if (const auto [first, inserted] = names_seen.emplace(rule.name, at("name").line); !inserted) {
+          add(at("name"), label + ".name: duplicate rule name (first at line " + std::to_string(first->second) + ")");
+          ok = false;
+        }
+      } else if (!fields.contains("name")) {
+        add(item_at, label + ": missing 'name'");
+        ok = false;
+      }
+      if (scalar("metric", rule.metric)) {
+        rule.series = contains(series, rule.metric);
+        if (!rule.series && contains(any_series, rule.metric)) {
+          std::string names;
+          for (const auto& n : series)
+            names += (names.empty() ? "" : ", ") + n;
+          add(at("metric"), label + ".metric: time series '" + rule.metric + "' is not recorded by a " + run_kind +
+                                " run (its series: " + names + "; or a /summary attribute)");
+          ok = false;
+        }
+      } else if (!fields.contains("metric")) {
+        add(item_at, label + ": missing 'metric' (a time series name or a /summary attribute)");
+        ok = false;
+      }
+      const bool has_above = fields.contains("above"), has_below = fields.contains("below");
+      if (has_above == has_below) {
+        add(item_at, label + (has_above ? ": give one of 'above' and 'below', not both"
+                                        : ": missing 'above' or 'below' (the threshold)"));
+        ok = false;
+      } else {
+        const std::string key = has_above ? "above" : "below";
+        rule.above = has_above;
+        std::string text;
+        if (scalar(key, text)) {
+          const bool percent = !text.empty() && text.back() == '%';
+          const auto number = parse_number(trim(percent ? text.substr(0, text.size() - 1) : text));
+          if (!number) {
+            add(at(key), label + "." + key + ": expected a number or a percentage such as 50%, got '" + text + "'");
+            ok = false;
+          } else {
+            rule.threshold = percent ? *number / 100 : *number;
+          }
+        }
+      }
+      if (fields.contains("for")) {
+        std::string text;
+        if (scalar("for", text)) {
+          try {
+            rule.for_s = parse_quantity(text, Dimension::time);
+            if (rule.for_s < 0) {
+              add(at("for"), label + ".for: must be >= 0");
+              ok = false;
+            } else if (!rule.metric.empty() && !rule.series && rule.for_s > 0) {
+              add(at("for"), label + ".for: only for time series rules; '" + rule.metric +
+                                 "' is taken as a /summary attribute (evaluated once at the end)");
+              ok = false;
+            }
+          } catch (const UnitError& e) {
+            add(at("for"), label + ".for: " + e.what());
+            ok = false;
+          }
+        }
+      }
+      if (ok) sc.alerts.push_back(rule);
     }
   }
 
@@ -835,6 +983,8 @@ class Loader {
   std::map<std::string, Source> sources_;
   std::set<std::string> bad_; // settings with an error: cross-checks that read them are skipped
   std::vector<Diagnostic> diagnostics_;
+  YAML::Node alerts_node_; // the `alerts:` list as written, read after the settings (it needs workload.kind)
+  Where alerts_key_;
 };
 
 } // namespace

@@ -4,6 +4,7 @@
 // scenario text stored in results, and `racksim validate --explain`.
 
 #include "platforms/spec.hpp"
+#include "sim/alerts.hpp"
 #include "policies/params.hpp"
 #include "workloads/faults/failures.hpp"
 #include "workloads/spec.hpp"
@@ -76,6 +77,7 @@ struct Scenario {
   workloads::FailureSpec failures; // docs/failures.md
   EnergySpec energy;               // docs/energy.md
   OutputSpec output;
+  std::vector<AlertRule> alerts; // the `alerts:` list (docs/alerts.md); not in the settings table: a list of rules
 
   std::string source_path;   // the file it came from ("<string>" for text)
   std::string resolved_yaml; // every setting with its final value, units included
