@@ -238,6 +238,7 @@ int run_sweep(const std::string& sweep_path, const Options& options) {
   };
 
   double last_draw = -1;
+  bool dirty = true; // a run finished since the line was drawn
   while (interrupted == 0 && (next < todo.size() || !running.empty())) {
     while (interrupted == 0 && next < todo.size() && running.size() < static_cast<std::size_t>(options.jobs)) {
       const Run& r = *todo[next];
@@ -248,6 +249,11 @@ int run_sweep(const std::string& sweep_path, const Options& options) {
       }
       running.push_back({spawn(options.self_exe, args, log_of(r)), next});
       ++next;
+    }
+    if (dirty || elapsed() - last_draw >= 1) { // after refilling, so "running" counts the new children
+      progress(false);
+      last_draw = elapsed();
+      dirty = false;
     }
     bool changed = false;
     for (std::size_t i = 0; i < running.size();) {
@@ -273,10 +279,7 @@ int run_sweep(const std::string& sweep_path, const Options& options) {
         ++i;
       }
     }
-    if (changed || elapsed() - last_draw >= 1) {
-      progress(false);
-      last_draw = elapsed();
-    }
+    dirty = dirty || changed;
     if (!changed) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 
