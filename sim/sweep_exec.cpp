@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
 #include <thread>
 
 extern char** environ;
@@ -180,8 +181,13 @@ int run_sweep(const std::string& sweep_path, const Options& options) {
   // Resume: a run file whose stored resolved scenario is the one this sweep would run now is reused.
   std::vector<const Run*> todo;
   std::size_t reused = 0;
+  std::set<std::string> stale; // run files with temp files left by a killed run: "rNNNN.h5"
+  for (const auto& entry : fs::directory_iterator(runs_dir, ec)) {
+    const std::string n = entry.path().filename().string();
+    if (const auto t = n.find(".h5.tmp."); t != std::string::npos) stale.insert(n.substr(0, t + 3));
+  }
   for (const Run* r : mine) {
-    remove_tmp_files(runs_dir, r->name + ".h5");
+    if (stale.count(r->name + ".h5") != 0) remove_tmp_files(runs_dir, r->name + ".h5"); // only this rank's runs
     bool ok = false;
     if (fs::exists(file_of(*r), ec)) {
       try {
