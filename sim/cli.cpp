@@ -91,7 +91,8 @@ int report_error(const std::exception& e) {
     return exit_bad_input;
   }
   if (dynamic_cast<const platforms::PlatformError*>(&e) || dynamic_cast<const workloads::TraceError*>(&e) ||
-      dynamic_cast<const sim::RunError*>(&e) || dynamic_cast<const sim::compare::CompareError*>(&e) || dynamic_cast<const sim::sweep::SweepError*>(&e)) {
+      dynamic_cast<const sim::RunError*>(&e) || dynamic_cast<const sim::compare::CompareError*>(&e) ||
+      dynamic_cast<const sim::sweep::SweepError*>(&e)) {
     std::cerr << "racksim: error: " << e.what() << "\n";
     return exit_bad_input;
   }

@@ -58,8 +58,10 @@ class Parser {
     } catch (const YAML::Exception& e) {
       throw ScenarioError({{path_, e.mark.line + 1, e.mark.column + 1, "not valid YAML: " + e.msg}});
     }
-    if (!root.IsMap()) throw ScenarioError({{path_, 1, 1, "a sweep file is a mapping (name, scenario, set, grid, "
-                                                           "variants, seeds)"}});
+    if (!root.IsMap())
+      throw ScenarioError({{path_, 1, 1,
+                            "a sweep file is a mapping (name, scenario, set, grid, "
+                            "variants, seeds)"}});
     static const std::set<std::string> known = {"name", "scenario", "set", "grid", "variants", "seeds"};
     for (const auto& kv : root) {
       const std::string key = kv.first.as<std::string>();
@@ -142,7 +144,8 @@ class Parser {
             error(v, "variants: each variant needs a name");
           } else {
             variant.name = v["name"].Scalar();
-            if (!names.insert(variant.name).second) error(v["name"], "variants: name '" + variant.name + "' used twice");
+            if (!names.insert(variant.name).second)
+              error(v["name"], "variants: name '" + variant.name + "' used twice");
           }
           if (const auto s = v["set"]) read_map(s, "variants: " + variant.name + ": set", variant.set);
           for (const auto& o : variant.set)
@@ -167,8 +170,10 @@ class Parser {
     const std::size_t nvariants = variants.empty() ? 1 : variants.size();
     const std::size_t nseeds = seeds.empty() ? 1 : seeds.size();
     const std::size_t total = points * nvariants * nseeds;
-    if (total > 1000000) throw ScenarioError({at(path_, root, "the sweep expands to " + std::to_string(total) +
-                                                                  " runs; more than 1,000,000 is surely a mistake")});
+    if (total > 1000000)
+      throw ScenarioError(
+          {at(path_, root,
+              "the sweep expands to " + std::to_string(total) + " runs; more than 1,000,000 is surely a mistake")});
     const int width = std::max<int>(4, static_cast<int>(std::to_string(total - 1).size()));
     std::int64_t index = 0;
     for (std::size_t p = 0; p < points; ++p) {
@@ -183,7 +188,9 @@ class Parser {
           Run run;
           run.index = index;
           const std::string digits = std::to_string(index);
-          run.name = "r" + std::string(static_cast<std::size_t>(width) - std::min(digits.size(), std::size_t(width)), '0') + digits;
+          run.name = "r" +
+                     std::string(static_cast<std::size_t>(width) - std::min(digits.size(), std::size_t(width)), '0') +
+                     digits;
           for (const auto& o : base)
             run.overrides.push_back(o.text());
           for (const Override* o : point) {
@@ -208,7 +215,9 @@ class Parser {
   }
 
  private:
-  void error(const YAML::Node& node, std::string message) { diagnostics_.push_back(at(path_, node, std::move(message))); }
+  void error(const YAML::Node& node, std::string message) {
+    diagnostics_.push_back(at(path_, node, std::move(message)));
+  }
 
   void remember(const Override& o) { origin.emplace(o.text(), o.where); }
 
@@ -284,8 +293,7 @@ std::string sha256_hex(const std::string& data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned length = 0;
   if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1)
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1)
     throw SweepError("SHA-256 failed");
   static const char* hex = "0123456789abcdef";
   std::string out;
@@ -376,8 +384,8 @@ Shard parse_shard(const std::string& text) {
     }
   }
   if (!ok)
-    throw ScenarioError({{"--shard", 0, 0,
-                          "'" + text + "': expected K/N with 0 <= K < N (K is 0-based, e.g. $SLURM_ARRAY_TASK_ID)"}});
+    throw ScenarioError(
+        {{"--shard", 0, 0, "'" + text + "': expected K/N with 0 <= K < N (K is 0-based, e.g. $SLURM_ARRAY_TASK_ID)"}});
   return s;
 }
 

@@ -28,13 +28,13 @@ struct Run {
 };
 
 struct Sweep {
-  std::string path;         // the sweep file
-  std::string text;         // its text (/sweep attribute sweep_yaml)
+  std::string path; // the sweep file
+  std::string text; // its text (/sweep attribute sweep_yaml)
   std::string name;
-  std::string scenario;     // absolute path of the scenario
+  std::string scenario;                // absolute path of the scenario
   std::vector<std::string> parameters; // grid keys in file order, then "variant" when variants exist
-  std::vector<Run> runs;    // in index order
-  std::string digest;       // SHA-256 over the runs' names and resolved scenarios (after validate())
+  std::vector<Run> runs;               // in index order
+  std::string digest;                  // SHA-256 over the runs' names and resolved scenarios (after validate())
 };
 
 // Parses and expands a sweep file. Errors are ScenarioError diagnostics naming the sweep file, line and column.
@@ -52,9 +52,9 @@ struct Shard {
 Shard parse_shard(const std::string& text);
 
 struct Options {
-  std::string output;   // OUT.h5; runs go in OUT.h5.runs/
-  int jobs = 1;         // processes at once
-  std::string shard;    // "" or "K/N"
+  std::string output; // OUT.h5; runs go in OUT.h5.runs/
+  int jobs = 1;       // processes at once
+  std::string shard;  // "" or "K/N"
   bool quiet = false;
   std::string self_exe = "/proc/self/exe"; // the binary spawned for each run
 };
@@ -65,9 +65,7 @@ int run_sweep(const std::string& sweep_path, const Options& options);
 
 // Joins merged files of the same sweep (same digest) into one; runs in index order. Duplicates are an error;
 // missing runs are an error unless allow_partial. Throws SweepError (exit 2).
-void merge_files(const std::string& output, const std::vector<std::string>& inputs, bool allow_partial,
-                 bool quiet);
-
+void merge_files(const std::string& output, const std::vector<std::string>& inputs, bool allow_partial, bool quiet);
 
 // ---- the merged file (sweep_merge.cpp) ----------------------------------------------------------------------------
 

@@ -35,7 +35,9 @@ namespace {
 namespace fs = std::filesystem;
 
 volatile sig_atomic_t interrupted = 0;
-extern "C" void on_signal(int sig) { interrupted = sig; }
+extern "C" void on_signal(int sig) {
+  interrupted = sig;
+}
 
 // The world size when launched by mpirun/srun (before MPI_Init: only then is MPI initialised); 0 otherwise.
 int launcher_world_size() {
@@ -124,8 +126,12 @@ class Mpi {
   }
   Mpi(const Mpi&) = delete;
   Mpi& operator=(const Mpi&) = delete;
-  int rank() const { return rank_; }
-  int size() const { return size_; }
+  int rank() const {
+    return rank_;
+  }
+  int size() const {
+    return size_;
+  }
   long long sum(long long v) const {
 #ifdef RACKSIM_HAVE_MPI
     if (active_) {
@@ -136,11 +142,12 @@ class Mpi {
 #endif
     return v;
   }
-  [[noreturn]] void abort(int code) const {
+  // Ends every rank (the others would wait in the collective for ever); does nothing without MPI.
+  void abort(int code) const {
 #ifdef RACKSIM_HAVE_MPI
     if (active_) MPI_Abort(MPI_COMM_WORLD, code);
 #endif
-    std::exit(code); // not reached under MPI
+    (void)code;
   }
 
  private:
@@ -206,8 +213,8 @@ int run_sweep(const std::string& sweep_path, const Options& options) {
   const bool tty = isatty(STDERR_FILENO) != 0;
   if (show) {
     std::cerr << "sweep " << sweep.name << ": " << selected.size() << " runs"
-              << (options.shard.empty() ? "" : " (shard " + options.shard + " of " +
-                                                   std::to_string(sweep.runs.size()) + ")")
+              << (options.shard.empty() ? ""
+                                        : " (shard " + options.shard + " of " + std::to_string(sweep.runs.size()) + ")")
               << (mpi.size() > 1 ? ", " + std::to_string(mpi.size()) + " MPI ranks" : "") << ", -j " << options.jobs
               << "; reused " << reused << " finished run" << (reused == 1 ? "" : "s") << " from " << runs_dir.string()
               << "\n";
@@ -217,7 +224,8 @@ int run_sweep(const std::string& sweep_path, const Options& options) {
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;
-  struct sigaction old_int {}, old_term {};
+  struct sigaction old_int {
+  }, old_term{};
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
 
@@ -232,14 +240,13 @@ int run_sweep(const std::string& sweep_path, const Options& options) {
     const std::size_t done = reused + computed + failed.size();
     const double el = elapsed();
     const std::size_t left = todo.size() - computed - failed.size();
-    const double eta = computed + failed.size() > 0 ? el / static_cast<double>(computed + failed.size()) *
-                                                          static_cast<double>(left)
-                                                    : 0;
+    const double eta = computed + failed.size() > 0
+                           ? el / static_cast<double>(computed + failed.size()) * static_cast<double>(left)
+                           : 0;
     char buf[200];
-    std::snprintf(buf, sizeof buf, "\rsweep: %zu/%zu runs (%zu reused, %zu running) %d%% elapsed %s ETA %s\x1b[K",
-                  done, share_total, reused, running.size(),
-                  share_total ? static_cast<int>(100 * done / share_total) : 100, duration_text(el).c_str(),
-                  computed + failed.size() > 0 ? duration_text(eta).c_str() : "?");
+    std::snprintf(buf, sizeof buf, "\rsweep: %zu/%zu runs (%zu reused, %zu running) %d%% elapsed %s ETA %s\x1b[K", done,
+                  share_total, reused, running.size(), share_total ? static_cast<int>(100 * done / share_total) : 100,
+                  duration_text(el).c_str(), computed + failed.size() > 0 ? duration_text(eta).c_str() : "?");
     std::cerr << buf << (final_line ? "\n" : "") << std::flush;
   };
 

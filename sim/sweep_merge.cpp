@@ -136,7 +136,8 @@ void copy_attributes(hid_t src, hid_t dst, const std::string& where) {
     const Handle type(H5Aget_type(a.get()), H5Tclose, "cannot read the type of " + what);
     const Handle space(H5Aget_space(a.get()), H5Sclose, "cannot read the shape of " + what);
     const hssize_t points = H5Sget_simple_extent_npoints(space.get());
-    std::vector<unsigned char> buffer(static_cast<std::size_t>(std::max<hssize_t>(points, 1)) * H5Tget_size(type.get()));
+    std::vector<unsigned char> buffer(static_cast<std::size_t>(std::max<hssize_t>(points, 1)) *
+                                      H5Tget_size(type.get()));
     check(H5Aread(a.get(), type.get(), buffer.data()), "cannot read " + what);
     const bool vlen = H5Tis_variable_str(type.get()) > 0 || H5Tdetect_class(type.get(), H5T_VLEN) > 0;
     const Handle out(H5Acreate2(dst, n.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,

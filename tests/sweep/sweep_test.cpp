@@ -105,23 +105,25 @@ TEST(SweepParse, ErrorsNameFileLineAndField) {
   EXPECT_EQ(parse_error("scenario: x.yaml\ngrids: {}\n"),
             "s.yaml:2:1: unknown key 'grids' (expected name, scenario, set, grid, variants, seeds)");
   EXPECT_EQ(parse_error("name: x\n"), "s.yaml:1:1: scenario: missing (the scenario file, relative to the sweep file)");
-  EXPECT_EQ(parse_error("scenario: x.yaml\nset: {seed: 3}\n"), "s.yaml:2:7: set: seed: use the sweep's `seeds` list instead");
+  EXPECT_EQ(parse_error("scenario: x.yaml\nset: {seed: 3}\n"),
+            "s.yaml:2:7: set: seed: use the sweep's `seeds` list instead");
   EXPECT_EQ(parse_error("scenario: x.yaml\ngrid: {a: [1]}\nvariants:\n  - {name: v, set: {a: 2}}\n"),
             "s.yaml:4:21: variants: v: a is also a grid key; set it in one place");
   EXPECT_EQ(parse_error("scenario: [x\n").rfind("s.yaml:", 0), 0u); // YAML syntax error, located
 }
 
 TEST(SweepLoad, UnknownSettingKeyNamesTheSweepLine) {
-  const auto path = write_sweep("unknown-key.yaml", "scenario: " + quickstart +
-                                                         "\ngrid:\n  policies.schedular: [fifo, las]\n");
+  const auto path =
+      write_sweep("unknown-key.yaml", "scenario: " + quickstart + "\ngrid:\n  policies.schedular: [fifo, las]\n");
   const std::string err = load_error(path);
   EXPECT_EQ(err.rfind(path + ":3:24: 'policies.schedular=fifo':", 0), 0u) << err;
   EXPECT_NE(err.find(path + ":3:30: 'policies.schedular=las':"), std::string::npos) << err;
 }
 
 TEST(SweepLoad, BadUnitNamesTheSweepLine) {
-  const auto path = write_sweep("bad-unit.yaml", "scenario: " + quickstart +
-                                                     "\ngrid:\n  workload.synthetic.mean_interarrival: [10min, 12parsecs]\n");
+  const auto path =
+      write_sweep("bad-unit.yaml",
+                  "scenario: " + quickstart + "\ngrid:\n  workload.synthetic.mean_interarrival: [10min, 12parsecs]\n");
   const std::string err = load_error(path);
   EXPECT_EQ(err.rfind(path + ":3:49: 'workload.synthetic.mean_interarrival=12parsecs':", 0), 0u) << err;
   EXPECT_EQ(err.find('\n'), std::string::npos) << "one diagnostic: " << err;
