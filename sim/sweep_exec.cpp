@@ -300,9 +300,19 @@ int run_sweep(const std::string& sweep_path, const Options& options) {
     const int sig = interrupted;
     for (const Child& c : running)
       kill(c.pid, sig);
+    // A child that does not end within 10 s of the signal (one stuck in its exit path, e.g. a sanitizer's leak check
+    // interrupted by the signal) is killed.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     for (const Child& c : running) {
       int status = 0;
-      while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
+      while (waitpid(c.pid, &status, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() > deadline) {
+          kill(c.pid, SIGKILL);
+          while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
+          }
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
       remove_tmp_files(runs_dir, todo[c.run]->name + ".h5");
     }
