@@ -1,5 +1,6 @@
 // Sweep files: expansion order and naming, the digest, and located errors (docs/sweeps.md).
 
+#include "sim/results.hpp"
 #include "sim/scenario.hpp"
 #include "sim/sweep.hpp"
 
@@ -161,6 +162,58 @@ TEST(SweepShard, ParsesKOverN) {
           << e.what();
     }
   }
+}
+
+} // namespace
+
+namespace {
+
+// write_merged + read_results(path, group): a run read back from /runs/<name> equals the run file it came from.
+TEST(SweepMerge, RunGroupReadsBackLikeTheRunFile) {
+  const fs::path dir = fs::temp_directory_path() / ("racksim-sweep-merge-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::vector<sweep::MergeEntry> entries;
+  for (int i = 0; i < 2; ++i) {
+    ResultSet rs;
+    rs.meta.racksim_version = "test";
+    rs.meta.seed = static_cast<std::uint64_t>(10 + i);
+    rs.meta.scenario_yaml = "seed: " + std::to_string(10 + i) + "\n";
+    rs.meta.started_utc = "2026-01-01T00:00:00Z";
+    JobRecord j;
+    j.id = i;
+    j.status = "completed";
+    j.end_s = 5.0 + i;
+    rs.jobs = {j};
+    rs.summary = {{"mean_jct_s", 1.5 + i}};
+    if (i == 1) rs.summary.emplace_back("only_in_r1", 7.0);
+    const std::string file = (dir / ("r" + std::to_string(i) + ".h5")).string();
+    write_results(file, rs);
+    sweep::MergeEntry e;
+    e.index = 1 - i; // given out of order: the file is in index order
+    e.name = i == 0 ? "r0001" : "r0000";
+    e.seed = 10 + i;
+    e.parameters = {i == 0 ? "fifo" : "easy_backfill"};
+    e.file = file;
+    entries.push_back(e);
+  }
+  sweep::MergeHeader h;
+  h.name = "t";
+  h.digest = "d";
+  h.runs_total = 2;
+  h.parameters = {"policies.scheduler"};
+  const std::string out = (dir / "merged.h5").string();
+  sweep::write_merged(out, h, entries);
+  const ResultSet a = read_results(out, "/runs/r0001");
+  const ResultSet b = read_results((dir / "r0.h5").string());
+  EXPECT_EQ(a.meta.scenario_yaml, b.meta.scenario_yaml);
+  EXPECT_EQ(a.meta.seed, 10u);
+  EXPECT_EQ(a.meta.started_utc, b.meta.started_utc);
+  ASSERT_EQ(a.jobs.size(), 1u);
+  EXPECT_EQ(a.jobs[0].end_s, 5.0);
+  EXPECT_EQ(a.summary, b.summary);
+  EXPECT_EQ(read_results(out, "/runs/r0000").summary.size(), 2u);
+  EXPECT_THROW((void)read_results(out, "/runs/r0009"), ResultsError);
+  fs::remove_all(dir);
 }
 
 } // namespace
