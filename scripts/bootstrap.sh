@@ -13,7 +13,7 @@ jobs=${JOBS:-$(nproc)}
 
 packages=(build-essential cmake ninja-build pkg-config git
           libsimgrid-dev libboost-graph-dev libhdf5-dev hdf5-tools libyaml-cpp-dev libcli11-dev
-          libgtest-dev libgmock-dev libbenchmark-dev
+          libgtest-dev libgmock-dev libbenchmark-dev openmpi-bin libopenmpi-dev libssl-dev
           python3 python3-h5py python3-pandas python3-numpy python3-matplotlib)
 
 missing=()

@@ -10,6 +10,7 @@
 #include "sim/regress.hpp"
 #include "sim/results.hpp"
 #include "sim/scenario.hpp"
+#include "sim/sweep.hpp"
 #include "sim/version.hpp"
 #include "workloads/traces/trace_reader.hpp"
 
@@ -95,7 +96,7 @@ int report_error(const std::exception& e) {
   }
   if (dynamic_cast<const platforms::PlatformError*>(&e) || dynamic_cast<const workloads::TraceError*>(&e) ||
       dynamic_cast<const sim::RunError*>(&e) || dynamic_cast<const sim::compare::CompareError*>(&e) ||
-      dynamic_cast<const sim::regress::RegressError*>(&e)) {
+      dynamic_cast<const sim::regress::RegressError*>(&e) || dynamic_cast<const sim::sweep::SweepError*>(&e)) {
     std::cerr << "racksim: error: " << e.what() << "\n";
     return exit_bad_input;
   }
@@ -179,6 +180,23 @@ int main(int argc, char** argv) {
   regress->add_option("--format", regress_format, "table | markdown | json")
       ->check(CLI::IsMember({"table", "markdown", "json"}))
       ->capture_default_str();
+  // racksim sweep / merge (docs/sweeps.md)
+  std::string sweep_path, shard;
+  std::vector<std::string> merge_files;
+  int sweep_jobs = 1;
+  bool allow_partial = false;
+  auto* sweep = app.add_subcommand("sweep", "Run every (grid point x variant x seed) of a sweep file, one process "
+                                            "per run, and merge the results into one HDF5 file (docs/sweeps.md)");
+  sweep->add_option("sweep", sweep_path, "Sweep YAML file")->required();
+  sweep->add_option("-o,--output", out_path, "Merged results file (HDF5); runs go in OUTPUT.runs/")->required();
+  sweep->add_option("-j,--jobs", sweep_jobs, "Runs at once (processes)")->capture_default_str();
+  sweep->add_option("--shard", shard, "Run only the runs with index % N == K (0-based K/N, e.g. $SLURM_ARRAY_TASK_ID)");
+  sweep->add_flag("-q,--quiet", quiet, "No progress output");
+  auto* merge = app.add_subcommand("merge", "Join merged files of one sweep (e.g. shards) into one (docs/sweeps.md)");
+  merge->add_option("-o,--output", out_path, "Merged results file (HDF5)")->required();
+  merge->add_option("inputs", merge_files, "Merged sweep files (outputs of racksim sweep)")->required();
+  merge->add_flag("--allow-partial", allow_partial, "Write the file even when runs are missing");
+  merge->add_flag("-q,--quiet", quiet, "No summary line");
 
   try {
     app.parse(argc, argv);
@@ -286,6 +304,15 @@ int main(int argc, char** argv) {
         std::cout << "baseline: " << baseline_path << "\ncurrent:  " << current_path << "\n"
                   << rg::format_table(report, options, !only_changes);
       if (report.failed(options)) return exit_regressed;
+    } else if (*sweep) {
+      sim::sweep::Options options;
+      options.output = out_path;
+      options.jobs = sweep_jobs;
+      options.shard = shard;
+      options.quiet = quiet;
+      return sim::sweep::run_sweep(sweep_path, options);
+    } else if (*merge) {
+      sim::sweep::merge_files(out_path, merge_files, allow_partial, quiet);
     }
   } catch (const CLI::Error& e) {
     std::cerr << "racksim: error: " << e.what() << "\n";

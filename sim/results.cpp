@@ -820,8 +820,12 @@ std::vector<EventRecord> read_events(hid_t file) {
   return records;
 }
 
-ResultSet read_file(const std::string& path) {
-  const Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "cannot open as HDF5");
+// `group` is "/" for a results file, or e.g. "/runs/r0000" for one run of a merged sweep file (docs/sweeps.md);
+// every name below is relative to it.
+ResultSet read_file(const std::string& path, const std::string& group) {
+  const Handle h5file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "cannot open as HDF5");
+  if (group != "/" && !link_exists(h5file.get(), group.c_str())) throw Failure("no group " + group);
+  const Handle file(H5Gopen2(h5file.get(), group.c_str(), H5P_DEFAULT), H5Gclose, "cannot open " + group);
   if (!link_exists(file.get(), "jobs")) throw Failure("not a racksim results file (no /jobs)");
   ResultSet results;
   results.meta = read_meta(file.get());
@@ -876,7 +880,9 @@ void write_results(const std::string& path, const ResultSet& results) {
   }
 }
 
-ResultSet read_results(const std::string& path) {
+ResultSet read_results(const std::string& path) { return read_results(path, "/"); }
+
+ResultSet read_results(const std::string& path, const std::string& group) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(path, ec)) throw ResultsError(path + ": no such file");
@@ -887,7 +893,7 @@ ResultSet read_results(const std::string& path) {
     throw ResultsError(path + ": not an HDF5 file");
   }
   try {
-    return read_file(path);
+    return read_file(path, group);
   } catch (const std::exception& e) {
     throw ResultsError(path + ": " + e.what());
   }

@@ -123,6 +123,8 @@ class ResultsError : public std::runtime_error {
 void write_results(const std::string& path, const ResultSet& results);
 // Reads back what write_results wrote (used by `racksim summary` and the tests).
 ResultSet read_results(const std::string& path);
+// The same, from a group of a file: "/runs/r0000" of a merged sweep file (docs/sweeps.md) holds one run's root.
+ResultSet read_results(const std::string& path, const std::string& group);
 
 // Step function of a count over time, e.g. GPUs allocated: (time, new value) in time order.
 struct StepSeries {
