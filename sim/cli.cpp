@@ -166,8 +166,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> tols;
   bool allow_missing = false, fail_on_improvement = false, only_changes = false;
   auto* regress = app.add_subcommand(
-      "regress", "Compare a run's /summary with a baseline's under per-metric tolerances; exit 3 on a regression "
-                 "(docs/regression.md)");
+      "regress", "Compare a run's /summary (or every run of a merged sweep file) with a baseline's under "
+                 "per-metric tolerances; exit 3 on a regression (docs/regression.md)");
   regress->add_option("--baseline", baseline_path, "Baseline results file (HDF5)")->required();
   regress->add_option("results", current_path, "Results file to check (HDF5)")->required();
   regress->add_option("--tolerances,--tolerance", tolerances_path, "Tolerance file (YAML: default, metrics)");
@@ -294,8 +294,19 @@ int main(int argc, char** argv) {
         entry.relative = tol.relative; // a --tol replaces the file's bounds for that metric, keeps its direction
         entry.absolute = tol.absolute;
       }
-      const auto report = rg::compare(rg::load_summary(baseline_path), rg::load_summary(current_path), tolerances);
       const rg::Options options{allow_missing, fail_on_improvement};
+      // Merged sweep files (racksim sweep) are compared run by run, matched by name (docs/regression.md).
+      const auto base_runs = rg::load_sweep_runs(baseline_path), current_runs = rg::load_sweep_runs(current_path);
+      if (base_runs.has_value() != current_runs.has_value())
+        throw rg::RegressError((base_runs ? current_path : baseline_path) +
+                               ": a single run's results, compared with a merged sweep file; give two of a kind");
+      if (base_runs) {
+        const auto runs = rg::compare_runs_by_name(*base_runs, *current_runs, tolerances);
+        if (regress_format == "table") std::cout << "baseline: " << baseline_path << "\ncurrent:  " << current_path << "\n";
+        std::cout << rg::format_runs(runs, options, regress_format, !only_changes);
+        return rg::failed(runs, options) ? exit_regressed : 0;
+      }
+      const auto report = rg::compare(rg::load_summary(baseline_path), rg::load_summary(current_path), tolerances);
       if (regress_format == "json")
         std::cout << rg::format_json(report, options);
       else if (regress_format == "markdown")

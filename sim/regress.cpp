@@ -2,6 +2,7 @@
 
 #include "platforms/analysis.hpp"
 #include "sim/results.hpp"
+#include "sim/sweep.hpp"
 #include "sim/units.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -421,6 +422,66 @@ Metrics load_summary(const std::string& path) {
   } catch (const std::exception& e) {
     throw RegressError(std::string(e.what()).find(path) == std::string::npos ? path + ": " + e.what() : e.what());
   }
+}
+
+std::optional<std::vector<NamedRun>> load_sweep_runs(const std::string& path) {
+  try {
+    const auto entries = sweep::read_merged_runs(path);
+    if (!entries) return std::nullopt;
+    std::vector<NamedRun> runs;
+    for (const auto& e : *entries)
+      runs.push_back({e.name, read_results(path, e.group).summary});
+    return runs;
+  } catch (const RegressError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw RegressError(std::string(e.what()).find(path) == std::string::npos ? path + ": " + e.what() : e.what());
+  }
+}
+
+std::string format_runs(const std::vector<RunComparison>& runs, const Options& options, const std::string& format,
+                        bool show_ok) {
+  std::size_t regressed = 0, missing = 0, added = 0;
+  for (const auto& r : runs) {
+    if (r.presence == Verdict::missing) ++missing;
+    if (r.presence == Verdict::new_metric) ++added;
+    if (r.report.failed(options)) ++regressed;
+  }
+  const bool fail = failed(runs, options);
+  const std::string closing = std::string(fail ? "FAIL" : "PASS") + ": " + std::to_string(runs.size()) + " runs, " +
+                              std::to_string(regressed) + " failing their tolerances, " + std::to_string(missing) +
+                              " missing from the current file" + (missing && options.allow_missing ? " (allowed)" : "") +
+                              ", " + std::to_string(added) + " only in the current file";
+  const auto presence = [](const RunComparison& r) {
+    return r.presence == Verdict::missing ? "missing from the current file" : "only in the current file";
+  };
+  std::string out;
+  if (format == "json") {
+    using platforms::json_string;
+    out = "{\n\"result\": " + json_string(fail ? "fail" : "pass") + ",\n\"runs\": [";
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      const auto& r = runs[i];
+      out += std::string(i ? "," : "") + "\n{\"run\": " + json_string(r.name) + ", \"presence\": " +
+             json_string(r.presence == Verdict::ok ? "both" : r.presence == Verdict::missing ? "missing" : "new");
+      if (r.presence == Verdict::ok) out += ", \"report\": " + format_json(r.report, options);
+      out += "}";
+    }
+    return out + "\n]\n}\n";
+  }
+  for (const auto& r : runs) {
+    const bool quiet = r.presence == Verdict::ok && !r.report.failed(options) && r.report.count(Verdict::improved) == 0 &&
+                       r.report.count(Verdict::new_metric) == 0;
+    if (quiet && !show_ok) continue;
+    const std::string head = r.presence == Verdict::ok ? r.name : r.name + ": " + presence(r);
+    if (format == "markdown") {
+      out += "### " + head + "\n\n";
+      if (r.presence == Verdict::ok) out += format_markdown(r.report, options, show_ok) + "\n";
+    } else {
+      out += "== run " + head + "\n";
+      if (r.presence == Verdict::ok) out += format_table(r.report, options, show_ok) + "\n";
+    }
+  }
+  return out + (format == "markdown" ? "**" + closing + "**\n" : closing + "\n");
 }
 
 } // namespace racksim::sim::regress

@@ -109,5 +109,12 @@ std::string format_markdown(const Report& r, const Options& options, bool show_o
 Tolerances load_tolerances(const std::string& path);
 // The /summary of a results file. Throws RegressError naming the file.
 Metrics load_summary(const std::string& path);
+// The runs of a merged sweep file (`racksim sweep`), each with its /summary, in index order; nullopt when PATH is a
+// single run's results file. Throws RegressError naming the file.
+std::optional<std::vector<NamedRun>> load_sweep_runs(const std::string& path);
+// A sweep comparison in one of the formats above (table | markdown | json): one section per run (runs that are ok
+// are left out when show_ok is false) and a closing line with the counts.
+std::string format_runs(const std::vector<RunComparison>& runs, const Options& options, const std::string& format,
+                        bool show_ok = true);
 
 } // namespace racksim::sim::regress

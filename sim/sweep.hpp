@@ -5,6 +5,7 @@
 // each run a share; `racksim merge` joins shard files.
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -93,5 +94,9 @@ struct MergeEntry {
 // Writes OUT atomically (tmp + rename): /sweep attributes, /sweep/index, /runs/<name> copies. Entries are sorted by
 // index. Throws SweepError.
 void write_merged(const std::string& output, const MergeHeader& header, std::vector<MergeEntry> entries);
+
+// The runs of a merged sweep file (its /sweep/index rows in index order, each with group "/runs/<name>"); nullopt
+// when PATH is an HDF5 file without /sweep (a single run's results). Throws SweepError naming PATH.
+std::optional<std::vector<MergeEntry>> read_merged_runs(const std::string& path);
 
 } // namespace racksim::sim::sweep

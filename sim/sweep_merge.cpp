@@ -373,6 +373,20 @@ void write_merged(const std::string& output, const MergeHeader& header, std::vec
   }
 }
 
+std::optional<std::vector<MergeEntry>> read_merged_runs(const std::string& path) {
+  const hdf5::QuietErrors q;
+  try {
+    {
+      if (H5Fis_hdf5(path.c_str()) <= 0) throw hdf5::Error("not an HDF5 file");
+      const Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "cannot open");
+      if (H5Lexists(file.get(), "sweep", H5P_DEFAULT) <= 0) return std::nullopt;
+    }
+    return read_input(path).entries;
+  } catch (const std::exception& e) {
+    throw SweepError(path + ": " + e.what());
+  }
+}
+
 void merge_files(const std::string& output, const std::vector<std::string>& inputs, bool allow_partial, bool quiet) {
   if (inputs.empty()) throw SweepError("merge: no input files");
   std::vector<Input> all;

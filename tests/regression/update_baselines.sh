@@ -10,3 +10,7 @@ for scenario in training inference collectives; do
   "$racksim" run "$here/$scenario.yaml" -q -o "$here/baselines/$scenario.h5" > /dev/null
   echo "baseline: tests/regression/baselines/$scenario.h5"
 done
+rm -rf "$here/baselines/sweep.h5.runs"
+"$racksim" sweep "$here/sweep.yaml" -q -j 2 -o "$here/baselines/sweep.h5"
+rm -rf "$here/baselines/sweep.h5.runs"
+echo "baseline: tests/regression/baselines/sweep.h5"
