@@ -87,6 +87,17 @@ TEST(Regress, ZeroBaselineNeedsAnAbsoluteTolerance) {
   EXPECT_EQ(verdict_of(compare({{"x", 1}}, {{"x", std::nan("")}}, t), "x"), Verdict::regressed);
 }
 
+// Rounding-level self-checks (3.7e-16 -> 5.8e-16 is +55%) pass under the built-in 1e-9 absolute bound; a real
+// violation of Little's law (1e-6) and an explicit tolerance still count.
+TEST(Regress, RelativeErrorChecksHaveARoundingLevelFloor) {
+  Tolerances t;
+  const std::string m = "littles_law_relative_error";
+  EXPECT_EQ(verdict_of(compare({{m, 3.74843e-16}}, {{m, 5.82238e-16}}, t), m), Verdict::ok);
+  EXPECT_EQ(verdict_of(compare({{m, 3.74843e-16}}, {{m, 1e-6}}, t), m), Verdict::regressed);
+  t.metrics[m] = parse_tolerance_text("1%", "t");
+  EXPECT_EQ(verdict_of(compare({{m, 3.74843e-16}}, {{m, 5.82238e-16}}, t), m), Verdict::regressed);
+}
+
 TEST(Regress, ToleranceTextAndFile) {
   EXPECT_DOUBLE_EQ(*parse_tolerance_text("5%", "t").relative, 0.05);
   EXPECT_DOUBLE_EQ(*parse_tolerance_text(" 0.01 ", "t").absolute, 0.01);
