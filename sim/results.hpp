@@ -26,7 +26,7 @@ struct JobRecord {
   double comm_s = 0;               // time spent in collectives
   double checkpoint_s = 0;         // time spent writing checkpoints
   double lost_gpu_s = 0;           // GPU-seconds of work lost to failures (0 until failures exist)
-  double energy_j = 0;             // 0 until the energy model exists
+  double energy_j = 0;             // facility energy of the job (docs/energy.md, "Model")
   std::int32_t nodes = 0;          // placement summary: distinct nodes
   std::int32_t racks = 0;          //                    distinct racks
   std::string timing = "duration"; // compute time from: duration | iteration_time | roofline | calibration

@@ -82,7 +82,7 @@ TEST(Cli, MissingFileAndUnknownSubcommandFailCleanly) {
 }
 
 TEST(Cli, HelpForEverySubcommand) {
-  for (const char* sub : {"run", "validate", "describe", "summary", "compare"}) {
+  for (const char* sub : {"run", "validate", "describe", "summary", "compare", "sweep", "merge", "regress", "report"}) {
     const auto out = run_cli(std::string(sub) + " --help");
     EXPECT_EQ(out.exit_code, 0) << sub;
     EXPECT_NE(out.text.find("Usage"), std::string::npos) << out.text;
