@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 namespace racksim::platforms {
@@ -146,6 +147,22 @@ TopologyAnalysis analyze(const Topology& topo) {
 }
 
 // ---- JSON -------------------------------------------------------------------------------------------------------
+
+std::string number_text(double v, const char* spec) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, spec, v);
+  return buf;
+}
+
+std::string exact_number_text(double v) {
+  for (const char* spec : {"%.15g", "%.16g"}) {
+    const auto text = number_text(v, spec);
+    if (std::strtod(text.c_str(), nullptr) == v) return text;
+  }
+  return number_text(v, "%.17g");
+}
 
 std::string json_string(const std::string& s) {
   std::string out = "\"";

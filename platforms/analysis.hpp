@@ -60,4 +60,9 @@ std::string analysis_json(const Topology& topo, const TopologyAnalysis& analysis
 // writer in racksim: describe --json, compare --format json).
 std::string json_string(const std::string& s);
 
+// A number as printf's `spec` prints it, with nan, inf and -inf spelled out (tables of compare and regress).
+std::string number_text(double v, const char* spec = "%.6g");
+// The shortest of %.15g, %.16g, %.17g that reads back as v (0.05, not 0.050000000000000003): JSON and CSV numbers.
+std::string exact_number_text(double v);
+
 } // namespace racksim::platforms

@@ -19,6 +19,9 @@ namespace racksim::sim::compare {
 
 namespace {
 
+using platforms::exact_number_text;
+using platforms::number_text;
+
 const std::string unset_value = "(unset)";
 
 std::string flow_text(const YAML::Node& node) {
@@ -73,32 +76,16 @@ std::string file_name(const std::string& path) {
   return name.empty() ? path : name;
 }
 
-std::string fmt(double v, const char* spec = "%.6g") {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, spec, v);
-  return buf;
-}
-
-// The shortest of %.15g, %.16g, %.17g that reads back as v (0.05, not 0.050000000000000003).
-std::string fmt_exact(double v) {
-  for (const char* spec : {"%.15g", "%.16g"}) {
-    const auto text = fmt(v, spec);
-    if (std::strtod(text.c_str(), nullptr) == v) return text;
-  }
-  return fmt(v, "%.17g");
-}
 
 std::string fmt_p(double p) {
-  if (p < 1e-4) return fmt(p, "%.2e");
-  return fmt(p, "%.4f");
+  if (p < 1e-4) return number_text(p, "%.2e");
+  return number_text(p, "%.4f");
 }
 
 using platforms::json_string;
 
 std::string json_number(double v) {
-  return std::isfinite(v) ? fmt_exact(v) : "null";
+  return std::isfinite(v) ? exact_number_text(v) : "null";
 }
 
 std::string csv_field(const std::string& s) {
@@ -404,7 +391,7 @@ Comparison compare_runs(const std::vector<Run>& runs, const Options& options) {
 
 std::string format_table(const Comparison& c, const std::vector<Run>& runs) {
   std::ostringstream out;
-  const auto ci_pct = fmt(c.confidence * 100, "%g") + "%";
+  const auto ci_pct = number_text(c.confidence * 100, "%g") + "%";
   out << "variants (" << c.variants.size() << "; the first is the baseline):\n";
   std::vector<std::vector<std::string>> vrows;
   for (const auto& v : c.variants) {
@@ -416,14 +403,14 @@ std::string format_table(const Comparison& c, const std::vector<Run>& runs) {
   }
   out << aligned(vrows, 4, "  ");
   out << "mean +/- sample sd; " << ci_pct << " CI of the mean (Student t, n-1 dof); delta and Welch t-test vs "
-      << "the baseline, significant when p < " << fmt(c.alpha, "%g") << "\n";
+      << "the baseline, significant when p < " << number_text(c.alpha, "%g") << "\n";
   // Metrics with one value in every run (counters that are 0, the GPU count) say nothing about the variants: one line.
   std::string constant;
   for (const auto& m : c.metrics) {
     const bool same = std::all_of(m.cells.begin(), m.cells.end(), [&](const Cell& cell) {
       return cell.stats.n > 0 && cell.stats.sd == 0 && cell.stats.mean == m.cells.front().stats.mean;
     });
-    if (same) constant += (constant.empty() ? "" : ", ") + m.metric + "=" + fmt(m.cells.front().stats.mean);
+    if (same) constant += (constant.empty() ? "" : ", ") + m.metric + "=" + number_text(m.cells.front().stats.mean);
   }
   for (const auto& m : c.metrics) {
     const bool same = std::all_of(m.cells.begin(), m.cells.end(), [&](const Cell& cell) {
@@ -437,15 +424,15 @@ std::string format_table(const Comparison& c, const std::vector<Run>& runs) {
       const auto& cell = m.cells[k];
       const auto& s = cell.stats;
       std::vector<std::string> r{c.variants[k].label, std::to_string(s.n)};
-      r.push_back(s.n > 0 ? fmt(s.mean) : "-");
-      r.push_back(s.n > 1 ? fmt(s.sd) : "-");
-      r.push_back(s.has_ci ? "[" + fmt(s.ci_low) + ", " + fmt(s.ci_high) + "]" : "n/a (n<2)");
+      r.push_back(s.n > 0 ? number_text(s.mean) : "-");
+      r.push_back(s.n > 1 ? number_text(s.sd) : "-");
+      r.push_back(s.has_ci ? "[" + number_text(s.ci_low) + ", " + number_text(s.ci_high) + "]" : "n/a (n<2)");
       if (k == 0) {
         r.push_back("");
       } else {
         std::string delta = "-";
         if (cell.rel_delta) {
-          delta = fmt(*cell.rel_delta * 100, "%+.2f") + "%";
+          delta = number_text(*cell.rel_delta * 100, "%+.2f") + "%";
           if (delta == "-0.00%") delta = "+0.00%"; // rounding of equal means summed in another order
         }
         r.push_back(delta);
@@ -471,10 +458,10 @@ std::string format_csv(const Comparison& c) {
       const auto& s = cell.stats;
       const auto& w = cell.test;
       out << csv_field(m.metric) << "," << csv_field(c.variants[k].label) << "," << s.n << ","
-          << (s.n > 0 ? fmt_exact(s.mean) : "") << "," << (s.n > 1 ? fmt_exact(s.sd) : "") << ","
-          << (s.has_ci ? fmt_exact(s.ci_low) : "") << "," << (s.has_ci ? fmt_exact(s.ci_high) : "") << ","
-          << (cell.rel_delta ? fmt_exact(*cell.rel_delta) : "") << "," << (w.available ? fmt_exact(w.t) : "") << ","
-          << (w.available ? fmt_exact(w.dof) : "") << "," << (w.available ? fmt_exact(w.p) : "") << ","
+          << (s.n > 0 ? exact_number_text(s.mean) : "") << "," << (s.n > 1 ? exact_number_text(s.sd) : "") << ","
+          << (s.has_ci ? exact_number_text(s.ci_low) : "") << "," << (s.has_ci ? exact_number_text(s.ci_high) : "") << ","
+          << (cell.rel_delta ? exact_number_text(*cell.rel_delta) : "") << "," << (w.available ? exact_number_text(w.t) : "") << ","
+          << (w.available ? exact_number_text(w.dof) : "") << "," << (w.available ? exact_number_text(w.p) : "") << ","
           << csv_field(verdict_name(w.verdict)) << "\n";
     }
   return out.str();

@@ -19,6 +19,9 @@ namespace racksim::sim::regress {
 
 namespace {
 
+using platforms::exact_number_text;
+using platforms::number_text;
+
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
@@ -26,34 +29,18 @@ bool has(std::string_view s, std::string_view part) {
   return s.find(part) != std::string_view::npos;
 }
 
-std::string fmt(double v, const char* spec = "%.6g") {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, spec, v);
-  return buf;
-}
-
-// Exact enough to read back (JSON).
-std::string fmt_exact(double v) {
-  for (const char* spec : {"%.15g", "%.16g"}) {
-    const auto text = fmt(v, spec);
-    if (std::strtod(text.c_str(), nullptr) == v) return text;
-  }
-  return fmt(v, "%.17g");
-}
 std::string json_number(const std::optional<double>& v) {
-  return v && std::isfinite(*v) ? fmt_exact(*v) : "null";
+  return v && std::isfinite(*v) ? exact_number_text(*v) : "null";
 }
 
 std::string percent(double fraction) {
-  return fmt(fraction * 100, "%.3g") + "%";
+  return number_text(fraction * 100, "%.3g") + "%";
 }
 
 std::string tolerance_text(const Tolerance& t) {
   std::string out;
   if (t.relative) out += percent(*t.relative);
-  if (t.absolute) out += (out.empty() ? "" : " or ") + fmt(*t.absolute);
+  if (t.absolute) out += (out.empty() ? "" : " or ") + number_text(*t.absolute);
   return out.empty() ? "0" : out;
 }
 
@@ -71,8 +58,8 @@ std::vector<std::vector<std::string>> cells(const Report& r, bool show_ok) {
   rows.push_back({"metric", "baseline", "current", "delta", "rel", "tolerance", "direction", "verdict"});
   for (const auto& row : r.rows) {
     if (!show_ok && row.verdict == Verdict::ok) continue;
-    rows.push_back({row.metric, row.baseline ? fmt(*row.baseline) : "-", row.current ? fmt(*row.current) : "-",
-                    row.baseline && row.current ? fmt(row.delta) : "-",
+    rows.push_back({row.metric, row.baseline ? number_text(*row.baseline) : "-", row.current ? number_text(*row.current) : "-",
+                    row.baseline && row.current ? number_text(row.delta) : "-",
                     row.rel_delta ? (*row.rel_delta >= 0 ? "+" : "") + percent(*row.rel_delta) : "-",
                     tolerance_text(row.tolerance), to_string(row.direction), to_string(row.verdict)});
   }

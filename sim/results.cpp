@@ -36,6 +36,7 @@ using hdf5::Handle;
 using hdf5::make_plist;
 using hdf5::make_scalar_space;
 using hdf5::make_vlen_string_type;
+using hdf5::create_group;
 
 Handle make_space(hsize_t rows) {
   return {H5Screate_simple(1, &rows, nullptr), H5Sclose, "cannot create a dataspace"};
@@ -194,24 +195,6 @@ Handle make_sample_type(bool file_layout) {
 
 // ---- writing -------------------------------------------------------------------------------------------------------
 
-// Object timestamps off and creation order tracked: the file depends only on the ResultSet, and attributes and
-// series read back (and list in h5py) in the order they were written.
-Handle make_group_plist() {
-  Handle gcpl = make_plist(H5P_GROUP_CREATE);
-  check(H5Pset_obj_track_times(gcpl.get(), false), "cannot disable object timestamps");
-  check(H5Pset_attr_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-        "cannot track attribute order");
-  check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-        "cannot track link order");
-  return gcpl;
-}
-
-Handle create_group(hid_t parent, const char* name) {
-  const Handle gcpl = make_group_plist();
-  return {H5Gcreate2(parent, name, H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), H5Gclose,
-          std::string("cannot create group /") + name};
-}
-
 // Chunk rows are capped so a chunk stays well inside HDF5's default 1 MiB chunk cache.
 Handle make_dataset_plist(hsize_t rows, hsize_t max_chunk_rows) {
   Handle dcpl = make_plist(H5P_DATASET_CREATE);
@@ -264,7 +247,7 @@ void write_table(hid_t file, const std::string& name, const Handle& file_type, c
 }
 
 void write_meta(hid_t file, const Meta& meta) {
-  const Handle group = create_group(file, "meta");
+  const Handle group = create_group(file, "/meta");
   const hid_t g = group.get();
   write_scalar_attribute(g, "/meta", "schema_version", H5T_STD_U32LE, H5T_NATIVE_UINT32, results_schema_version);
   write_string_attribute(g, "/meta", "racksim_version", meta.racksim_version);
@@ -312,7 +295,7 @@ bool valid_link_name(const std::string& name) {
 }
 
 void write_timeseries(hid_t file, const std::vector<TimeSeries>& all) {
-  const Handle group = create_group(file, "timeseries");
+  const Handle group = create_group(file, "/timeseries");
   const Handle file_type = make_sample_type(true);
   const Handle memory_type = make_sample_type(false);
   for (const TimeSeries& ts : all) {
@@ -342,7 +325,7 @@ void write_timeseries(hid_t file, const std::vector<TimeSeries>& all) {
 }
 
 void write_summary(hid_t file, const std::vector<std::pair<std::string, double>>& summary) {
-  const Handle group = create_group(file, "summary");
+  const Handle group = create_group(file, "/summary");
   for (const auto& [name, value] : summary) {
     if (name.empty()) throw Failure("a summary entry has an empty name");
     write_scalar_attribute(group.get(), "/summary", name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, value);
@@ -619,23 +602,6 @@ std::vector<std::string> attribute_names(hid_t obj, hid_t create_plist) {
   return names;
 }
 
-std::vector<std::string> link_names(hid_t group, hid_t create_plist) {
-  unsigned flags = 0;
-  check(H5Pget_link_creation_order(create_plist, &flags), "cannot query link order");
-  const H5_index_t index = (flags & H5P_CRT_ORDER_TRACKED) != 0 ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
-  std::vector<std::string> names;
-  auto collect = [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
-    try {
-      static_cast<std::vector<std::string>*>(out)->emplace_back(name);
-      return 0;
-    } catch (...) {
-      return -1;
-    }
-  };
-  check(H5Literate(group, index, H5_ITER_INC, nullptr, collect, &names), "cannot list /timeseries");
-  return names;
-}
-
 // Checks that a dataset is a 1-D compound holding every field the reader needs (extra fields are fine: files
 // from newer versions stay readable) and returns its row count.
 hsize_t check_table(hid_t dataset, const std::string& where, const std::vector<const char*>& required) {
@@ -722,9 +688,8 @@ std::vector<TimeSeries> read_timeseries(hid_t file) {
   std::vector<TimeSeries> all;
   if (!link_exists(file, "timeseries")) return all;
   const Handle group(H5Gopen2(file, "timeseries", H5P_DEFAULT), H5Gclose, "cannot open /timeseries");
-  const Handle gcpl(H5Gget_create_plist(group.get()), H5Pclose, "cannot read /timeseries properties");
   const Handle memory_type = make_sample_type(false);
-  for (const std::string& name : link_names(group.get(), gcpl.get())) {
+  for (const std::string& name : hdf5::link_names(group.get(), "/timeseries")) {
     const std::string where = "/timeseries/" + name;
     const Handle dataset(H5Dopen2(group.get(), name.c_str(), H5P_DEFAULT), H5Dclose, "cannot open " + where);
     const hsize_t n = check_table(dataset.get(), where, {"time_s", "value"});

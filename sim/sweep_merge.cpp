@@ -26,24 +26,10 @@ namespace racksim::sim::sweep {
 namespace {
 
 using hdf5::check;
+using hdf5::create_group;
 using hdf5::Handle;
+using hdf5::link_names;
 using hdf5::make_plist;
-
-Handle group_plist() {
-  Handle gcpl = make_plist(H5P_GROUP_CREATE);
-  check(H5Pset_obj_track_times(gcpl.get(), false), "cannot disable object timestamps");
-  check(H5Pset_attr_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-        "cannot track attribute order");
-  check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-        "cannot track link order");
-  return gcpl;
-}
-
-Handle create_group(hid_t parent, const std::string& name) {
-  const Handle gcpl = group_plist();
-  return {H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), H5Gclose,
-          "cannot create group " + name};
-}
 
 void write_string_attr(hid_t obj, const char* name, const std::string& value) {
   const Handle type = hdf5::make_vlen_string_type();
@@ -95,24 +81,6 @@ std::string join(const std::vector<std::string>& v) {
   return out;
 }
 
-std::vector<std::string> list_links(hid_t group, const std::string& where) {
-  std::vector<std::string> names;
-  auto collect = [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
-    try {
-      static_cast<std::vector<std::string>*>(out)->emplace_back(name);
-      return 0;
-    } catch (...) {
-      return -1;
-    }
-  };
-  if (H5Literate(group, H5_INDEX_CRT_ORDER, H5_ITER_INC, nullptr, collect, &names) < 0) { // order not tracked
-    H5Eclear2(H5E_DEFAULT);
-    names.clear();
-    check(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &names), "cannot list " + where);
-  }
-  return names;
-}
-
 // Attributes are copied by hand, in creation order: H5Ocopy of an object whose attributes are stored densely and
 // include variable-length strings crashes HDF5 1.10 (H5A__dense_post_copy_file_all), and /meta is such an object.
 void copy_attributes(hid_t src, hid_t dst, const std::string& where) {
@@ -152,7 +120,7 @@ void copy_attributes(hid_t src, hid_t dst, const std::string& where) {
 // properties, datasets copied with H5Ocopy (without attributes), attributes by copy_attributes.
 void copy_tree(hid_t src, hid_t dst, const std::string& where) {
   copy_attributes(src, dst, where);
-  for (const auto& n : list_links(src, where)) {
+  for (const auto& n : link_names(src, where)) {
     const std::string path = where + "/" + n;
     H5O_info_t info;
     check(H5Oget_info_by_name(src, n.c_str(), &info, H5P_DEFAULT), "cannot inspect " + path);

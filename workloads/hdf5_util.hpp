@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace racksim::hdf5 {
 
@@ -108,6 +109,43 @@ inline Handle make_vlen_string_type() {
   check(H5Tset_size(type.get(), H5T_VARIABLE), "cannot size a string type");
   check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "cannot set a string encoding");
   return type;
+}
+
+// Object timestamps off and creation order tracked: a file depends only on what is written, and attributes and
+// links read back (and list in h5py) in the order they were written.
+inline Handle make_group_plist() {
+  Handle gcpl = make_plist(H5P_GROUP_CREATE);
+  check(H5Pset_obj_track_times(gcpl.get(), false), "cannot disable object timestamps");
+  check(H5Pset_attr_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+        "cannot track attribute order");
+  check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+        "cannot track link order");
+  return gcpl;
+}
+
+inline Handle create_group(hid_t parent, const std::string& name) {
+  const Handle gcpl = make_group_plist();
+  return {H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), H5Gclose,
+          "cannot create group " + name};
+}
+
+// The names of a group's links, in creation order when the group tracks it (racksim's files do), else by name.
+inline std::vector<std::string> link_names(hid_t group, const std::string& where) {
+  std::vector<std::string> names;
+  auto collect = [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+    try {
+      static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+      return 0;
+    } catch (...) {
+      return -1;
+    }
+  };
+  if (H5Literate(group, H5_INDEX_CRT_ORDER, H5_ITER_INC, nullptr, collect, &names) < 0) { // order not tracked
+    H5Eclear2(H5E_DEFAULT);
+    names.clear();
+    check(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &names), "cannot list " + where);
+  }
+  return names;
 }
 
 } // namespace racksim::hdf5
