@@ -32,7 +32,7 @@ std::string join(const std::vector<std::string>& names) {
 } // namespace
 
 std::vector<std::string> alert_series_names(const std::string& run_kind, bool autoscaled) {
-  std::vector<std::string> names{"gpus_allocated", "queue_length"};
+  std::vector<std::string> names{"gpus_allocated", "queue_length", "power_w"}; // power_w: docs/energy.md
   if (run_kind == "inference") {
     names.emplace_back("requests_in_system");
     if (autoscaled) names.emplace_back("inference_replicas");
@@ -41,7 +41,7 @@ std::vector<std::string> alert_series_names(const std::string& run_kind, bool au
 }
 
 std::vector<std::string> all_alert_series_names() {
-  return {"gpus_allocated", "queue_length", "requests_in_system", "inference_replicas"};
+  return {"gpus_allocated", "queue_length", "power_w", "requests_in_system", "inference_replicas"};
 }
 
 std::string alert_cause(const AlertRule& rule) {

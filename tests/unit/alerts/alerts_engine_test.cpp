@@ -26,6 +26,7 @@ alerts:
   - {name: queued, metric: queue_length, above: 2}
   - {name: queued_10min, metric: queue_length, above: 2, for: 10min}
   - {name: busy, metric: gpu_utilization, above: 0.1}
+  - {name: powered, metric: power_w, above: 0}
 )",
                                            "engine.yaml");
   const auto rs = run_simulation(scenario).results;
@@ -61,6 +62,11 @@ alerts:
     if (e.component == "queued") {
       EXPECT_EQ(e.cause, "above:2");
     }
+    if (e.component == "powered") { // the facility always draws power: raised at the first sample, never cleared
+      EXPECT_EQ(e.kind, "alert_raise");
+      EXPECT_EQ(e.time_s, 0);
+      EXPECT_GT(e.value, 0);
+    }
   }
   EXPECT_EQ(got_raise, raise);
   EXPECT_EQ(got_clear, clear);
@@ -76,5 +82,7 @@ alerts:
   EXPECT_EQ(value("alert.queued.raised"), static_cast<double>(raise.size()));
   EXPECT_EQ(value("alert.queued_10min.raised"), static_cast<double>(raise_for.size()));
   EXPECT_EQ(value("alert.busy.raised"), util > 0.1 ? 1.0 : 0.0);
-  EXPECT_EQ(value("alerts_raised"), static_cast<double>(raise.size() + raise_for.size()) + (util > 0.1 ? 1 : 0));
+  EXPECT_EQ(value("alert.powered.raised"), 1.0);
+  EXPECT_EQ(value("alert.powered.seconds"), queue->time_s.back()); // power_w is sampled like queue_length
+  EXPECT_EQ(value("alerts_raised"), static_cast<double>(raise.size() + raise_for.size()) + (util > 0.1 ? 1 : 0) + 1);
 }

@@ -35,9 +35,11 @@ TEST(AlertsParse, ReadsSeriesAndSummaryRules) {
                                                  "    metric: queue_length\n"
                                                  "    above: 100\n"
                                                  "    for: 30min\n"
-                                                 "  - {name: low_util, metric: gpu_utilization, below: 50%}\n"),
+                                                 "  - {name: low_util, metric: gpu_utilization, below: 50%}\n"
+                                                 "  - {name: hot, metric: power_w, above: 1e6}\n"),
                                      "a.yaml");
-  ASSERT_EQ(sc.alerts.size(), 2u);
+  ASSERT_EQ(sc.alerts.size(), 3u);
+  EXPECT_TRUE(sc.alerts[2].series); // docs/energy.md: every run kind records power_w
   EXPECT_EQ(sc.alerts[0].name, "long_queue");
   EXPECT_TRUE(sc.alerts[0].series);
   EXPECT_TRUE(sc.alerts[0].above);
@@ -49,7 +51,7 @@ TEST(AlertsParse, ReadsSeriesAndSummaryRules) {
   EXPECT_DOUBLE_EQ(sc.alerts[1].threshold, 0.5);
   // The resolved scenario keeps the rules and reads back to the same ones.
   const auto again = load_scenario_text(sc.resolved_yaml, "resolved.yaml");
-  ASSERT_EQ(again.alerts.size(), 2u);
+  ASSERT_EQ(again.alerts.size(), 3u);
   EXPECT_DOUBLE_EQ(again.alerts[0].for_s, 1800);
   EXPECT_DOUBLE_EQ(again.alerts[1].threshold, 0.5);
   EXPECT_EQ(again.resolved_yaml, sc.resolved_yaml);
