@@ -5,6 +5,7 @@
 #include "sim/results.hpp"
 #include "sim/scenario.hpp"
 #include "sim/sweep.hpp"
+#include "sim/version.hpp"
 
 #ifdef RACKSIM_HAVE_MPI
 #include <mpi.h>
@@ -185,7 +186,8 @@ int run_sweep(const std::string& sweep_path, const Options& options) {
   const auto file_of = [&](const Run& r) { return (runs_dir / (r.name + ".h5")).string(); };
   const auto log_of = [&](const Run& r) { return (runs_dir / (r.name + ".log")).string(); };
 
-  // Resume: a run file whose stored resolved scenario is the one this sweep would run now is reused.
+  // Resume: a run file written by this build (version and git sha) whose stored resolved scenario is the one this
+  // sweep would run now is reused; a rebuilt racksim at another commit recomputes.
   std::vector<const Run*> todo;
   std::size_t reused = 0;
   std::set<std::string> stale; // run files with temp files left by a killed run: "rNNNN.h5"
@@ -198,7 +200,9 @@ int run_sweep(const std::string& sweep_path, const Options& options) {
     bool ok = false;
     if (fs::exists(file_of(*r), ec)) {
       try {
-        ok = read_results(file_of(*r)).meta.scenario_yaml == r->resolved_yaml;
+        const auto meta = read_results(file_of(*r)).meta;
+        ok = meta.scenario_yaml == r->resolved_yaml && meta.racksim_version == racksim::version &&
+             meta.git_sha == racksim::git_sha;
       } catch (const std::exception&) {
         ok = false; // unreadable: run it again
       }

@@ -91,6 +91,12 @@ resume)
   # All reused: nothing runs.
   "$racksim" sweep quick.yaml -o all.h5 2> again.err || fail "third sweep"
   grep -q "reused 8 finished runs" again.err || fail "expected 'reused 8'"
+  # A run file written by another build (another git sha) is recomputed.
+  /usr/bin/python3 -c "import h5py; h5py.File('all.h5.runs/r0006.h5', 'a')['meta'].attrs['git_sha'] = 'another'" \
+    || fail "cannot edit r0006.h5"
+  "$racksim" sweep quick.yaml -o all.h5 2> build.err || fail "sweep after a rebuild"
+  grep -q "reused 7 finished runs" build.err || { cat build.err; fail "expected 'reused 7' after another build"; }
+  grep -q "r0006 done" build.err || fail "r0006 (another build) not recomputed"
   # A changed sweep recomputes what changed: seeds [1, 3] keep the 4 seed-1 runs.
   make_sweep "s/^seeds: \[1, 2\]/seeds: [1, 3]/" changed.yaml
   "$racksim" sweep changed.yaml -o all.h5 -j 2 2> changed.err || fail "changed sweep"
