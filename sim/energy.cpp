@@ -3,12 +3,13 @@
 #include "platforms/catalog.hpp"
 #include "platforms/topology.hpp"
 #include "sim/units.hpp"
+#include "workloads/csv_line.hpp"
 
 #include <simgrid/s4u.hpp>
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
+#include <string_view>
 
 namespace sg4 = simgrid::s4u;
 
@@ -17,26 +18,6 @@ namespace racksim::sim {
 namespace {
 
 constexpr double joules_per_kwh = 3.6e6;
-
-std::string trim(std::string s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && space(s.back()))
-    s.pop_back();
-  std::size_t i = 0;
-  while (i < s.size() && space(s[i]))
-    ++i;
-  return s.substr(i);
-}
-
-std::vector<std::string> split(const std::string& line) {
-  std::vector<std::string> out;
-  std::stringstream in(line);
-  std::string cell;
-  while (std::getline(in, cell, ','))
-    out.push_back(trim(cell));
-  if (!line.empty() && line.back() == ',') out.emplace_back();
-  return out;
-}
 
 // The meter the SimGrid signals report to: signals are process-wide and cannot be disconnected one by one in 3.32.
 EnergyMeter* current_meter = nullptr;
@@ -77,9 +58,9 @@ CarbonSeries read_carbon_trace(const std::string& path) {
   };
   while (std::getline(in, line)) {
     ++line_no;
-    const std::string t = trim(line);
+    const std::string_view t = workloads::trim_blanks(line);
     if (t.empty() || t.front() == '#') continue;
-    const auto cells = split(t);
+    const auto cells = workloads::split_fields(t);
     if (time_col < 0 && value_col < 0 && columns == 0) {
       columns = cells.size();
       for (std::size_t i = 0; i < cells.size(); ++i) {
@@ -100,8 +81,8 @@ CarbonSeries read_carbon_trace(const std::string& path) {
     const std::string time_name = time_scale == 1 ? "time_s" : "time_h";
     const auto time = parse_number(cells[static_cast<std::size_t>(time_col)]);
     const auto value = parse_number(cells[static_cast<std::size_t>(value_col)]);
-    if (!time) fail(time_name, "expected a number, got '" + cells[static_cast<std::size_t>(time_col)] + "'");
-    if (!value) fail("g_per_kwh", "expected a number, got '" + cells[static_cast<std::size_t>(value_col)] + "'");
+    if (!time) fail(time_name, "expected a number, got '" + std::string(cells[static_cast<std::size_t>(time_col)]) + "'");
+    if (!value) fail("g_per_kwh", "expected a number, got '" + std::string(cells[static_cast<std::size_t>(value_col)]) + "'");
     if (*time < 0) fail(time_name, "must be >= 0");
     if (*value < 0) fail("g_per_kwh", "must be >= 0");
     const double seconds = *time * time_scale;

@@ -1,5 +1,7 @@
 #include "workloads/faults/failures.hpp"
 
+#include "workloads/csv_line.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -12,14 +14,6 @@ namespace {
 
 const std::array<const char*, kNumComponentClasses> kClassNames{"gpu",  "node",  "nic",        "link",
                                                                 "leaf", "spine", "rack_power", "storage"};
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
 
 std::string shown(std::string_view value) {
   constexpr std::size_t kMaxShown = 40;
@@ -153,15 +147,6 @@ std::vector<FailureEvent> read_failure_trace(const std::string& path, const Comp
   std::ifstream in(path);
   if (!in) throw FailureTraceError(path + ": cannot open failure trace");
   const auto where = [&](std::size_t line) { return path + ":" + std::to_string(line) + ": "; };
-  const auto split = [](std::string_view line) {
-    std::vector<std::string_view> fields;
-    for (;;) {
-      const auto comma = line.find(',');
-      fields.push_back(trim(line.substr(0, comma)));
-      if (comma == std::string_view::npos) return fields;
-      line.remove_prefix(comma + 1);
-    }
-  };
   std::string buf;
   std::size_t line_no = 0;
   // Header: the first non-blank line.
@@ -170,8 +155,8 @@ std::vector<FailureEvent> read_failure_trace(const std::string& path, const Comp
     ++line_no;
     if (!buf.empty() && buf.back() == '\r') buf.pop_back();
     if (line_no == 1 && buf.starts_with("\xEF\xBB\xBF")) buf.erase(0, 3);
-    if (trim(buf).empty()) continue;
-    for (auto f : split(buf))
+    if (trim_blanks(buf).empty()) continue;
+    for (auto f : split_fields(buf))
       header.emplace_back(f);
   }
   if (header.empty())
@@ -190,8 +175,8 @@ std::vector<FailureEvent> read_failure_trace(const std::string& path, const Comp
   while (std::getline(in, buf)) {
     ++line_no;
     if (!buf.empty() && buf.back() == '\r') buf.pop_back();
-    if (trim(buf).empty()) continue;
-    const auto fields = split(buf);
+    if (trim_blanks(buf).empty()) continue;
+    const auto fields = split_fields(buf);
     const auto fail = [&](const char* field, const std::string& what) {
       throw FailureTraceError(where(line_no) + "field '" + field + "': " + what);
     };
