@@ -151,13 +151,8 @@ Tolerance Tolerances::resolve(const std::string& metric) const {
 }
 
 Tolerance parse_tolerance_text(const std::string& text, const std::string& what) {
-  std::string s = text;
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.pop_back();
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.erase(s.begin());
-  const bool pct = !s.empty() && s.back() == '%';
-  const auto number = parse_number(pct ? s.substr(0, s.size() - 1) : s);
+  bool pct = false;
+  const auto number = parse_number_or_percent(text, &pct);
   if (!number || *number < 0)
     throw RegressError(what +
                        ": expected a tolerance such as 5% (relative) or 0.01 (absolute, the metric's unit), "
@@ -165,7 +160,7 @@ Tolerance parse_tolerance_text(const std::string& text, const std::string& what)
                        text + "'");
   Tolerance t;
   if (pct)
-    t.relative = *number / 100;
+    t.relative = *number;
   else
     t.absolute = *number;
   return t;

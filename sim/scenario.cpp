@@ -556,13 +556,12 @@ class Loader {
         rule.above = has_above;
         std::string text;
         if (scalar(key, text)) {
-          const bool percent = !text.empty() && text.back() == '%';
-          const auto number = parse_number(trim(percent ? text.substr(0, text.size() - 1) : text));
+          const auto number = parse_number_or_percent(text);
           if (!number) {
             add(at(key), label + "." + key + ": expected a number or a percentage such as 50%, got '" + text + "'");
             ok = false;
           } else {
-            rule.threshold = percent ? *number / 100 : *number;
+            rule.threshold = *number;
           }
         }
       }

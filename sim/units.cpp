@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <span>
@@ -202,6 +203,22 @@ std::optional<double> parse_number(std::string_view text) {
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (ec != std::errc{} || end != digits.data() + digits.size() || !std::isfinite(value)) return std::nullopt;
   return value;
+}
+
+std::optional<double> parse_number_or_percent(std::string_view text, bool* percent) {
+  const auto blank = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!text.empty() && blank(text.front()))
+    text.remove_prefix(1);
+  while (!text.empty() && blank(text.back()))
+    text.remove_suffix(1);
+  const bool pct = !text.empty() && text.back() == '%';
+  if (percent) *percent = pct;
+  if (pct) text.remove_suffix(1);
+  while (!text.empty() && blank(text.back())) // "50 %"
+    text.remove_suffix(1);
+  const auto number = parse_number(text);
+  if (!number) return std::nullopt;
+  return pct ? *number / 100 : *number;
 }
 
 std::string format_number(double value) {

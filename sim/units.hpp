@@ -36,6 +36,9 @@ std::string accepted_units(Dimension dim);
 // A plain decimal number as the scenario grammar allows it: [+-] digits [. digits] [(e|E) [+-] digits], the
 // whole text, nothing else (no "inf", "nan", hex, "1_000"). Empty when the text is not such a number or overflows.
 std::optional<double> parse_number(std::string_view text);
+// A plain number or a percentage ("50%" -> 0.5, blanks around it ignored); empty as parse_number. `percent` (when
+// given) says whether the text was a percentage.
+std::optional<double> parse_number_or_percent(std::string_view text, bool* percent = nullptr);
 // Shortest text that parse_number reads back to exactly the same double.
 std::string format_number(double value);
 
