@@ -5,8 +5,8 @@
 
 #include "platforms/simgrid_platform.hpp"
 #include "platforms/topology.hpp"
-#include "sim/activities.hpp"
-#include "sim/scenario.hpp"
+#include "sim/engine/activities.hpp"
+#include "sim/config/scenario.hpp"
 #include "workloads/collective/collective.hpp"
 
 #include <simgrid/s4u.hpp>

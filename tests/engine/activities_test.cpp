@@ -4,8 +4,8 @@
 
 #include "platforms/simgrid_platform.hpp"
 #include "platforms/topology.hpp"
-#include "sim/activities.hpp"
-#include "sim/ideal.hpp"
+#include "sim/engine/activities.hpp"
+#include "sim/analytic/ideal.hpp"
 
 #include <simgrid/s4u.hpp>
 

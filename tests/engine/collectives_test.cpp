@@ -1,11 +1,11 @@
 // Collectives at flow granularity (workloads::plan_collective run by sim::run_collective) against the alpha-beta
-// closed forms of sim/ideal.hpp and against times worked out by hand from the platform numbers. Every flow is a
+// closed forms of sim/analytic/ideal.hpp and against times worked out by hand from the platform numbers. Every flow is a
 // SimGrid flow here (no analytic shortcut) unless a test says otherwise. One Engine per test process.
 
 #include "platforms/simgrid_platform.hpp"
 #include "platforms/topology.hpp"
-#include "sim/activities.hpp"
-#include "sim/ideal.hpp"
+#include "sim/engine/activities.hpp"
+#include "sim/analytic/ideal.hpp"
 #include "workloads/collective/collective.hpp"
 
 #include <simgrid/s4u.hpp>

@@ -10,11 +10,11 @@
 //   static power    = 1 x 1000 + 4 x 200 + 6 x 300 = 3600 W
 
 #include "../scenarios/cli_run.hpp"
-#include "sim/energy.hpp"
-#include "sim/engine.hpp"
-#include "sim/results.hpp"
-#include "sim/scenario.hpp"
-#include "sim/units.hpp"
+#include "sim/engine/energy.hpp"
+#include "sim/engine/engine.hpp"
+#include "sim/results/results.hpp"
+#include "sim/config/scenario.hpp"
+#include "sim/config/units.hpp"
 
 #include <gtest/gtest.h>
 

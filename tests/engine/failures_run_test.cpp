@@ -7,9 +7,9 @@
 //     loses at most one interval, hot_spare swaps without queueing, elastic shrinks).
 // One run per test (SimGrid allows one Engine per process).
 
-#include "sim/engine.hpp"
-#include "sim/results.hpp"
-#include "sim/scenario.hpp"
+#include "sim/engine/engine.hpp"
+#include "sim/results/results.hpp"
+#include "sim/config/scenario.hpp"
 
 #include <gtest/gtest.h>
 

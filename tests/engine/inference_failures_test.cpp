@@ -3,8 +3,8 @@
 // rejoins at the repair. Deterministic: failure traces and arrival traces, explicit service times where the times
 // are asserted. One test per process (gtest_discover_tests).
 
-#include "sim/engine.hpp"
-#include "sim/scenario.hpp"
+#include "sim/engine/engine.hpp"
+#include "sim/config/scenario.hpp"
 
 #include <gtest/gtest.h>
 

@@ -4,9 +4,9 @@
 // docs/validation.md ("Inference") reports.
 
 #include "platforms/catalog.hpp"
-#include "sim/engine.hpp"
-#include "sim/kernel_timing.hpp"
-#include "sim/scenario.hpp"
+#include "sim/engine/engine.hpp"
+#include "sim/analytic/kernel_timing.hpp"
+#include "sim/config/scenario.hpp"
 #include "workloads/calibration/calibration.hpp"
 #include "workloads/inference/inference_model.hpp"
 #include "workloads/training/step_model.hpp"

@@ -3,8 +3,8 @@
 // autoscaler's reaction to a step in load. One test per process (SimGrid allows one Engine); the ordering
 // jsq <= power_of_d(2) < random follows from each run's bound against the same constants.
 
-#include "sim/engine.hpp"
-#include "sim/scenario.hpp"
+#include "sim/engine/engine.hpp"
+#include "sim/config/scenario.hpp"
 
 #include <gtest/gtest.h>
 

@@ -12,8 +12,8 @@
 // spread's comm_s / pack's = 4 within the latency terms (< 0.1%); the tests allow 3.9 to 4.1 (2.5%).
 // One placement per process (SimGrid allows one Engine).
 
-#include "sim/engine.hpp"
-#include "sim/scenario.hpp"
+#include "sim/engine/engine.hpp"
+#include "sim/config/scenario.hpp"
 
 #include <gtest/gtest.h>
 

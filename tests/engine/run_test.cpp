@@ -2,10 +2,10 @@
 // its duration), stretching under a worse placement, queueing, the horizon, and the recorded time split.
 
 #include "platforms/catalog.hpp"
-#include "sim/engine.hpp"
-#include "sim/kernel_timing.hpp"
-#include "sim/ideal.hpp"
-#include "sim/scenario.hpp"
+#include "sim/engine/engine.hpp"
+#include "sim/analytic/kernel_timing.hpp"
+#include "sim/analytic/ideal.hpp"
+#include "sim/config/scenario.hpp"
 #include "workloads/calibration/calibration.hpp"
 #include "workloads/training/step_model.hpp"
 

@@ -3,8 +3,8 @@
 // object store runs in the background and slows the job only through the fabric it shares, and data-set reads are
 // hidden behind compute until they are slower than it.
 
-#include "sim/engine.hpp"
-#include "sim/scenario.hpp"
+#include "sim/engine/engine.hpp"
+#include "sim/config/scenario.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,13 +1,13 @@
 // The storage tiers in a real SimGrid Engine against closed forms computed by hand: PFS striping (disk time / k
 // until the network limits), two writers sharing the PFS as max-min fairness says, node-local NVMe (shared by the
 // node's GPUs, never on the fabric) and the object store (per-request latency paid per request, stream caps).
-// Each case also checks sim/ideal.hpp's closed form against the same number.
+// Each case also checks sim/analytic/ideal.hpp's closed form against the same number.
 
 #include "platforms/simgrid_platform.hpp"
 #include "platforms/storage.hpp"
 #include "platforms/topology.hpp"
-#include "sim/ideal.hpp"
-#include "sim/storage_io.hpp"
+#include "sim/analytic/ideal.hpp"
+#include "sim/engine/storage_io.hpp"
 
 #include <simgrid/s4u.hpp>
 

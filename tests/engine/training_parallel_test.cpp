@@ -5,10 +5,10 @@
 
 #include "platforms/catalog.hpp"
 #include "platforms/topology.hpp"
-#include "sim/engine.hpp"
-#include "sim/kernel_timing.hpp"
-#include "sim/ideal.hpp"
-#include "sim/scenario.hpp"
+#include "sim/engine/engine.hpp"
+#include "sim/analytic/kernel_timing.hpp"
+#include "sim/analytic/ideal.hpp"
+#include "sim/config/scenario.hpp"
 #include "workloads/calibration/calibration.hpp"
 #include "workloads/training/parallel_model.hpp"
 

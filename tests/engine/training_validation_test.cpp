@@ -6,8 +6,8 @@
 //   Llama 3 405B, 8,192 H100 (Dubey et al. 2024, Table 4): published 43% MFU, predicted 30.3%
 //   Llama 3 405B, 16,384 H100: published 41% MFU, predicted 22.8%
 
-#include "sim/engine.hpp"
-#include "sim/scenario.hpp"
+#include "sim/engine/engine.hpp"
+#include "sim/config/scenario.hpp"
 #include "workloads/training/parallel_model.hpp"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // The racksim binary as a user meets it: exit codes, located error messages, determinism, the summary table.
 
-#include "sim/results.hpp"
+#include "sim/results/results.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // `racksim compare` as a user meets it: 3 seeds x 2 schedulers of a tiny loaded scenario; the numbers it prints
 // are the means of the files; two variants with the same configuration are not told apart; bad files are named.
 
-#include "sim/results.hpp"
+#include "sim/results/results.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Golden scenarios: each golden/<name>.yaml runs through the binary and its /summary is compared, field by
 // field, with golden/<name>.expected ("key value relative_tolerance" per line). See golden/README.md.
 
-#include "sim/results.hpp"
+#include "sim/results/results.hpp"
 
 #include <gtest/gtest.h>
 

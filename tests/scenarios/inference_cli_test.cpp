@@ -1,7 +1,7 @@
 // The inference service through the racksim binary: located errors for bad input (malformed arrival trace, a model
 // larger than the replica's HBM, an unknown load balancer) and byte-identical /requests for the same seed.
 
-#include "sim/results.hpp"
+#include "sim/results/results.hpp"
 
 #include <gtest/gtest.h>
 

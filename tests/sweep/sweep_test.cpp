@@ -1,8 +1,8 @@
 // Sweep files: expansion order and naming, the digest, and located errors (docs/sweeps.md).
 
-#include "sim/results.hpp"
-#include "sim/scenario.hpp"
-#include "sim/sweep.hpp"
+#include "sim/results/results.hpp"
+#include "sim/config/scenario.hpp"
+#include "sim/tools/sweep.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -2,7 +2,7 @@
 // Megatron-style 3D-parallel training of a transformer (tensor, pipeline and data parallelism) as plain
 // arithmetic: the compute of one iteration on the busiest pipeline stage with the 1F1B bubble, the volumes of its
 // TP, PP and DP communication, memory per GPU, model FLOPs and MFU. The engine turns the result into SimGrid
-// activities (sim/engine.cpp); every formula is in docs/training-model.md. No SimGrid.
+// activities (sim/engine/engine.cpp); every formula is in docs/training-model.md. No SimGrid.
 
 #include "workloads/calibration/calibration.hpp"
 #include "workloads/spec.hpp"

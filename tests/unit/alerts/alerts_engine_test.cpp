@@ -1,8 +1,8 @@
 // A real run with alerts: the alert events of a quickstart-sized training run match what the rules say about the
 // recorded series, computed here independently from the samples.
 
-#include "sim/engine.hpp"
-#include "sim/scenario.hpp"
+#include "sim/engine/engine.hpp"
+#include "sim/config/scenario.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The scenario's `alerts:` list: what is read, what the resolved YAML says, and the diagnostics (file, line, field)
 // of bad rules, in the library and through the CLI (exit code 2).
 
-#include "sim/scenario.hpp"
+#include "sim/config/scenario.hpp"
 #include "tests/scenarios/cli_run.hpp"
 
 #include <gtest/gtest.h>

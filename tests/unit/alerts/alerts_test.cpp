@@ -1,7 +1,7 @@
 // Alert evaluation on hand-made series and summaries: exact raise/clear times (sample-time semantics, "for"),
 // flapping, open at the end, summary rules, event fields and summary attributes.
 
-#include "sim/alerts.hpp"
+#include "sim/results/alerts.hpp"
 
 #include <gtest/gtest.h>
 

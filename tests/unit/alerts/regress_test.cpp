@@ -1,8 +1,8 @@
 // racksim regress: verdicts from tolerances and directions (hand-computed deltas), tolerance files and flags,
 // output formats, and the CLI's exit codes on real result files.
 
-#include "sim/regress.hpp"
-#include "sim/results.hpp"
+#include "sim/tools/regress.hpp"
+#include "sim/results/results.hpp"
 #include "tests/scenarios/cli_run.hpp"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // sim/compare: statistics against independently computed values, grouping, labels, warnings, output formats.
 
-#include "sim/compare.hpp"
+#include "sim/tools/compare.hpp"
 
 #include <gtest/gtest.h>
 

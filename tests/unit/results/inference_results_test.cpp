@@ -1,8 +1,8 @@
 // /requests in the results file and the inference_* summary: round trip of every field, the empty dataset of a
 // run without a service, and the metric formulas of docs/results-schema.md ("Inference") on hand-made rows.
 
-#include "sim/inference_run.hpp"
-#include "sim/results.hpp"
+#include "sim/engine/inference_run.hpp"
+#include "sim/results/results.hpp"
 
 #include <unistd.h>
 

@@ -2,7 +2,7 @@
 // user sees for bad paths and foreign files.
 
 #include "sample_results.hpp"
-#include "sim/results.hpp"
+#include "sim/results/results.hpp"
 
 #include <hdf5.h>
 #include <unistd.h>

@@ -2,7 +2,7 @@
 // against numpy 1.24: the literals below are repr(np.percentile(...)) outputs).
 
 #include "sample_results.hpp"
-#include "sim/results.hpp"
+#include "sim/results/results.hpp"
 
 #include <gtest/gtest.h>
 

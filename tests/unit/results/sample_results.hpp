@@ -2,7 +2,7 @@
 // A small, hand-checkable ResultSet shared by the results tests and the sample-file writer (the h5py check in
 // analysis/ runs on that file). The expected summary values are worked out in results_metrics_test.cpp.
 
-#include "sim/results.hpp"
+#include "sim/results/results.hpp"
 
 #include <string>
 #include <vector>

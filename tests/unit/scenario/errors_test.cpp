@@ -1,6 +1,6 @@
 // Every way a scenario can be wrong, with the line:col and the words of the diagnostic it must produce.
 
-#include "sim/scenario.hpp"
+#include "sim/config/scenario.hpp"
 
 #include "platforms/catalog.hpp"
 #include "test_util.hpp"

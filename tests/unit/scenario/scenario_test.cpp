@@ -1,8 +1,8 @@
 // Loading scenarios that are valid: defaults, every value reaching its field, overrides, path resolution and
 // resolved YAML that reads back to the same values.
 
-#include "sim/scenario.hpp"
-#include "sim/settings.hpp"
+#include "sim/config/scenario.hpp"
+#include "sim/config/settings.hpp"
 
 #include "test_util.hpp"
 

@@ -1,6 +1,6 @@
 // The settings table itself: complete, consistent with the struct defaults, documented, and explained.
 
-#include "sim/settings.hpp"
+#include "sim/config/settings.hpp"
 
 #include "test_util.hpp"
 

@@ -1,7 +1,7 @@
 #pragma once
 // Helpers shared by the scenario tests: load text and collect the diagnostics it raises.
 
-#include "sim/scenario.hpp"
+#include "sim/config/scenario.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // sim/units: every unit, the number grammar, every error message, and exact round-trips of format_quantity.
 
-#include "sim/units.hpp"
+#include "sim/config/units.hpp"
 
 #include <gtest/gtest.h>
 

@@ -41,7 +41,7 @@ TEST(WorkloadCollective, NcclBinaryTreeOfEightRanks) {
   EXPECT_EQ(tree_depth(nccl_btree(5)), 3);
 }
 
-// The tree closed forms (sim/ideal.hpp) rest on: depth ceil(log2 n), busiest rank 2S per direction for n >= 4.
+// The tree closed forms (sim/analytic/ideal.hpp) rest on: depth ceil(log2 n), busiest rank 2S per direction for n >= 4.
 TEST(WorkloadCollective, DoubleTreeDepthAndBusiestRankForEveryN) {
   for (int n = 2; n <= 600; ++n) {
     const auto phases = plan_collective(CollectiveOp::allreduce, CollectiveAlgorithm::tree, 1.0, std::vector<int>(n));
