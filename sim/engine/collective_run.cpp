@@ -18,7 +18,6 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
-#include <set>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -173,11 +172,6 @@ class CollectiveRun {
     const double factor = workloads::bus_factor(spec_.op, n);
     double end = 0;
     for (std::size_t g = 0; g < groups_.size(); ++g) {
-      std::set<int> nodes, racks;
-      for (int gpu : groups_[g]) {
-        nodes.insert(topo_.node_of_gpu(gpu));
-        racks.insert(topo_.rack_of_gpu(gpu));
-      }
       JobRecord job;
       job.id = static_cast<std::int64_t>(g);
       job.kind = "collective";
@@ -185,8 +179,7 @@ class CollectiveRun {
       job.start_s = 0;
       job.gpus = n;
       job.status = to_string(JobStatus::completed);
-      job.nodes = static_cast<std::int32_t>(nodes.size());
-      job.racks = static_cast<std::int32_t>(racks.size());
+      set_span(job, topo_, groups_[g]);
       job.timing = "collective";
       for (std::size_t k = 0; k < sizes_.size(); ++k) {
         CollectiveRecord c;

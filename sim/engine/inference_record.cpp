@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <numeric>
-#include <set>
 
 namespace racksim::sim {
 namespace {
@@ -72,13 +71,7 @@ void InferenceService::Impl::record(ResultSet& rs, double end, double interval, 
     job.comm_s = rep.comm_s;
     job.timing =
         explicit_service_ ? "service_time" : (scenario_.calibration == "roofline" ? "roofline" : "calibration");
-    std::set<int> nodes, racks;
-    for (int g : rep.gpus) {
-      nodes.insert(topo_.node_of_gpu(g));
-      racks.insert(topo_.rack_of_gpu(g));
-    }
-    job.nodes = static_cast<std::int32_t>(nodes.size());
-    job.racks = static_cast<std::int32_t>(racks.size());
+    set_span(job, topo_, rep.gpus);
     rs.jobs.push_back(std::move(job));
   }
   const StepSeries in_system = in_system_series();

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
 
 namespace racksim::sim {
 namespace {
@@ -111,13 +110,7 @@ JobRecord job_record(const JobState& job, double end, const EnergyMeter& meter, 
     r.mfu = workloads::mfu(job.par->model_flops * iters, busy, job.spec.gpus, gpu_peak_bf16_flops);
     r.tokens_per_s = job.par->tokens * iters / busy;
   }
-  std::set<int> nodes, racks;
-  for (int g : job.gpus) {
-    nodes.insert(topo.node_of_gpu(g));
-    racks.insert(topo.rack_of_gpu(g));
-  }
-  r.nodes = static_cast<std::int32_t>(nodes.size());
-  r.racks = static_cast<std::int32_t>(racks.size());
+  set_span(r, topo, job.gpus);
   return r;
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <set>
 
 namespace racksim::sim {
 namespace {
@@ -55,6 +56,16 @@ std::vector<std::pair<std::string, double>> run_summary(const std::vector<JobRec
   summary.emplace_back("total_gpus", total_gpus);
   summary.emplace_back("simulated_s", end);
   return summary;
+}
+
+void set_span(JobRecord& record, const platforms::Topology& topo, const std::vector<int>& gpus) {
+  std::set<int> nodes, racks;
+  for (int g : gpus) {
+    nodes.insert(topo.node_of_gpu(g));
+    racks.insert(topo.rack_of_gpu(g));
+  }
+  record.nodes = static_cast<std::int32_t>(nodes.size());
+  record.racks = static_cast<std::int32_t>(racks.size());
 }
 
 ProgressLine::ProgressLine(bool enabled) : enabled_(enabled), wall_start_(std::chrono::steady_clock::now()) {}

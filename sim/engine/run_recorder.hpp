@@ -2,6 +2,7 @@
 // What every run kind (the job engine, the collective benchmark, the inference service) records the same way: the
 // /meta group, the sampling interval of the time series, the head of the /summary, and the progress line.
 
+#include "platforms/topology.hpp"
 #include "sim/config/scenario.hpp"
 #include "sim/results/results.hpp"
 
@@ -34,6 +35,9 @@ double timeseries_interval(const Scenario& scenario, double end);
 // The first /summary entries of every run kind: the job metrics (compute_summary), total_gpus and simulated_s.
 std::vector<std::pair<std::string, double>> run_summary(const std::vector<JobRecord>& jobs, double allocated_gpu_s,
                                                         int total_gpus, double end);
+
+// JobRecord::nodes and JobRecord::racks: how many nodes and racks `gpus` span.
+void set_span(JobRecord& record, const platforms::Topology& topo, const std::vector<int>& gpus);
 
 // RunOptions::progress: a line on stderr after 2 s of wall time, updated at most twice a second.
 class ProgressLine {
