@@ -41,8 +41,12 @@ InFlight::~InFlight() {
   in_flight().erase(pid_);
 }
 
-void InFlight::add(sg4::Activity* activity) { in_flight()[pid_].activities.emplace_back(activity); }
-void InFlight::add(sg4::Actor* child) { in_flight()[pid_].children.emplace_back(child); }
+void InFlight::add(sg4::Activity* activity) {
+  in_flight()[pid_].activities.emplace_back(activity);
+}
+void InFlight::add(sg4::Actor* child) {
+  in_flight()[pid_].children.emplace_back(child);
+}
 
 void cancel_in_flight(long pid) {
   auto it = in_flight().find(pid);

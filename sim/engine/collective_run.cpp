@@ -1,25 +1,23 @@
-#include "sim/engine/run_info.hpp"
-#include "sim/engine/simgrid_run.hpp"
 #include "sim/engine/collective_run.hpp"
 
 #include "platforms/simgrid_platform.hpp"
 #include "platforms/topology.hpp"
 #include "policies/registry.hpp"
 #include "sim/engine/activities.hpp"
+#include "sim/engine/cluster_state.hpp"
 #include "sim/engine/energy.hpp"
-#include "sim/version.hpp"
+#include "sim/engine/job_status.hpp"
+#include "sim/engine/run_recorder.hpp"
+#include "sim/engine/simgrid_run.hpp"
 #include "workloads/collective/collective.hpp"
 
 #include <simgrid/s4u.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <exception>
 #include <memory>
-#include <set>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -52,9 +50,8 @@ class CollectiveRun {
   }
 
   RunReport run() {
-    const auto wall_start = std::chrono::steady_clock::now();
+    const RunStamp stamp;
     RunReport report;
-    const std::string started = utc_now();
     place_groups();
     plan_all();
 
@@ -78,15 +75,9 @@ class CollectiveRun {
     if (failure_) std::rethrow_exception(failure_);
 
     auto& rs = report.results;
-    rs.meta.racksim_version = racksim::version;
-    rs.meta.git_sha = racksim::git_sha;
-    rs.meta.simgrid_version = simgrid_version_string();
-    rs.meta.seed = scenario_.seed;
-    rs.meta.scenario_yaml = scenario_.resolved_yaml;
-    rs.meta.calibration = "none: collective benchmark (no compute)";
-    rs.meta.started_utc = started;
+    stamp.write(rs.meta, scenario_, "none: collective benchmark (no compute)");
     record(rs);
-    rs.meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    stamp.finish(rs.meta);
     return report;
   }
 
@@ -94,27 +85,13 @@ class CollectiveRun {
   // Groups in order, each where the placement policy puts it among the GPUs the earlier groups left free.
   void place_groups() {
     const auto placement = policies::placements().create(scenario_.policies.placement, policy_params(scenario_));
-    policies::ClusterShape shape;
-    shape.gpus_per_node = scenario_.platform.gpus_per_node;
-    shape.nodes_per_rack = scenario_.platform.nodes_per_rack;
-    shape.nodes = topo_.num_nodes();
-    for (int n = 0; n < shape.nodes; ++n) { // leaf = rack's switch; pod: fat_tree pod / dragonfly group
-      shape.node_leaf.push_back(topo_.rack_of_node(n));
-      shape.node_pod.push_back(topo_.pod_of_rack(topo_.rack_of_node(n)));
-    }
-    std::vector<std::uint8_t> free(static_cast<std::size_t>(topo_.num_gpus()), 1);
+    ClusterState cluster(topo_);
     for (int g = 0; g < spec_.groups; ++g) {
-      const policies::PlacementView view{shape, free, spec_.ranks};
-      auto gpus = placement->place(view);
-      bool ok = static_cast<int>(gpus.size()) == spec_.ranks && std::is_sorted(gpus.begin(), gpus.end()) &&
-                std::adjacent_find(gpus.begin(), gpus.end()) == gpus.end();
-      for (int gpu : gpus)
-        ok = ok && gpu >= 0 && gpu < topo_.num_gpus() && free[static_cast<std::size_t>(gpu)];
-      if (!ok)
+      auto gpus = cluster.place(*placement, spec_.ranks);
+      if (!cluster.valid_placement(gpus, spec_.ranks))
         throw RunError("policies.placement: '" + scenario_.policies.placement + "' could not place group " +
                        std::to_string(g) + " of " + std::to_string(spec_.ranks) + " ranks");
-      for (int gpu : gpus)
-        free[static_cast<std::size_t>(gpu)] = 0;
+      cluster.take(gpus, g);
       groups_.push_back(std::move(gpus));
     }
   }
@@ -195,20 +172,14 @@ class CollectiveRun {
     const double factor = workloads::bus_factor(spec_.op, n);
     double end = 0;
     for (std::size_t g = 0; g < groups_.size(); ++g) {
-      std::set<int> nodes, racks;
-      for (int gpu : groups_[g]) {
-        nodes.insert(topo_.node_of_gpu(gpu));
-        racks.insert(topo_.rack_of_gpu(gpu));
-      }
       JobRecord job;
       job.id = static_cast<std::int64_t>(g);
       job.kind = "collective";
       job.submit_s = 0;
       job.start_s = 0;
       job.gpus = n;
-      job.status = "completed";
-      job.nodes = static_cast<std::int32_t>(nodes.size());
-      job.racks = static_cast<std::int32_t>(racks.size());
+      job.status = to_string(JobStatus::completed);
+      set_span(job, topo_, groups_[g]);
       job.timing = "collective";
       for (std::size_t k = 0; k < sizes_.size(); ++k) {
         CollectiveRecord c;
@@ -239,13 +210,10 @@ class CollectiveRun {
     allocated.set(0, static_cast<double>(n) * static_cast<double>(groups_.size()));
     allocated.set(end, 0);
     queue.set(0, 0);
-    const double interval =
-        scenario_.output.timeseries_interval_s > 0 ? scenario_.output.timeseries_interval_s : std::max(1.0, end / 1000);
+    const double interval = timeseries_interval(scenario_, end);
     rs.timeseries.push_back(allocated.sample("gpus_allocated", "GPUs", interval, end));
     rs.timeseries.push_back(queue.sample("queue_length", "jobs", interval, end));
-    rs.summary = compute_summary(rs.jobs, allocated.integral(end), topo_.num_gpus(), end);
-    rs.summary.emplace_back("total_gpus", topo_.num_gpus());
-    rs.summary.emplace_back("simulated_s", end);
+    rs.summary = run_summary(rs.jobs, allocated.integral(end), topo_.num_gpus(), end);
     double peak_bus = 0, peak_alg = 0, sum_bus = 0, worst_ratio = 0;
     for (const auto& c : rs.collectives) {
       peak_bus = std::max(peak_bus, c.busbw_Bps);

@@ -15,9 +15,9 @@
 // The meter keeps two step functions (GPUs computing, GPUs off) and per-GPU busy seconds: the power series, the
 // energy, the carbon and each job's share follow from them exactly, with no sampling error.
 
-#include "sim/results/results.hpp"
-#include "sim/config/scenario.hpp"
 #include "sim/config/carbon_trace.hpp"
+#include "sim/config/scenario.hpp"
+#include "sim/results/results.hpp"
 
 #include <string>
 #include <unordered_map>

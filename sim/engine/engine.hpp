@@ -5,8 +5,8 @@
 // rule of its own: all jobs submitted at the same instant enter the queue together (by id) before the
 // scheduler is asked, and a scheduling pass runs after every arrival batch and after every job completion.
 
-#include "sim/results/results.hpp"
 #include "sim/config/scenario.hpp"
+#include "sim/results/results.hpp"
 #include "workloads/traces/trace_reader.hpp"
 
 #include <stdexcept>

@@ -23,16 +23,18 @@
 
 namespace racksim::sim {
 
+class ClusterState;
 class EnergyMeter;
 
 RunReport run_inference_simulation(const Scenario& scenario, const RunOptions& options);
 
 // The service as a part of a run, so the training engine can host one next to its jobs (workload.inference.replicas
-// > 0 with another workload kind). Construction places the replicas on free GPUs (marking them taken in gpu_free)
-// and generates the requests; start() creates the actors in the running Engine; record() appends the results.
+// > 0 with another workload kind). Construction places the replicas on free GPUs of `cluster` (they become the
+// service's) and generates the requests; start() creates the actors in the running Engine; record() appends the
+// results. Its parts: sim/engine/inference_service.hpp.
 class InferenceService {
  public:
-  InferenceService(const Scenario& scenario, const platforms::Topology& topo, std::vector<std::uint8_t>& gpu_free);
+  InferenceService(const Scenario& scenario, const platforms::Topology& topo, ClusterState& cluster);
   ~InferenceService();
   InferenceService(const InferenceService&) = delete;
   InferenceService& operator=(const InferenceService&) = delete;

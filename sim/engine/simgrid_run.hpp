@@ -1,6 +1,9 @@
 #pragma once
 // What every SimGrid run in sim/ sets up the same way (the job engine, the collective benchmark, the inference
-// service): the Engine with racksim's settings, and the rule that an exception must not escape an actor.
+// service): the Engine with racksim's settings, the rule that an exception must not escape an actor, and the end of
+// a run at its horizon.
+
+#include "sim/engine/activities.hpp"
 
 #include <simgrid/s4u.hpp>
 
@@ -42,6 +45,20 @@ void run_guarded(std::exception_ptr& first, F&& body) {
     if (!first) first = std::current_exception();
     simgrid::s4u::Actor::kill_all();
   }
+}
+
+// Runs the simulation to its end or, with a horizon (horizon_s > 0), to the horizon: then an actor on `controller`
+// ends every actor still waiting or running (actors left alive when the Engine goes away are never unwound) and
+// cancels the activities they left running (cancel_all_in_flight).
+inline void run_to_end(simgrid::s4u::Engine& engine, simgrid::s4u::Host* controller, double horizon_s) {
+  if (horizon_s > 0) {
+    engine.run_until(horizon_s);
+    simgrid::s4u::Actor::create("horizon", controller, [] {
+      simgrid::s4u::Actor::kill_all();
+      cancel_all_in_flight();
+    });
+  }
+  engine.run();
 }
 
 } // namespace racksim::sim
