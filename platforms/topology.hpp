@@ -181,7 +181,7 @@ struct SwitchPorts {
   std::string kind;
   int down = 0, up = 0; // dragonfly routers: up = local + global links
 };
-std::vector<SwitchPorts> switch_ports(const PlatformSpec& spec);
+std::vector<SwitchPorts> switch_ports(const PlatformSpec& spec); // the fabric kind's; PlatformError if unknown
 
 // Largest number of links on a shortest GPU-to-GPU route (BFS on the graph from GPU 0); on a leaf-spine: 2 within
 // one node, 4 within one rack, 6 across racks.
