@@ -126,7 +126,8 @@ TopologyAnalysis analyze(const Topology& topo) {
 
   // One failure of each kind; by symmetry the first leaf, upper switch, rack and server stand for all of them.
   a.failure_domains.push_back(apply_failure(topo, "leaf", {topo.leaves[0]}));
-  if (!topo.aggregations.empty()) a.failure_domains.push_back(apply_failure(topo, "aggregation", {topo.aggregations[0]}));
+  if (!topo.aggregations.empty())
+    a.failure_domains.push_back(apply_failure(topo, "aggregation", {topo.aggregations[0]}));
   if (!topo.spines.empty()) a.failure_domains.push_back(apply_failure(topo, "spine", {topo.spines[0]}));
   // Rack power: the rack's GPUs, their NVSwitches and the rack's leaf switches (rail_optimized: all its rails).
   std::vector<Vertex> rack;
@@ -217,7 +218,7 @@ std::string analysis_json(const Topology& topo, const TopologyAnalysis& a) {
   const TopologyGraph& g = topo.graph;
   int nvlink = 0, node_leaf = 0, leaf_spine = 0, core = 0, storage_leaf_spine = 0, storage_server = 0;
   int object_store_leaf_spine = 0, object_store_gateway = 0, pcie = 0;
-  double node_leaf_Bps = 0;
+  double node_leaf_Bps = 0, core_Bps = 0;
   for (auto [e, end] = boost::edges(g); e != end; ++e) {
     switch (g[*e].tier) {
     case LinkTier::nvlink:
@@ -232,6 +233,7 @@ std::string analysis_json(const Topology& topo, const TopologyAnalysis& a) {
       break;
     case LinkTier::core:
       ++core;
+      core_Bps = g[*e].bandwidth_Bps; // one kind per platform: fat_tree aggregation-core or dragonfly global links
       break;
     case LinkTier::storage:
       // The storage tier holds two kinds of link: storage leaf to the fabric, and server to storage leaf.
@@ -253,11 +255,10 @@ std::string analysis_json(const Topology& topo, const TopologyAnalysis& a) {
       break;
     }
   }
-  const double core_Bps = topo.kind() == "dragonfly" ? topo.global_pair_Bps : topo.agg_core_Bps;
 
   std::ostringstream out;
   out << "{\n";
-  out << "  \"fabric\": " << json_string(topo.kind()) << ",\n";
+  out << "  \"fabric\": " << json_string(topo.spec.fabric.kind) << ",\n";
   out << "  \"nvlink_domain\": " << json_string(topo.spec.nvlink_domain) << ",\n";
   out << "  \"counts\": {\"gpus\": " << topo.num_gpus() << ", \"nodes\": " << topo.num_nodes()
       << ", \"racks\": " << topo.num_racks() << ", \"pods\": " << topo.num_pods()

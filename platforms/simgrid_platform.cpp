@@ -1,5 +1,6 @@
 #include "platforms/simgrid_platform.hpp"
 
+#include "platforms/fabrics/fabric.hpp"
 #include "platforms/simgrid_storage.hpp"
 #include "platforms/simgrid_util.hpp"
 
@@ -7,7 +8,7 @@
 
 #include <boost/graph/adjacency_list.hpp>
 
-#include <map>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,28 +41,37 @@ void configure_network_model(NetworkModel model) {
 namespace {
 
 using Route = std::vector<sg4::LinkInRoute>;
+using simgrid::kernel::routing::NetPoint;
+constexpr auto UP = sg4::LinkInRoute::Direction::UP;
+constexpr auto DOWN = sg4::LinkInRoute::Direction::DOWN;
 
-// Builds every fabric's SimGrid zones from the graph; each zone-level route is the one gpu_route lists.
-class Builder {
+// The fabric kind decides the zones and the routes between them (platforms/fabrics/, Fabric::build_zones); this
+// creates them with s4u calls, and builds the rack zones (GPU hosts, NVLink, node uplinks) every kind shares.
+class SimGridZones final : public ZoneBuilder {
  public:
-  Builder(const Topology& topo, SimPlatform& out) : topo_(topo), g_(topo.graph), spec_(topo.spec), out_(out) {}
+  SimGridZones(const Topology& topo, SimPlatform& out)
+      : topo_(topo), spec_(topo.spec), out_(out), rack_nics_(topo.num_racks()) {}
 
-  // Links live in the root zone, whatever zone routes through them: SimGrid checks a new link's name in every
-  // zone's link table, and one large table is far cheaper to search than one per rack (65k GPUs: 14.1 s ->
-  // 6.9 s to build; docs/performance.md).
-  sg4::Link* link(const std::string& name, double bandwidth, double latency) {
-    return make_link(root_, name, bandwidth, latency);
+  ZoneRef root(ZoneRouting routing) override {
+    if (root_ != nullptr) throw std::logic_error("ZoneBuilder::root called twice");
+    root_ = make_zone("datacenter", routing);
+    return add_zone(root_);
   }
 
-  // A rack (rail_optimized: a scalable unit) as a star zone whose centre is the leaf layer: GPU hosts with their
-  // route to the centre, and bypass routes inside each NVLink domain where the centre is not the NVSwitch.
-  // Returns the zone and its centre router.
-  std::pair<sg4::NetZone*, simgrid::kernel::routing::NetPoint*> rack_zone(int rack, sg4::NetZone* parent) {
+  ZoneRef zone(const std::string& name, ZoneRouting routing, ZoneRef parent) override {
+    auto* zone = make_zone(name, routing);
+    zone->set_parent(zones_.at(parent.id));
+    return add_zone(zone);
+  }
+
+  // A rack (rails: a scalable unit) as a star zone whose centre is the leaf layer: GPU hosts with their route to
+  // the centre, and bypass routes inside each NVLink domain where the centre is not the NVSwitch.
+  Rack rack(int rack, ZoneRef parent) override {
     auto* zone = sg4::create_star_zone("rack-" + std::to_string(rack));
-    zone->set_parent(parent);
+    zone->set_parent(zones_.at(parent.id));
+    const bool rails = topo_.fabric().leaf_layer() == LeafLayer::rails;
     // The gateway must sit in the same zone as the hosts: SimGrid resolves host -> gateway within one zone.
-    const std::string centre = topo_.kind() == "rail_optimized" ? "rack-" + std::to_string(rack) + "-rails"
-                                                                : g_[topo_.leaves[rack]].name;
+    const std::string centre = rails ? "rack-" + std::to_string(rack) + "-rails" : topo_.graph[topo_.leaves[rack]].name;
     auto* router = zone->create_router(centre);
     add_gateway_route(zone, router);
     const int gpn = spec_.gpus_per_node;
@@ -69,20 +79,21 @@ class Builder {
     const bool rack_domain = spec_.nvlink_domain == "rack";
     sg4::Link* rack_nics = nullptr;
     if (rack_domain)
-      rack_nics = link(names::rack_nics(rack), spec_.nodes_per_rack * topo_.node_uplink_Bps, spec_.fabric.link_latency_s);
+      rack_nics = link_in_root(names::rack_nics(rack), spec_.nodes_per_rack * topo_.node_uplink_Bps,
+                               spec_.fabric.link_latency_s);
     for (int node = first_node; node < first_node + spec_.nodes_per_rack; ++node) {
       sg4::Link* uplink = nullptr;
-      if (!rack_domain && topo_.kind() != "rail_optimized")
-        uplink = link(names::node_uplink(node), topo_.node_uplink_Bps, spec_.fabric.link_latency_s);
+      if (!rack_domain && !rails)
+        uplink = link_in_root(names::node_uplink(node), topo_.node_uplink_Bps, spec_.fabric.link_latency_s);
       std::vector<sg4::Link*> nvlinks;
       for (int gpu = node * gpn; gpu < (node + 1) * gpn; ++gpu) {
-        auto* host = zone->create_host(g_[topo_.gpus[gpu]].name, topo_.gpu_flops);
-        auto* nvlink = link(names::nvlink(gpu), topo_.nvlink_Bps, spec_.nvlink_latency_s);
+        auto* host = zone->create_host(topo_.graph[topo_.gpus[gpu]].name, topo_.gpu_flops);
+        auto* nvlink = link_in_root(names::nvlink(gpu), topo_.nvlink_Bps, spec_.nvlink_latency_s);
         // Leaving the GPU towards the leaf layer (the rack's NVSwitch is the centre in a rack domain, so its
         // NICs are on the zone's route up instead).
         Route up;
-        if (topo_.kind() == "rail_optimized")
-          up = {{link(names::gpu_nic(gpu), spec_.fabric.nic_bandwidth_Bps, spec_.fabric.link_latency_s), UP}};
+        if (rails)
+          up = {{link_in_root(names::gpu_nic(gpu), spec_.fabric.nic_bandwidth_Bps, spec_.fabric.link_latency_s), UP}};
         else if (rack_domain)
           up = {{nvlink, UP}};
         else
@@ -103,138 +114,107 @@ class Builder {
                                    {{nvlinks[a], UP}, {nvlinks[b], DOWN}});
     }
     zone->seal();
-    rack_nics_ = rack_nics;
-    return {zone, router};
+    rack_nics_[rack] = rack_nics;
+    return {add_zone(zone), add_router(router)};
   }
 
-  // The zone's route to its parent's centre: (rack domain: the rack's NICs,) the leaf's aggregated uplink.
-  Route rack_uplink(int rack) {
-    Route up;
-    if (rack_nics_ != nullptr) up.push_back({rack_nics_, UP});
-    auto* leaf_up = link(names::leaf_uplink_aggregate(rack), topo_.leaf_uplink_Bps, spec_.fabric.uplink_latency_s);
+  std::vector<LinkRef> rack_uplink(int rack) override {
+    std::vector<LinkRef> up;
+    if (rack_nics_.at(rack) != nullptr) up.push_back(add_link(rack_nics_[rack]));
+    auto* leaf_up =
+        link_in_root(names::leaf_uplink_aggregate(rack), topo_.leaf_uplink_Bps, spec_.fabric.uplink_latency_s);
     out_.leaf_uplinks.push_back(leaf_up);
-    up.push_back({leaf_up, UP});
-    racks_[rack] = up;
+    up.push_back(add_link(leaf_up));
     return up;
   }
 
-  // A star zone of racks under `parent` whose centre is the layer above the leaves (leaf_spine, rail_optimized:
-  // the spines; fat_tree: a pod's aggregation switches).
-  void star_of_racks(sg4::NetZone* zone, int first_rack, int racks) {
-    for (int rack = first_rack; rack < first_rack + racks; ++rack) {
-      auto [rz, router] = rack_zone(rack, zone);
-      zone->add_route(rz->get_netpoint(), nullptr, router, nullptr, rack_uplink(rack), true);
-    }
+  LinkRef link(const std::string& name, double bandwidth_Bps, double latency_s) override {
+    return add_link(link_in_root(name, bandwidth_Bps, latency_s));
   }
 
-  // Dragonfly groups: the racks of a group in a full zone (one local link per pair of routers), groups in the
-  // root full zone (one aggregated global link per pair of groups, between the routers that hold it).
-  void dragonfly() {
-    const int a = spec_.fabric.racks_per_group;
-    const int groups = topo_.num_pods();
-    std::vector<std::vector<simgrid::kernel::routing::NetPoint*>> routers(groups);
-    for (int group = 0; group < groups; ++group) {
-      auto* gz = sg4::create_full_zone("group-" + std::to_string(group));
-      gz->set_parent(root_);
-      std::vector<sg4::NetZone*> zones;
-      for (int r = 0; r < a; ++r) {
-        auto [rz, router] = rack_zone(group * a + r, gz);
-        zones.push_back(rz);
-        routers[group].push_back(router);
-      }
-      for (int r = 0; r < a; ++r)
-        for (int q = r + 1; q < a; ++q) {
-          const int ra = group * a + r, rb = group * a + q;
-          auto* local = link(names::local_link(ra, rb), topo_.leaf_spine_Bps, spec_.fabric.uplink_latency_s);
-          gz->add_route(zones[r]->get_netpoint(), zones[q]->get_netpoint(), routers[group][r], routers[group][q],
-                        {{local, UP}}, true);
-        }
-      gz->seal();
-      group_zones_.push_back(gz);
-    }
-    for (int i = 0; i < groups; ++i)
-      for (int j = i + 1; j < groups; ++j) {
-        const int out = dragonfly_gateway_rack(i, j) % a, in = dragonfly_gateway_rack(j, i) % a;
-        auto* global = link(names::global_link(i, j), topo_.global_pair_Bps, spec_.fabric.core_latency_s);
-        root_->add_route(group_zones_[i]->get_netpoint(), group_zones_[j]->get_netpoint(), routers[i][out],
-                         routers[j][in], {{global, UP}}, true);
-      }
-    dragonfly_routers_ = std::move(routers);
+  void route(ZoneRef parent, ZoneRef from, RouterRef from_gateway, ZoneRef to, RouterRef to_gateway,
+             const std::vector<LinkRef>& links) override {
+    Route route;
+    for (LinkRef l : links)
+      route.emplace_back(links_.at(l.id), UP);
+    zones_.at(parent.id)->add_route(
+        zones_.at(from.id)->get_netpoint(), to.id < 0 ? nullptr : zones_.at(to.id)->get_netpoint(),
+        routers_.at(from_gateway.id), to_gateway.id < 0 ? nullptr : routers_.at(to_gateway.id), route, true);
+  }
+
+  void bypass_route(ZoneRef parent, ZoneRef from, RouterRef from_gateway, ZoneRef to, RouterRef to_gateway,
+                    const std::vector<LinkRef>& up, const std::vector<LinkRef>& down) override {
+    Route route;
+    for (LinkRef l : up)
+      route.emplace_back(links_.at(l.id), UP);
+    for (LinkRef l : down)
+      route.emplace_back(links_.at(l.id), DOWN);
+    zones_.at(parent.id)->add_bypass_route(zones_.at(from.id)->get_netpoint(), zones_.at(to.id)->get_netpoint(),
+                                           routers_.at(from_gateway.id), routers_.at(to_gateway.id), route);
+  }
+
+  void seal(ZoneRef zone) override { zones_.at(zone.id)->seal(); }
+
+  void storage_attach(ZoneRef zone, RouterRef router) override {
+    storage_attach_.push_back({zones_.at(zone.id), routers_.at(router.id)});
+  }
+
+  sg4::NetZone* root_zone() const { return root_; }
+  const std::vector<StorageAttach>& storage_attach_points() const { return storage_attach_; }
+
+ private:
+  static sg4::NetZone* make_zone(const std::string& name, ZoneRouting routing) {
+    return routing == ZoneRouting::full ? sg4::create_full_zone(name) : sg4::create_star_zone(name);
+  }
+
+  // Links live in the root zone, whatever zone routes through them: SimGrid checks a new link's name in every
+  // zone's link table, and one large table is far cheaper to search than one per rack (65k GPUs: 14.1 s ->
+  // 6.9 s to build; docs/performance.md).
+  sg4::Link* link_in_root(const std::string& name, double bandwidth, double latency) {
+    if (root_ == nullptr) throw std::logic_error("ZoneBuilder::root must be called first");
+    return make_link(root_, name, bandwidth, latency);
+  }
+
+  ZoneRef add_zone(sg4::NetZone* zone) {
+    zones_.push_back(zone);
+    return {static_cast<int>(zones_.size()) - 1};
+  }
+  RouterRef add_router(NetPoint* router) {
+    routers_.push_back(router);
+    return {static_cast<int>(routers_.size()) - 1};
+  }
+  LinkRef add_link(sg4::Link* link) {
+    links_.push_back(link);
+    return {static_cast<int>(links_.size()) - 1};
   }
 
   const Topology& topo_;
-  const TopologyGraph& g_;
   const PlatformSpec& spec_;
   SimPlatform& out_;
   sg4::NetZone* root_ = nullptr;
-  sg4::Link* rack_nics_ = nullptr;
-  std::vector<sg4::NetZone*> group_zones_;
-  std::map<int, Route> racks_;       // rack_uplink by rack
-  std::vector<std::vector<simgrid::kernel::routing::NetPoint*>> dragonfly_routers_;
-  static constexpr auto UP = sg4::LinkInRoute::Direction::UP;
-  static constexpr auto DOWN = sg4::LinkInRoute::Direction::DOWN;
-
- private:
-  int dragonfly_gateway_rack(int from, int to) const {
-    const int a = spec_.fabric.racks_per_group;
-    const int k = to < from ? to : to - 1;
-    return from * a + k % a;
-  }
+  std::vector<sg4::NetZone*> zones_;
+  std::vector<NetPoint*> routers_;
+  std::vector<sg4::Link*> links_;
+  std::vector<sg4::Link*> rack_nics_; // by rack; nullptr unless nvlink_domain is rack
+  std::vector<StorageAttach> storage_attach_;
 };
 
 } // namespace
 
 SimPlatform build_simgrid_platform(const Topology& topo) {
   SimPlatform out;
-  const auto& spec = topo.spec;
-  const std::string& kind = topo.kind();
-  const bool dragonfly = kind == "dragonfly";
-  auto* root = dragonfly ? sg4::create_full_zone("datacenter") : sg4::create_star_zone("datacenter");
-  const auto up = sg4::LinkInRoute::Direction::UP;
   out.gpu_hosts.resize(topo.gpus.size());
-  Builder b(topo, out);
-  b.root_ = root;
-  if (dragonfly) {
-    b.dragonfly();
-  } else if (kind == "fat_tree") {
-    // Racks sit directly in the root star (a pod zone between them would need a gateway outside the racks, which
-    // SimGrid's recursive route resolution does not reach): a rack's route to the core is its leaf uplink then
-    // its pod's uplink, and racks of one pod reach each other through zone-level bypass routes that turn at the
-    // aggregation layer (both leaf uplinks, no pod uplink).
-    const int per_pod = spec.fabric.racks_per_pod;
-    std::vector<simgrid::kernel::routing::NetPoint*> zones, routers;
-    for (int pod = 0; pod < topo.num_pods(); ++pod) {
-      auto* pod_up = b.link(names::pod_uplink_aggregate(pod), topo.pod_uplink_Bps, spec.fabric.core_latency_s);
-      for (int rack = pod * per_pod; rack < (pod + 1) * per_pod; ++rack) {
-        auto [rz, router] = b.rack_zone(rack, root);
-        auto route = b.rack_uplink(rack);
-        route.push_back({pod_up, up});
-        root->add_route(rz->get_netpoint(), nullptr, router, nullptr, route, true);
-        zones.push_back(rz->get_netpoint());
-        routers.push_back(router);
-      }
-    }
-    const auto down = sg4::LinkInRoute::Direction::DOWN;
-    for (int pod = 0; pod < topo.num_pods(); ++pod)
-      for (int ra = pod * per_pod; ra < (pod + 1) * per_pod; ++ra)
-        for (int rb = pod * per_pod; rb < (pod + 1) * per_pod; ++rb)
-          if (ra != rb) {
-            std::vector<sg4::LinkInRoute> route = b.racks_[ra];
-            for (auto it = b.racks_[rb].rbegin(); it != b.racks_[rb].rend(); ++it)
-              route.emplace_back(it->get_link(), down);
-            root->add_bypass_route(zones[ra], zones[rb], routers[ra], routers[rb], route);
-          }
-  } else {
-    b.star_of_racks(root, 0, topo.num_racks());
-  }
-
-  // The storage tiers hang off the root, which joins the fabric's top tier (platforms/simgrid_storage.hpp); a
-  // dragonfly has no top tier: the storage leaves link to the first router of each group.
-  std::vector<StorageAttach> groups;
-  if (dragonfly)
-    for (int group = 0; group < topo.num_pods(); ++group)
-      groups.push_back({b.group_zones_[group], b.dragonfly_routers_[group][0]});
-  build_simgrid_storage(topo, root, groups, out);
+  SimGridZones zones(topo, out);
+  const Fabric& fabric = topo.fabric();
+  fabric.build_zones(topo, zones);
+  sg4::NetZone* root = zones.root_zone();
+  // The storage tiers hang off the root, which joins the fabric's top tier (platforms/simgrid_storage.hpp), or
+  // (StorageUplinks::per_pod) the routers the fabric named, one per pod.
+  const auto& attach = zones.storage_attach_points();
+  const bool per_pod = fabric.storage_uplinks() == StorageUplinks::per_pod;
+  if (root == nullptr || (per_pod ? static_cast<int>(attach.size()) != topo.num_pods() : !attach.empty()))
+    throw std::logic_error(std::string("fabric ") + fabric.name() + ": zones do not match its storage uplinks");
+  build_simgrid_storage(topo, root, attach, out);
 
   out.controller = root->create_host("controller", 1e9);
   out.controller->seal();

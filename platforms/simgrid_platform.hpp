@@ -1,5 +1,7 @@
 #pragma once
-// Builds the SimGrid platform from a Topology graph. One of the two places in racksim that touch SimGrid.
+// Builds the SimGrid platform from a Topology graph. One of the two places in racksim that touch SimGrid (library
+// racksim_platforms_simgrid). The fabric kind lays out its zones and the routes between them (Fabric::build_zones,
+// platforms/fabrics/) through ZoneBuilder, which this implements; the rack zones and storage zones are shared.
 //
 // Zones (docs/network-model.md has the picture). Every route SimGrid resolves is exactly gpu_route /
 // gpu_to_storage_route of platforms/topology.hpp (tests/engine/fabric_routes_test.cpp checks every pair).

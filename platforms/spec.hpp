@@ -15,7 +15,7 @@ enum class NetworkModel {
 // The scale-out fabric (docs/platforms.md, "Fabrics"). Every kind shares the node side (nics_per_node NICs of
 // nic_bandwidth per node, link_latency to the first switch); the fields of the other kinds are ignored.
 struct FabricSpec {
-  std::string kind = "leaf_spine";      // leaf_spine | fat_tree | rail_optimized | dragonfly
+  std::string kind = "leaf_spine";      // a name from platforms/fabrics/registry.hpp
   int spines = 4;                       // leaf_spine, rail_optimized: spine switches (every leaf uplinks to each)
   int nics_per_node = 8;                // each NIC has its own leaf port (rail_optimized: one NIC per GPU)
   double nic_bandwidth_Bps = 400e9 / 8; // 400 Gb/s per NIC, per direction

@@ -3,6 +3,8 @@
 
 #include "platforms/storage.hpp"
 
+#include "platforms/fabrics/fabric.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -79,13 +81,6 @@ void require_positive(const char* field, double value) {
 void require_non_negative(const char* field, double value) {
   require_finite(field, value);
   if (!(value >= 0)) fail(field, ">= 0", number(value));
-}
-
-Vertex append_vertex(TopologyGraph& g, VertexProps props) {
-  // boost::add_vertex(props, g) trips GCC 12's -Wmaybe-uninitialized in named_graph at -O1 (see topology.cpp).
-  const Vertex v = boost::add_vertex(g);
-  g[v] = std::move(props);
-  return v;
 }
 
 } // namespace
@@ -176,10 +171,11 @@ void add_storage_tiers(Topology& topo, const std::vector<Vertex>& top_tier) {
     // The graph edge carries the volume's larger direction; the simulator uses read and write separately.
     const double pcie_Bps = std::max(nvme_read_Bps(spec), nvme_write_Bps(spec));
     for (int node = 0; node < topo.num_nodes(); ++node) {
-      const Vertex v = append_vertex(g, VertexProps{VertexKind::nvme, names::nvme(node), node, node,
-                                                    node / spec.nodes_per_rack});
+      const Vertex v =
+          append_vertex(g, VertexProps{VertexKind::nvme, names::nvme(node), node, node, node / spec.nodes_per_rack});
       topo.nvme.push_back(v);
-      boost::add_edge(v, topo.nvswitches[topo.domain_of_gpu(node * spec.gpus_per_node)], EdgeProps{LinkTier::pcie, names::nvme_pcie(node), pcie_Bps, 0.0}, g);
+      boost::add_edge(v, topo.nvswitches[topo.domain_of_gpu(node * spec.gpus_per_node)],
+                      EdgeProps{LinkTier::pcie, names::nvme_pcie(node), pcie_Bps, 0.0}, g);
     }
   }
 }
@@ -228,14 +224,14 @@ std::vector<Hop> gpu_to_object_store_route(const Topology& topo, int gpu, int ga
                             std::to_string(topo.object_store_gateways.size()) + " gateways)");
   const PlatformSpec& spec = topo.spec;
   std::vector<Hop> route = gpu_to_top_route(topo, gpu);
-  if (topo.kind() == "dragonfly")
+  if (topo.fabric().storage_uplinks() == StorageUplinks::per_pod)
     route.push_back({names::object_store_leaf_spine(topo.pod_of_rack(topo.rack_of_gpu(gpu))),
                      topo.object_store_uplink_Bps, spec.fabric.uplink_latency_s});
   else
     route.push_back({names::object_store_uplink_aggregate(), object_store_uplink_aggregate_Bps(topo),
                      spec.fabric.uplink_latency_s});
-  route.push_back({names::object_store_gateway_link(gateway), object_store_gateway_Bps(topo),
-                   spec.fabric.uplink_latency_s});
+  route.push_back(
+      {names::object_store_gateway_link(gateway), object_store_gateway_Bps(topo), spec.fabric.uplink_latency_s});
   return route;
 }
 
@@ -300,11 +296,10 @@ std::string describe_storage_links(const Topology& topo) {
   const std::string lat = format_seconds(spec.fabric.link_latency_s);
   std::ostringstream out;
   const int tops = topo.storage_top_links;
-  out << "  storage     " << tops + servers << ": " << tops << " x "
-      << format_bits_per_second(topo.storage_uplink_Bps) << " storage leaf to spine ("
-      << format_bits_per_second(storage_uplink_aggregate_Bps(topo)) << " total, latency " << lat << "), " << servers
-      << " x " << format_bits_per_second(storage.server_link_Bps) << " server links (latency "
-      << format_seconds(storage.link_latency_s) << ")\n";
+  out << "  storage     " << tops + servers << ": " << tops << " x " << format_bits_per_second(topo.storage_uplink_Bps)
+      << " storage leaf to spine (" << format_bits_per_second(storage_uplink_aggregate_Bps(topo)) << " total, latency "
+      << lat << "), " << servers << " x " << format_bits_per_second(storage.server_link_Bps)
+      << " server links (latency " << format_seconds(storage.link_latency_s) << ")\n";
   out << "  object      " << tops + gateways << ": " << tops << " x "
       << format_bits_per_second(topo.object_store_uplink_Bps) << " object-store leaf to spine ("
       << format_bits_per_second(object_store_uplink_aggregate_Bps(topo)) << " total), " << gateways << " x "
@@ -323,8 +318,8 @@ std::string describe_storage_tiers(const Topology& topo) {
   const int k = pfs_stripe_count(storage);
   std::ostringstream out;
   out << "storage tiers:\n";
-  out << "  pfs: " << servers << " servers, disk read " << format_bytes_per_second(storage.disk_read_Bps)
-      << " each (" << format_bytes_per_second(storage.disk_read_Bps * servers) << " aggregate), write "
+  out << "  pfs: " << servers << " servers, disk read " << format_bytes_per_second(storage.disk_read_Bps) << " each ("
+      << format_bytes_per_second(storage.disk_read_Bps * servers) << " aggregate), write "
       << format_bytes_per_second(storage.disk_write_Bps) << " each ("
       << format_bytes_per_second(storage.disk_write_Bps * servers) << " aggregate); a file is striped over " << k
       << " servers (" << (storage.stripe_bytes > 0 ? format_bytes(storage.stripe_bytes) + " units" : "even split")

@@ -4,6 +4,8 @@
 #include "platforms/topology.hpp"
 
 #include "platforms/catalog.hpp"
+#include "platforms/fabrics/registry.hpp"
+#include "platforms/fabrics/shared.hpp"
 #include "platforms/storage.hpp"
 
 #include <boost/graph/breadth_first_search.hpp>
@@ -135,79 +137,15 @@ std::string pod_uplink_aggregate(int pod) {
 }
 } // namespace names
 
-namespace {
-
-std::string number(double value) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", value);
-  return buf;
-}
-
-// `field` is the scenario key (docs/scenario-reference.md), so the message points at what the user wrote.
-[[noreturn]] void fail(const std::string& field, const std::string& requirement, const std::string& got) {
-  throw PlatformError("platform." + field + " must be " + requirement + " (got " + got + ")");
-}
-
-void require_count(const char* field, int value) {
-  if (value < 1) fail(field, ">= 1", std::to_string(value));
-}
-
-void require_finite(const char* field, double value) {
-  if (!std::isfinite(value)) fail(field, "a finite number", number(value));
-}
-
-void require_positive(const char* field, double value) {
-  require_finite(field, value);
-  if (!(value > 0)) fail(field, "> 0", number(value));
-}
-
-void require_non_negative(const char* field, double value) {
-  require_finite(field, value);
-  if (!(value >= 0)) fail(field, ">= 0", number(value));
-}
-
-} // namespace
-
-namespace {
-
-int ceil_div(double a, double b) {
-  return static_cast<int>(std::ceil(a / b - 1e-9));
-}
-
-bool is_kind(const PlatformSpec& spec, const char* kind) {
-  return spec.fabric.kind == kind;
-}
-
-} // namespace
+using fabric_util::fail;
+using fabric_util::number;
+using fabric_util::require_count;
+using fabric_util::require_finite;
+using fabric_util::require_non_negative;
+using fabric_util::require_positive;
 
 std::vector<SwitchPorts> switch_ports(const PlatformSpec& spec) {
-  const FabricSpec& f = spec.fabric;
-  std::vector<SwitchPorts> out;
-  if (is_kind(spec, "rail_optimized")) {
-    const int down = spec.nodes_per_rack;
-    const int up = ceil_div(down, f.oversubscription);
-    out.push_back({"leaf", down, up});
-    out.push_back({"spine", spec.racks * spec.gpus_per_node * ceil_div(up, f.spines), 0});
-    return out;
-  }
-  const int leaf_down = spec.nodes_per_rack * f.nics_per_node;
-  if (is_kind(spec, "dragonfly")) {
-    out.push_back({"router", leaf_down, (f.racks_per_group - 1) + f.global_links_per_rack});
-    return out;
-  }
-  const int leaf_up = ceil_div(leaf_down, f.oversubscription);
-  out.push_back({"leaf", leaf_down, leaf_up});
-  if (is_kind(spec, "fat_tree")) {
-    const int agg_down = f.racks_per_pod * ceil_div(leaf_up, f.aggregation_per_pod);
-    const int agg_up = ceil_div(agg_down, f.pod_oversubscription);
-    out.push_back({"aggregation", agg_down, agg_up});
-    const int pods = spec.racks / std::max(1, f.racks_per_pod);
-    const int cores_per_agg = std::max(1, f.core_switches / std::max(1, f.aggregation_per_pod));
-    out.push_back({"core", pods * ceil_div(agg_up, cores_per_agg), 0});
-  } else {
-    out.push_back({"spine", spec.racks * ceil_div(leaf_up, f.spines), 0});
-  }
-  return out;
+  return find_fabric(spec.fabric.kind).switch_ports(spec);
 }
 
 void validate_spec(const PlatformSpec& spec) {
@@ -234,9 +172,7 @@ void validate_spec(const PlatformSpec& spec) {
     fail("nvlink_domain", "'node' or 'rack'", "'" + spec.nvlink_domain + "'");
 
   const FabricSpec& fabric = spec.fabric;
-  const std::string& kind = fabric.kind;
-  if (kind != "leaf_spine" && kind != "fat_tree" && kind != "rail_optimized" && kind != "dragonfly")
-    fail("fabric.kind", "one of leaf_spine, fat_tree, rail_optimized, dragonfly", "'" + kind + "'");
+  const Fabric& fabric_kind = find_fabric(fabric.kind);
   require_count("fabric.spines", fabric.spines);
   require_count("fabric.nics_per_node", fabric.nics_per_node);
   require_positive("fabric.nic_bandwidth", fabric.nic_bandwidth_Bps);
@@ -245,50 +181,11 @@ void validate_spec(const PlatformSpec& spec) {
   require_finite("fabric.core_latency", fabric.core_latency_s);
   require_finite("fabric.oversubscription", fabric.oversubscription);
   if (!(fabric.oversubscription >= 1)) fail("fabric.oversubscription", ">= 1", number(fabric.oversubscription));
-  if (fabric.switch_radix < 0) fail("fabric.switch_radix", ">= 0 (0 = not checked)", std::to_string(fabric.switch_radix));
-
-  if (kind == "fat_tree") {
-    require_count("fabric.racks_per_pod", fabric.racks_per_pod);
-    require_count("fabric.aggregation_per_pod", fabric.aggregation_per_pod);
-    require_count("fabric.core_switches", fabric.core_switches);
-    require_finite("fabric.pod_oversubscription", fabric.pod_oversubscription);
-    if (!(fabric.pod_oversubscription >= 1))
-      fail("fabric.pod_oversubscription", ">= 1", number(fabric.pod_oversubscription));
-    if (spec.racks % fabric.racks_per_pod != 0)
-      fail("racks", "a multiple of fabric.racks_per_pod (" + std::to_string(fabric.racks_per_pod) + ") for a fat_tree",
-           std::to_string(spec.racks));
-    if (fabric.core_switches % fabric.aggregation_per_pod != 0)
-      fail("fabric.core_switches",
-           "a multiple of fabric.aggregation_per_pod (" + std::to_string(fabric.aggregation_per_pod) +
-               "): each aggregation switch connects to core_switches / aggregation_per_pod of them",
-           std::to_string(fabric.core_switches));
-  }
-  if (kind == "rail_optimized") {
-    if (fabric.nics_per_node != spec.gpus_per_node)
-      fail("fabric.nics_per_node",
-           "equal to gpus_per_node (" + std::to_string(spec.gpus_per_node) + ") for rail_optimized: one NIC per GPU",
-           std::to_string(fabric.nics_per_node));
-  }
-  if (spec.nvlink_domain == "rack" && kind != "leaf_spine" && kind != "fat_tree")
-    fail("nvlink_domain", "'node' with fabric.kind " + kind + " ('rack' works with leaf_spine and fat_tree)", "'rack'");
-  if (kind == "dragonfly") {
-    require_count("fabric.racks_per_group", fabric.racks_per_group);
-    require_count("fabric.global_links_per_rack", fabric.global_links_per_rack);
-    require_non_negative("fabric.local_bandwidth", fabric.local_bandwidth_Bps);
-    require_non_negative("fabric.global_bandwidth", fabric.global_bandwidth_Bps);
-    if (spec.racks % fabric.racks_per_group != 0)
-      fail("racks",
-           "a multiple of fabric.racks_per_group (" + std::to_string(fabric.racks_per_group) + ") for a dragonfly",
-           std::to_string(spec.racks));
-    const int groups = spec.racks / fabric.racks_per_group;
-    if (groups > 1 && fabric.racks_per_group * fabric.global_links_per_rack < groups - 1)
-      fail("fabric.global_links_per_rack",
-           "such that racks_per_group x global_links_per_rack >= groups - 1 (" + std::to_string(groups - 1) +
-               "): every pair of groups needs a global link",
-           std::to_string(fabric.global_links_per_rack));
-  }
+  if (fabric.switch_radix < 0)
+    fail("fabric.switch_radix", ">= 0 (0 = not checked)", std::to_string(fabric.switch_radix));
+  fabric_kind.validate(spec);
   if (fabric.switch_radix > 0)
-    for (const SwitchPorts& p : switch_ports(spec))
+    for (const SwitchPorts& p : fabric_kind.switch_ports(spec))
       if (p.down + p.up > fabric.switch_radix)
         fail("fabric.switch_radix",
              "at least the " + std::to_string(p.down + p.up) + " ports a " + p.kind + " switch needs (" +
@@ -299,39 +196,22 @@ void validate_spec(const PlatformSpec& spec) {
 }
 
 int Topology::num_pods() const {
-  if (kind() == "fat_tree") return spec.racks / spec.fabric.racks_per_pod;
-  if (kind() == "dragonfly") return spec.racks / spec.fabric.racks_per_group;
-  return 1;
+  return spec.racks / fabric().racks_per_pod(spec);
 }
 
 int Topology::pod_of_rack(int rack) const {
-  if (kind() == "fat_tree") return rack / spec.fabric.racks_per_pod;
-  if (kind() == "dragonfly") return rack / spec.fabric.racks_per_group;
-  return 0;
+  return rack / fabric().racks_per_pod(spec);
 }
-
-namespace {
-
-// Dragonfly: the router (rack) of group `from` that holds the global link to group `to`: the other groups are
-// dealt round-robin over the group's routers, in group order.
-int dragonfly_gateway(const Topology& topo, int from, int to) {
-  const int a = topo.spec.fabric.racks_per_group;
-  const int k = to < from ? to : to - 1;
-  return from * a + k % a;
-}
-
-} // namespace
 
 Topology build_topology(const PlatformSpec& spec) {
   validate_spec(spec);
   const GpuModel& model = find_gpu(spec.gpu_model);
   const FabricSpec& fabric = spec.fabric;
-  const std::string& kind = fabric.kind;
-  const bool rail = kind == "rail_optimized", fat_tree = kind == "fat_tree", dragonfly = kind == "dragonfly";
   const bool rack_domain = spec.nvlink_domain == "rack";
 
   Topology topo;
   topo.spec = spec;
+  topo.fabric_kind = &find_fabric(fabric.kind);
   // Unset tier latencies inherit from the tier below (documented in docs/scenario-reference.md).
   FabricSpec& resolved = topo.spec.fabric;
   if (resolved.uplink_latency_s < 0) resolved.uplink_latency_s = resolved.link_latency_s;
@@ -339,139 +219,44 @@ Topology build_topology(const PlatformSpec& spec) {
   topo.gpu_flops = model.peak_bf16_flops * spec.gpu_efficiency;
   topo.nvlink_Bps = spec.nvlink_bandwidth_Bps > 0 ? spec.nvlink_bandwidth_Bps : model.nvlink_bandwidth_Bps;
   topo.node_uplink_Bps = fabric.nics_per_node * fabric.nic_bandwidth_Bps;
-  const double rack_down_Bps = spec.nodes_per_rack * topo.node_uplink_Bps;
 
   const int num_nodes = spec.racks * spec.nodes_per_rack;
   const int num_gpus = num_nodes * spec.gpus_per_node;
-  const int pods = fat_tree ? spec.racks / fabric.racks_per_pod : dragonfly ? spec.racks / fabric.racks_per_group : 1;
   const int num_domains = rack_domain ? spec.racks : num_nodes;
-  const int num_leaves = rail ? spec.racks * spec.gpus_per_node : spec.racks;
-  const int num_aggs = fat_tree ? pods * fabric.aggregation_per_pod : 0;
-  const int num_spines = fat_tree ? fabric.core_switches : dragonfly ? 0 : fabric.spines;
-
-  // Capacities. Oversubscription is downlink : uplink; a layer's uplink capacity is spread evenly over its links.
-  if (rail) {
-    const double rail_up = spec.nodes_per_rack * fabric.nic_bandwidth_Bps / fabric.oversubscription;
-    topo.leaf_spine_Bps = rail_up / fabric.spines;
-    topo.leaf_uplink_Bps = spec.gpus_per_node * rail_up;
-  } else if (dragonfly) {
-    const double local = fabric.local_bandwidth_Bps > 0 ? fabric.local_bandwidth_Bps : fabric.nic_bandwidth_Bps;
-    const double global = fabric.global_bandwidth_Bps > 0 ? fabric.global_bandwidth_Bps : fabric.nic_bandwidth_Bps;
-    topo.leaf_spine_Bps = local;
-    topo.leaf_uplink_Bps = (fabric.racks_per_group - 1) * local;
-    if (pods > 1) topo.global_pair_Bps = fabric.racks_per_group * fabric.global_links_per_rack * global / (pods - 1);
-  } else {
-    topo.leaf_uplink_Bps = rack_down_Bps / fabric.oversubscription;
-    topo.leaf_spine_Bps = topo.leaf_uplink_Bps / (fat_tree ? fabric.aggregation_per_pod : fabric.spines);
-    if (fat_tree) {
-      topo.pod_uplink_Bps = fabric.racks_per_pod * topo.leaf_uplink_Bps / fabric.pod_oversubscription;
-      topo.agg_core_Bps = topo.pod_uplink_Bps / fabric.core_switches;
-    }
-  }
 
   TopologyGraph& g = topo.graph;
-  // Vertices, in a fixed order: GPUs, NVSwitches, leaves, aggregation switches, spines/core, then the storage
-  // tiers' (platforms/storage.hpp). They are created in one go and filled in place: add_vertex(props, g) trips GCC 12's
-  // -Wmaybe-uninitialized inside Boost's named_graph at -O1 (sanitizer builds), which -Werror would turn into a
-  // build failure.
-  std::size_t next_vertex = 0;
-  g = TopologyGraph(static_cast<std::size_t>(num_gpus) + num_domains + num_leaves + num_aggs + num_spines);
-  auto add_vertex = [&g, &next_vertex](VertexProps props) {
-    const Vertex v = next_vertex++;
-    g[v] = std::move(props);
-    return v;
-  };
+  // Vertices, in a fixed order: GPUs, NVSwitches, then the fabric's switches (leaves, aggregation switches,
+  // spines/core) and the storage tiers' (platforms/storage.hpp), appended by their builders. The GPUs and
+  // NVSwitches are created in one go and filled in place (append_vertex says why).
+  g = TopologyGraph(static_cast<std::size_t>(num_gpus) + num_domains);
+  Vertex next_vertex = 0;
   topo.gpus.reserve(num_gpus);
   for (int gpu = 0; gpu < num_gpus; ++gpu) {
     const int node = gpu / spec.gpus_per_node;
-    topo.gpus.push_back(
-        add_vertex(VertexProps{VertexKind::gpu, names::gpu(gpu), gpu, node, node / spec.nodes_per_rack}));
+    g[next_vertex] = VertexProps{VertexKind::gpu, names::gpu(gpu), gpu, node, node / spec.nodes_per_rack};
+    topo.gpus.push_back(next_vertex++);
   }
   topo.nvswitches.reserve(num_domains);
-  for (int d = 0; d < num_domains; ++d)
-    topo.nvswitches.push_back(
-        rack_domain ? add_vertex(VertexProps{VertexKind::nvswitch, names::rack_nvswitch(d), d, -1, d})
-                    : add_vertex(VertexProps{VertexKind::nvswitch, names::nvswitch(d), d, d, d / spec.nodes_per_rack}));
-  topo.leaves.reserve(num_leaves);
-  for (int l = 0; l < num_leaves; ++l) {
-    const int rack = rail ? l / spec.gpus_per_node : l;
-    topo.leaves.push_back(add_vertex(VertexProps{
-        VertexKind::leaf, rail ? names::rail_leaf(rack, l % spec.gpus_per_node) : names::leaf(rack), l, -1, rack}));
+  for (int d = 0; d < num_domains; ++d) {
+    g[next_vertex] = rack_domain ? VertexProps{VertexKind::nvswitch, names::rack_nvswitch(d), d, -1, d}
+                                 : VertexProps{VertexKind::nvswitch, names::nvswitch(d), d, d, d / spec.nodes_per_rack};
+    topo.nvswitches.push_back(next_vertex++);
   }
-  for (int a = 0; a < num_aggs; ++a) {
-    const int pod = a / fabric.aggregation_per_pod;
-    topo.aggregations.push_back(add_vertex(VertexProps{
-        VertexKind::aggregation, names::aggregation(pod, a % fabric.aggregation_per_pod), a, -1, pod}));
-  }
-  for (int s = 0; s < num_spines; ++s)
-    topo.spines.push_back(
-        add_vertex(VertexProps{VertexKind::spine, fat_tree ? names::core(s) : names::spine(s), s, -1, -1}));
-
-  // Edges, in the same order.
-  auto add_edge = [&g](Vertex a, Vertex b, LinkTier tier, std::string name, double bw, double lat) {
-    boost::add_edge(a, b, EdgeProps{tier, std::move(name), bw, lat}, g);
-  };
+  // Edges, in the same order: NVLink, then the fabric's from the node side up, then the storage tiers'.
   for (int gpu = 0; gpu < num_gpus; ++gpu)
-    add_edge(topo.gpus[gpu], topo.nvswitches[topo.domain_of_gpu(gpu)], LinkTier::nvlink, names::nvlink(gpu),
-             topo.nvlink_Bps, spec.nvlink_latency_s);
-  if (rail) {
-    for (int gpu = 0; gpu < num_gpus; ++gpu)
-      add_edge(topo.gpus[gpu], topo.leaves[topo.rack_of_gpu(gpu) * spec.gpus_per_node + gpu % spec.gpus_per_node],
-               LinkTier::node_leaf, names::gpu_nic(gpu), fabric.nic_bandwidth_Bps, fabric.link_latency_s);
-  } else if (rack_domain) {
-    for (int rack = 0; rack < spec.racks; ++rack)
-      add_edge(topo.nvswitches[rack], topo.leaves[rack], LinkTier::node_leaf, names::rack_nics(rack), rack_down_Bps,
-               fabric.link_latency_s);
-  } else {
-    for (int node = 0; node < num_nodes; ++node)
-      add_edge(topo.nvswitches[node], topo.leaves[node / spec.nodes_per_rack], LinkTier::node_leaf,
-               names::node_uplink(node), topo.node_uplink_Bps, fabric.link_latency_s);
-  }
-  if (rail) {
-    for (int l = 0; l < num_leaves; ++l)
-      for (int s = 0; s < fabric.spines; ++s)
-        add_edge(topo.leaves[l], topo.spines[s], LinkTier::leaf_spine,
-                 names::rail_spine(l / spec.gpus_per_node, l % spec.gpus_per_node, s), topo.leaf_spine_Bps,
-                 resolved.uplink_latency_s);
-  } else if (fat_tree) {
-    const int cores_per_agg = fabric.core_switches / fabric.aggregation_per_pod;
-    for (int rack = 0; rack < spec.racks; ++rack)
-      for (int a = 0; a < fabric.aggregation_per_pod; ++a)
-        add_edge(topo.leaves[rack], topo.aggregations[topo.pod_of_rack(rack) * fabric.aggregation_per_pod + a],
-                 LinkTier::leaf_spine, names::leaf_aggregation(rack, a), topo.leaf_spine_Bps, resolved.uplink_latency_s);
-    for (int agg = 0; agg < num_aggs; ++agg)
-      for (int c = 0; c < cores_per_agg; ++c) {
-        const int a = agg % fabric.aggregation_per_pod;
-        const int core = a * cores_per_agg + c;
-        add_edge(topo.aggregations[agg], topo.spines[core], LinkTier::core,
-                 names::aggregation_core(agg / fabric.aggregation_per_pod, a, core), topo.agg_core_Bps,
-                 resolved.core_latency_s);
-      }
-  } else if (dragonfly) {
-    const int a = fabric.racks_per_group;
-    for (int group = 0; group < pods; ++group)
-      for (int r = 0; r < a; ++r)
-        for (int q = r + 1; q < a; ++q)
-          add_edge(topo.leaves[group * a + r], topo.leaves[group * a + q], LinkTier::leaf_spine,
-                   names::local_link(group * a + r, group * a + q), topo.leaf_spine_Bps, resolved.uplink_latency_s);
-    for (int i = 0; i < pods; ++i)
-      for (int j = i + 1; j < pods; ++j)
-        add_edge(topo.leaves[dragonfly_gateway(topo, i, j)], topo.leaves[dragonfly_gateway(topo, j, i)], LinkTier::core,
-                 names::global_link(i, j), topo.global_pair_Bps, resolved.core_latency_s);
-  } else {
-    for (int rack = 0; rack < spec.racks; ++rack)
-      for (int s = 0; s < fabric.spines; ++s)
-        add_edge(topo.leaves[rack], topo.spines[s], LinkTier::leaf_spine, names::leaf_spine(rack, s),
-                 topo.leaf_spine_Bps, resolved.uplink_latency_s);
-  }
-  // The storage tiers hang off the top switch tier (dragonfly: the first router of each group).
-  if (dragonfly)
-    for (int group = 0; group < pods; ++group)
-      topo.storage_attach.push_back(topo.leaves[group * fabric.racks_per_group]);
-  else
-    topo.storage_attach = topo.spines;
+    boost::add_edge(topo.gpus[gpu], topo.nvswitches[topo.domain_of_gpu(gpu)],
+                    EdgeProps{LinkTier::nvlink, names::nvlink(gpu), topo.nvlink_Bps, spec.nvlink_latency_s}, g);
+  topo.fabric().build_graph(topo);
   add_storage_tiers(topo, topo.storage_attach);
   return topo;
+}
+
+Vertex append_vertex(TopologyGraph& g, VertexProps props) {
+  // boost::add_vertex(props, g) trips GCC 12's -Wmaybe-uninitialized inside Boost's named_graph at -O1 (sanitizer
+  // builds), which -Werror would turn into a build failure.
+  const Vertex v = boost::add_vertex(g);
+  g[v] = std::move(props);
+  return v;
 }
 
 double leaf_uplink_aggregate_Bps(const Topology& topo) {
@@ -551,32 +336,9 @@ double bisection_bandwidth_Bps(const Topology& topo) {
 
 double bisection_formula_Bps(const Topology& topo) {
   // Racks [0, R/2) send to racks [R/2, R); with an odd R the receiving side is the larger one, so the sending
-  // side limits. Each sending rack injects at most min(what its nodes can inject, its uplinks), and each layer
-  // above adds its own cut.
-  const PlatformSpec& spec = topo.spec;
-  const int half = topo.num_racks() / 2;
-  if (half == 0) return 0;
-  const std::string& kind = topo.kind();
-  if (kind == "rail_optimized") {
-    const double rack_down = spec.nodes_per_rack * spec.gpus_per_node * spec.fabric.nic_bandwidth_Bps;
-    return half * std::min(topo.leaf_uplink_Bps, rack_down);
-  }
-  const double node_injection = std::min(topo.node_uplink_Bps, spec.gpus_per_node * topo.nvlink_Bps);
-  const double rack_down = spec.nodes_per_rack * node_injection;
-  if (kind == "dragonfly") {
-    // Whole groups on each side: the global links crossing the cut, (G/2) x (G - G/2) pairs.
-    const int groups = topo.num_pods();
-    const int half_groups = half / spec.fabric.racks_per_group;
-    const double crossing = static_cast<double>(half_groups) * (groups - half_groups) * topo.global_pair_Bps;
-    return std::min(half * rack_down, crossing);
-  }
-  const double racks_limit = half * std::min(topo.leaf_uplink_Bps, rack_down);
-  if (kind == "fat_tree") {
-    if (topo.num_pods() < 2) return racks_limit;
-    const int half_pods = half / spec.fabric.racks_per_pod;
-    return std::min(racks_limit, half_pods * topo.pod_uplink_Bps);
-  }
-  return racks_limit;
+  // side limits: each kind's closed form (platforms/fabrics/).
+  if (topo.num_racks() / 2 == 0) return 0;
+  return topo.fabric().bisection_formula_Bps(topo);
 }
 
 // ---- routes -----------------------------------------------------------------------------------------------------
@@ -596,38 +358,13 @@ Hop nvlink_hop(const Topology& topo, int gpu) {
 // From a GPU to its rack's (or scalable unit's) leaf layer, in order.
 std::vector<Hop> to_leaf(const Topology& topo, int gpu) {
   const FabricSpec& f = topo.spec.fabric;
-  if (topo.kind() == "rail_optimized") return {{names::gpu_nic(gpu), f.nic_bandwidth_Bps, f.link_latency_s}};
+  if (topo.fabric().leaf_layer() == LeafLayer::rails)
+    return {{names::gpu_nic(gpu), f.nic_bandwidth_Bps, f.link_latency_s}};
   const int rack = topo.rack_of_gpu(gpu);
   if (topo.spec.nvlink_domain == "rack")
     return {nvlink_hop(topo, gpu),
             {names::rack_nics(rack), topo.spec.nodes_per_rack * topo.node_uplink_Bps, f.link_latency_s}};
   return {nvlink_hop(topo, gpu), {names::node_uplink(topo.node_of_gpu(gpu)), topo.node_uplink_Bps, f.link_latency_s}};
-}
-
-Hop leaf_up(const Topology& topo, int rack) {
-  return {names::leaf_uplink_aggregate(rack), topo.leaf_uplink_Bps, topo.spec.fabric.uplink_latency_s};
-}
-
-Hop local_hop(const Topology& topo, int rack_a, int rack_b) {
-  return {names::local_link(std::min(rack_a, rack_b), std::max(rack_a, rack_b)), topo.leaf_spine_Bps,
-          topo.spec.fabric.uplink_latency_s};
-}
-
-// From a rack's leaf up to the switches the storage leaf hangs off (topo.storage_attach), for GPU-to-storage
-// routes: leaf_spine / rail: the leaf aggregate; fat_tree: + the pod aggregate; dragonfly: local hop to the
-// group's first router.
-std::vector<Hop> leaf_to_top(const Topology& topo, int rack) {
-  const std::string& kind = topo.kind();
-  if (kind == "dragonfly") {
-    const int first = topo.pod_of_rack(rack) * topo.spec.fabric.racks_per_group;
-    if (first == rack) return {};
-    return {local_hop(topo, rack, first)};
-  }
-  std::vector<Hop> hops{leaf_up(topo, rack)};
-  if (kind == "fat_tree")
-    hops.push_back({names::pod_uplink_aggregate(topo.pod_of_rack(rack)), topo.pod_uplink_Bps,
-                    topo.spec.fabric.core_latency_s});
-  return hops;
 }
 
 void append(std::vector<Hop>& to, const std::vector<Hop>& from) {
@@ -644,33 +381,11 @@ std::vector<Hop> gpu_route(const Topology& topo, int a, int b) {
   check_gpu(topo, a);
   check_gpu(topo, b);
   if (a == b) return {};
-  const bool rail = topo.kind() == "rail_optimized";
-  // One NVLink domain: up and down through the NVSwitch (rail: only the GPUs of one node share NVLink).
-  if (rail ? topo.node_of_gpu(a) == topo.node_of_gpu(b) : topo.domain_of_gpu(a) == topo.domain_of_gpu(b))
-    return {nvlink_hop(topo, a), nvlink_hop(topo, b)};
+  // One NVLink domain: up and down through the NVSwitch.
+  if (topo.domain_of_gpu(a) == topo.domain_of_gpu(b)) return {nvlink_hop(topo, a), nvlink_hop(topo, b)};
   std::vector<Hop> route = to_leaf(topo, a);
   const int ra = topo.rack_of_gpu(a), rb = topo.rack_of_gpu(b);
-  if (ra != rb) {
-    const std::string& kind = topo.kind();
-    if (kind == "dragonfly") {
-      const int ga = topo.pod_of_rack(ra), gb = topo.pod_of_rack(rb);
-      if (ga == gb) {
-        route.push_back(local_hop(topo, ra, rb));
-      } else {
-        const int out = dragonfly_gateway(topo, ga, gb), in = dragonfly_gateway(topo, gb, ga);
-        if (out != ra) route.push_back(local_hop(topo, ra, out));
-        route.push_back({names::global_link(std::min(ga, gb), std::max(ga, gb)), topo.global_pair_Bps,
-                         topo.spec.fabric.core_latency_s});
-        if (in != rb) route.push_back(local_hop(topo, in, rb));
-      }
-    } else if (kind == "fat_tree" && topo.pod_of_rack(ra) != topo.pod_of_rack(rb)) {
-      append(route, leaf_to_top(topo, ra));
-      append_reversed(route, leaf_to_top(topo, rb));
-    } else {
-      route.push_back(leaf_up(topo, ra));
-      route.push_back(leaf_up(topo, rb));
-    }
-  }
+  if (ra != rb) append(route, topo.fabric().rack_route(topo, ra, rb));
   append_reversed(route, to_leaf(topo, b));
   return route;
 }
@@ -678,7 +393,7 @@ std::vector<Hop> gpu_route(const Topology& topo, int a, int b) {
 std::vector<Hop> gpu_to_top_route(const Topology& topo, int gpu) {
   check_gpu(topo, gpu);
   std::vector<Hop> route = to_leaf(topo, gpu);
-  append(route, leaf_to_top(topo, topo.rack_of_gpu(gpu)));
+  append(route, topo.fabric().rack_to_top(topo, topo.rack_of_gpu(gpu)));
   return route;
 }
 
@@ -690,11 +405,12 @@ std::vector<Hop> gpu_to_storage_route(const Topology& topo, int gpu, int server)
   const PlatformSpec& spec = topo.spec;
   std::vector<Hop> route = gpu_to_top_route(topo, gpu);
   const int rack = topo.rack_of_gpu(gpu);
-  if (topo.kind() == "dragonfly")
-    route.push_back({names::storage_leaf_spine(topo.pod_of_rack(rack)), topo.storage_uplink_Bps,
-                     spec.fabric.uplink_latency_s});
+  if (topo.fabric().storage_uplinks() == StorageUplinks::per_pod)
+    route.push_back(
+        {names::storage_leaf_spine(topo.pod_of_rack(rack)), topo.storage_uplink_Bps, spec.fabric.uplink_latency_s});
   else
-    route.push_back({names::storage_uplink_aggregate(), storage_uplink_aggregate_Bps(topo), spec.fabric.uplink_latency_s});
+    route.push_back(
+        {names::storage_uplink_aggregate(), storage_uplink_aggregate_Bps(topo), spec.fabric.uplink_latency_s});
   route.push_back({names::storage_server_link(server), spec.storage.server_link_Bps, spec.storage.link_latency_s});
   return route;
 }
@@ -799,7 +515,7 @@ std::string describe_text(const Topology& topo) {
   const PlatformSpec& spec = topo.spec;
   const FabricSpec& fabric = spec.fabric;
   const GpuModel& model = find_gpu(spec.gpu_model);
-  const std::string& kind = topo.kind();
+  const Fabric& fabric_kind = topo.fabric();
   const int storage_servers = static_cast<int>(topo.storage_servers.size());
 
   std::ostringstream out;
@@ -811,13 +527,9 @@ std::string describe_text(const Topology& topo) {
       << number(model.max_power_w) << " W max\n";
   out << "aggregate: " << format_flops(topo.gpu_flops * topo.num_gpus()) << " effective, "
       << format_bytes(model.hbm_bytes * topo.num_gpus()) << " HBM\n";
-  out << "nvlink domain: " << spec.nvlink_domain << " (" << (spec.nvlink_domain == "rack" ? spec.nodes_per_rack : 1) *
-                                                               spec.gpus_per_node
-      << " GPUs per NVSwitch)\n";
-  out << "switches: " << topo.nvswitches.size() << " nvswitch, " << topo.leaves.size()
-      << (kind == "dragonfly" ? " router" : kind == "rail_optimized" ? " rail leaf" : " leaf");
-  if (!topo.aggregations.empty()) out << ", " << topo.aggregations.size() << " aggregation";
-  if (!topo.spines.empty()) out << ", " << topo.spines.size() << (kind == "fat_tree" ? " core" : " spine");
+  out << "nvlink domain: " << spec.nvlink_domain << " ("
+      << (spec.nvlink_domain == "rack" ? spec.nodes_per_rack : 1) * spec.gpus_per_node << " GPUs per NVSwitch)\n";
+  out << "switches: " << topo.nvswitches.size() << " nvswitch, " << fabric_kind.describe_switches(topo);
   out << ", 1 storage leaf, 1 object-store leaf\n";
   // Fabric links by tier: count and the distinct bandwidths and latencies in the graph; then the storage tiers.
   out << "links (bandwidth per direction):\n";
@@ -837,24 +549,9 @@ std::string describe_text(const Topology& topo) {
   }
   out << describe_storage_links(topo);
   out << describe_storage_tiers(topo);
-  out << "fabric: " << kind;
-  if (kind == "dragonfly") {
-    out << ", " << topo.num_pods() << " groups of " << fabric.racks_per_group << " routers, "
-        << fabric.global_links_per_rack << " global links per router; " << format_bits_per_second(topo.global_pair_Bps)
-        << " between each pair of groups; simulated with minimal routing (local, global, local)\n";
-  } else {
-    out << ", oversubscription " << number(fabric.oversubscription) << ":1 (leaf downlink : uplink)";
-    if (kind == "fat_tree")
-      out << ", " << topo.num_pods() << " pods of " << fabric.racks_per_pod << " racks, pod oversubscription "
-          << number(fabric.pod_oversubscription) << ":1";
-    out << "; each leaf" << (kind == "fat_tree" ? " and pod" : "")
-        << " simulated with one aggregated uplink (fluid ECMP): " << format_bits_per_second(topo.leaf_uplink_Bps)
-        << " per " << (kind == "rail_optimized" ? "scalable unit" : "leaf");
-    if (kind == "fat_tree") out << ", " << format_bits_per_second(topo.pod_uplink_Bps) << " per pod";
-    out << "\n";
-  }
+  out << "fabric: " << fabric_kind.name() << fabric_kind.describe(topo) << "\n";
   out << "switch ports (at NIC speed):";
-  for (const SwitchPorts& p : switch_ports(spec))
+  for (const SwitchPorts& p : fabric_kind.switch_ports(spec))
     out << " " << p.kind << " " << p.down << " down + " << p.up << " up;";
   out << " radix " << (fabric.switch_radix > 0 ? std::to_string(fabric.switch_radix) : std::string("not checked"))
       << "\n";

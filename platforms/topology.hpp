@@ -41,6 +41,8 @@
 
 namespace racksim::platforms {
 
+class Fabric; // platforms/fabrics/fabric.hpp
+
 enum class VertexKind {
   gpu,
   nvswitch,
@@ -86,11 +88,11 @@ class PlatformError : public std::runtime_error {
 struct Topology {
   PlatformSpec spec;
   TopologyGraph graph;
-  std::vector<Vertex> gpus;         // by GPU id: GPU g is on node g / gpus_per_node
-  std::vector<Vertex> nvswitches;   // by NVLink domain (node, or rack when nvlink_domain is rack)
-  std::vector<Vertex> leaves;       // by rack (rail_optimized: rack x gpus_per_node + rail)
-  std::vector<Vertex> aggregations; // fat_tree: pod x aggregation_per_pod + a
-  std::vector<Vertex> spines;       // spines (leaf_spine, rail_optimized) or core switches (fat_tree)
+  std::vector<Vertex> gpus;           // by GPU id: GPU g is on node g / gpus_per_node
+  std::vector<Vertex> nvswitches;     // by NVLink domain (node, or rack when nvlink_domain is rack)
+  std::vector<Vertex> leaves;         // by rack (rail_optimized: rack x gpus_per_node + rail)
+  std::vector<Vertex> aggregations;   // fat_tree: pod x aggregation_per_pod + a
+  std::vector<Vertex> spines;         // spines (leaf_spine, rail_optimized) or core switches (fat_tree)
   std::vector<Vertex> storage_attach; // where the storage leaf connects: the spines / core, or (dragonfly) the
                                       // first router of each group
   // Storage tiers (platforms/storage.hpp, filled by add_storage_tiers).
@@ -101,19 +103,22 @@ struct Topology {
   std::vector<Vertex> nvme; // by node; empty when platform.storage.nvme.drives = 0
 
   // Derived link capacities, per direction.
-  double gpu_flops = 0;          // effective per-GPU rate: peak bf16 x efficiency
-  double nvlink_Bps = 0;         // GPU <-> NVSwitch
-  double node_uplink_Bps = 0;    // one node's NICs: nics_per_node x nic bandwidth
-  double leaf_uplink_Bps = 0;    // one leaf's (rail: one rack's rail leaves') links to the layer above, in total
-  double leaf_spine_Bps = 0;     // one leaf <-> spine / aggregation link (dragonfly: one local link)
-  double pod_uplink_Bps = 0;     // fat_tree: one pod's aggregation <-> core links, in total
-  double agg_core_Bps = 0;       // fat_tree: one aggregation <-> core link
-  double global_pair_Bps = 0;    // dragonfly: the global links between one pair of groups, in total
+  double gpu_flops = 0;               // effective per-GPU rate: peak bf16 x efficiency
+  double nvlink_Bps = 0;              // GPU <-> NVSwitch
+  double node_uplink_Bps = 0;         // one node's NICs: nics_per_node x nic bandwidth
+  double leaf_uplink_Bps = 0;         // one leaf's (rail: one rack's rail leaves') links to the layer above, in total
+  double leaf_spine_Bps = 0;          // one leaf <-> spine / aggregation link (dragonfly: one local link)
+  double pod_uplink_Bps = 0;          // fat_tree: one pod's aggregation <-> core links, in total
+  double agg_core_Bps = 0;            // fat_tree: one aggregation <-> core link
+  double global_pair_Bps = 0;         // dragonfly: the global links between one pair of groups, in total
   double storage_uplink_Bps = 0;      // storage leaf <-> one storage_attach switch
   double object_store_uplink_Bps = 0; // object-store leaf <-> one storage_attach switch
   int storage_top_links = 0;          // storage_attach.size(): switches each of those two leaves is linked to
 
-  const std::string& kind() const { return spec.fabric.kind; }
+  // The fabric kind (platforms/fabrics/): the registry entry of spec.fabric.kind, set by build_topology. Code that
+  // differs by kind asks it (or its traits), never compares spec.fabric.kind.
+  const Fabric* fabric_kind = nullptr;
+  const Fabric& fabric() const { return *fabric_kind; }
   int num_gpus() const { return static_cast<int>(gpus.size()); }
   int num_nodes() const { return num_gpus() / spec.gpus_per_node; }
   int num_racks() const { return spec.racks; }
@@ -128,6 +133,8 @@ struct Topology {
 
 // Validates the spec (throws PlatformError naming the field) and builds the graph.
 Topology build_topology(const PlatformSpec& spec);
+// Adds a vertex to a graph under construction (the fabric kinds' and storage tiers' builders).
+Vertex append_vertex(TopologyGraph& g, VertexProps props);
 
 // Bisection bandwidth (bytes/s, one direction) computed on the graph as a max-flow between the first and the
 // second half of the racks (GPU to GPU). Requires at least two racks; returns 0 for a single rack.
@@ -174,7 +181,7 @@ struct SwitchPorts {
   std::string kind;
   int down = 0, up = 0; // dragonfly routers: up = local + global links
 };
-std::vector<SwitchPorts> switch_ports(const PlatformSpec& spec);
+std::vector<SwitchPorts> switch_ports(const PlatformSpec& spec); // the fabric kind's; PlatformError if unknown
 
 // Largest number of links on a shortest GPU-to-GPU route (BFS on the graph from GPU 0); on a leaf-spine: 2 within
 // one node, 4 within one rack, 6 across racks.
@@ -213,7 +220,7 @@ std::string leaf_spine(int rack, int spine);
 std::string rail_spine(int rack, int rail, int spine);
 std::string leaf_aggregation(int rack, int a);
 std::string aggregation_core(int pod, int a, int core);
-std::string local_link(int rack_a, int rack_b);   // dragonfly, rack_a < rack_b
+std::string local_link(int rack_a, int rack_b);    // dragonfly, rack_a < rack_b
 std::string global_link(int group_a, int group_b); // dragonfly, group_a < group_b
 std::string storage_leaf_spine(int spine);
 std::string storage_server_link(int server);

@@ -1,5 +1,7 @@
 #include "sim/analytic/failure_domains.hpp"
 
+#include "platforms/fabrics/fabric.hpp"
+
 namespace racksim::sim {
 
 using workloads::ComponentClass;
@@ -37,7 +39,7 @@ FailureEffect failure_effect(const workloads::FailureEvent& e, const platforms::
       effect.uplink_rack = (e.index - G) / per_rack;
     break;
   case ComponentClass::leaf:
-    if (topo.spec.fabric.kind == "rail_optimized") { // leaf = rack x gpus_per_node + rail
+    if (topo.fabric().leaf_layer() == platforms::LeafLayer::rails) { // leaf = rack x gpus_per_node + rail
       const int rack = e.index / gpn, rail = e.index % gpn;
       for (int g = rack * per_rack + rail; g < (rack + 1) * per_rack && g < G; g += gpn)
         effect.gpus.push_back(g);

@@ -8,6 +8,7 @@
 #include "workloads/training/step_model.hpp"
 
 #include "platforms/catalog.hpp"
+#include "platforms/fabrics/registry.hpp"
 #include "policies/registry.hpp"
 #include "policies/scheduling/fair_share.hpp"
 #include "policies/scheduling/las.hpp"
@@ -213,7 +214,7 @@ std::vector<Setting> build_table() {
       "18 nodes x 4 GPUs; leaf_spine and fat_tree only)"));
   t.push_back(name_field(
       "platform.fabric.kind", [](auto& s) -> auto& { return s.platform.fabric.kind; },
-      [] { return std::vector<std::string>{"leaf_spine", "fat_tree", "rail_optimized", "dragonfly"}; },
+      [] { return platforms::fabric_kinds(); },
       "scale-out fabric topology (docs/platforms.md, Fabrics)"));
   t.push_back(field(
       "platform.fabric.spines", ST::integer, [](auto& s) -> auto& { return s.platform.fabric.spines; }, at_least(1),

@@ -3,8 +3,10 @@
 // kind, the links SimGrid resolves (names, in order) and their latency sum are exactly the listed ones; and a lone
 // transfer across the longest route takes sum(latency) + S / bottleneck.
 
+#include "platforms/fabrics/registry.hpp"
 #include "platforms/simgrid_platform.hpp"
 #include "platforms/topology.hpp"
+#include "tests/unit/platforms/small_fabric.hpp"
 
 #include <simgrid/s4u.hpp>
 
@@ -157,3 +159,11 @@ TEST(FabricRoutes, RailOptimized) {
 TEST(FabricRoutes, Dragonfly) {
   check_all_routes(dragonfly());
 }
+
+// Every registered kind on the small platform the registry unit test uses (a new kind is checked here unchanged).
+class EveryFabricKind : public ::testing::TestWithParam<std::string> {};
+TEST_P(EveryFabricKind, SimGridRoutesAreTheGraphRoutes) {
+  check_all_routes(platforms::testing::small_fabric_spec(GetParam()));
+}
+INSTANTIATE_TEST_SUITE_P(Registered, EveryFabricKind, ::testing::ValuesIn(platforms::fabric_kinds()),
+                         [](const auto& info) { return info.param; });
