@@ -16,7 +16,7 @@ namespace {
 constexpr auto lower = Direction::lower_is_better;
 constexpr auto higher = Direction::higher_is_better;
 constexpr auto descriptive = Direction::descriptive;
-constexpr RunKinds job_runs = training | inference | collective; // every run that has /jobs rows of its own
+constexpr RunKinds job_runs = training | inference | collective; // every run kind (each has /jobs rows of its own)
 constexpr RunKinds served = inference | service;                 // runs with an inference service
 
 Metric summary(std::string_view name, std::string_view unit, Direction d, RunKinds kinds, std::string_view definition,
@@ -136,9 +136,9 @@ std::vector<Metric> summary_metrics() {
       summary("inference_scale_events", "events", descriptive, served, "replicas added plus replicas removed",
               Only::autoscaler),
       // Alerts (alerts.cpp), every run with an alerts: section.
-      summary("alerts_raised", "alerts", lower, every_run, "rows of /events with kind alert_raise", Only::alert_rules),
-      summary("alert.<name>.raised", "alerts", lower, every_run, "that rule's alert_raise rows", Only::alert_rules),
-      summary("alert.<name>.seconds", "s", lower, every_run, "time that rule was raised", Only::alert_rules),
+      summary("alerts_raised", "alerts", lower, job_runs, "rows of /events with kind alert_raise", Only::alert_rules),
+      summary("alert.<name>.raised", "alerts", lower, job_runs, "that rule's alert_raise rows", Only::alert_rules),
+      summary("alert.<name>.seconds", "s", lower, job_runs, "time that rule was raised", Only::alert_rules),
   };
 }
 

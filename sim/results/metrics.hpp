@@ -27,7 +27,6 @@ const char* to_string(Direction d);
 // its jobs (workload.inference.replicas > 0): it writes the service's metrics too.
 enum RunKind : unsigned { training = 1u, inference = 2u, collective = 4u, service = 8u };
 using RunKinds = unsigned;
-inline constexpr RunKinds every_run = training | inference | collective | service;
 
 // A condition on top of the run kind, when a metric is written only sometimes.
 enum class Only { always, autoscaler, parallel_training, checkpoint_drain, failures, alert_rules };
