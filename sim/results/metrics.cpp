@@ -24,7 +24,7 @@ Metric summary(std::string_view name, std::string_view unit, Direction d, RunKin
   return {Section::summary, name, unit, d, kinds, only, definition};
 }
 
-// ---- /summary ------------------------------------------------------------------------------------------------------
+// ---- /summary -------------------------------------------------------------------------------------------------------
 
 std::vector<Metric> summary_metrics() {
   return {
@@ -142,8 +142,7 @@ std::vector<Metric> summary_metrics() {
   };
 }
 
-// ---- /timeseries
-// -----------------------------------------------------------------------------------------------------
+// ---- /timeseries ----------------------------------------------------------------------------------------------------
 
 std::vector<Metric> series_metrics() {
   const auto series = [](std::string_view name, std::string_view unit, Direction d, RunKinds kinds,
@@ -163,8 +162,7 @@ std::vector<Metric> series_metrics() {
 
 } // namespace
 
-// ---- /jobs
-// -----------------------------------------------------------------------------------------------------------
+// ---- /jobs ----------------------------------------------------------------------------------------------------------
 
 const std::vector<JobColumn>& job_columns() {
   const auto column = [](std::string_view name, JobMember member, std::string_view unit, Direction d,
@@ -202,8 +200,7 @@ const char* dtype_of(const JobMember& member) {
   return names[member.index()];
 }
 
-// ---- lookups
-// -----------------------------------------------------------------------------------------------------------
+// ---- lookups --------------------------------------------------------------------------------------------------------
 
 const char* to_string(Direction d) {
   switch (d) {
