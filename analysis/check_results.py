@@ -3,7 +3,8 @@
 
 Usage: check_results.py FILE.h5 [--expect-jobs N]
 
-Checks the groups, the /jobs and /timeseries field names and dtypes, the /meta and /summary attributes, and
+Checks the groups, the /jobs and /timeseries field names and dtypes, the /meta and /summary attributes (and the
+units and directions /meta gives for /summary), and
 recomputes jobs_completed, mean_jct_s and makespan_s from /jobs with pandas to compare with /summary (relative
 tolerance 1e-9); when /collectives is present, its fields and nccl-tests' algbw = bytes / time_s and
 busbw = algbw x bus factor of each row. Prints one OK line and exits 0, or prints one line per problem on stderr and exits 1
@@ -13,6 +14,7 @@ Run it with Debian's /usr/bin/python3 (python3-h5py, python3-pandas).
 """
 
 import argparse
+import json
 import math
 import sys
 
@@ -242,6 +244,31 @@ def check_events(f, summary, problems):
     return len(rows)
 
 
+DIRECTIONS = {"lower_is_better", "higher_is_better", "descriptive"}
+
+
+def check_summary_description(f, problems):
+    """/meta@summary_units and /meta@summary_directions (absent in older files): JSON objects naming exactly the
+    /summary attributes, in their order, with string units and known directions."""
+    meta = f["meta"].attrs if isinstance(f.get("meta"), h5py.Group) else {}
+    names = list(f["summary"].attrs) if isinstance(f.get("summary"), h5py.Group) else []
+    for attr, valid in (("summary_units", None), ("summary_directions", DIRECTIONS)):
+        if attr not in meta:
+            continue
+        value = meta[attr]
+        try:
+            mapping = json.loads(value.decode() if isinstance(value, bytes) else str(value))
+        except ValueError as e:
+            problems.append(f"/meta@{attr} is not JSON ({e})")
+            continue
+        if not isinstance(mapping, dict) or list(mapping) != names:
+            problems.append(f"/meta@{attr} does not list the /summary attributes in their order")
+            continue
+        for name, v in mapping.items():
+            if not isinstance(v, str) or (valid is not None and v not in valid):
+                problems.append(f"/meta@{attr}: '{name}' has {v!r}")
+
+
 def check(path, expect_jobs):
     """Returns (problems, OK line)."""
     problems = []
@@ -272,6 +299,7 @@ def check(path, expect_jobs):
                     problems.append(f"/summary@{name} is not a number")
                 else:
                     summary[name] = float(np.asarray(value).reshape(()))
+        check_summary_description(f, problems)
         n_events = check_events(f, summary, problems)
         if jobs_problems:
             return problems, ""  # the recomputation below needs a well-formed /jobs

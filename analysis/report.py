@@ -47,8 +47,14 @@ def require_modules(names):
                                f"install it with: apt install {package}")
 
 
-def unit_of(name):
-    """The unit of a /summary attribute, from its name (docs/results-schema.md naming)."""
+def unit_of(name, units):
+    """The unit of a /summary attribute: from the file (units = /meta@summary_units, written from racksim's metric
+    table), else, for files written before that attribute existed, guessed from the name by unit_from_name."""
+    return units[name] if name in units else unit_from_name(name)
+
+
+def unit_from_name(name):
+    """Fallback for old files: the unit from the attribute's name (docs/results-schema.md naming)."""
     rules = [("_Bps", "B/s"), ("_rps", "requests/s"), ("tokens_per_s", "tokens/s"), ("_kwh", "kWh"),
              ("_usd", "USD"), ("_kg", "kg"), ("_w", "W"), ("gpu_hours", "GPU·h"), ("_s", "s")]
     fractions = {"gpu_utilization", "comm_fraction", "goodput", "mean_ettr", "availability", "mean_mfu",
@@ -158,7 +164,9 @@ def run_section(run, out_dir, prefix, heading):
     plots, skipped, numbers = run_plots(run, out_dir, prefix)
     meta = {"scenario_name": scenario_name(run.meta)}
     meta.update({k: run.meta[k] for k in META_FACTS if k in run.meta})
-    data = {"meta": meta, "summary": run.summary, "plots": plots, "skipped": skipped, "numbers": numbers}
+    units = {k: unit_of(k, run.units) for k in run.summary}
+    data = {"meta": meta, "summary": run.summary, "units": units, "plots": plots, "skipped": skipped,
+            "numbers": numbers}
 
     h = [f"<h2>{html.escape(heading)}</h2>"]
     h.append('<table class="facts" id="meta">')
@@ -170,7 +178,7 @@ def run_section(run, out_dir, prefix, heading):
     h.append('<table class="summary" id="summary"><tr><th>attribute</th><th>value</th><th>unit</th></tr>')
     for k, v in run.summary.items():
         h.append(f'<tr id="summary-{html.escape(k)}"><th>{html.escape(k)}</th>'
-                 f'<td class="value">{html.escape(exact(v))}</td><td>{html.escape(unit_of(k))}</td></tr>')
+                 f'<td class="value">{html.escape(exact(v))}</td><td>{html.escape(units[k])}</td></tr>')
     h.append("</table>")
     for p in plots:
         h.append(f'<figure><h3>{html.escape(p["title"])}</h3><img src="{html.escape(p["file"])}" '
@@ -189,14 +197,15 @@ def run_section(run, out_dir, prefix, heading):
 # ---------------------------------------------------------------------------------------------------------------
 # A sweep: table of runs, grouped statistics, bar charts.
 
-def sweep_section(sweep, groups, metrics, out_dir):
+def sweep_section(sweep, groups, metrics, out_dir, units):
+    """units: the chosen run's /meta@summary_units (every run of a sweep comes from the same racksim)."""
     import report_plots as rp
 
     plots, skipped = [], []
     for m in metrics:
         fname = f"sweep_{m}.png"
         try:
-            rp.plot_sweep_metric(groups, sweep.parameters, m, unit_of(m), os.path.join(out_dir, fname))
+            rp.plot_sweep_metric(groups, sweep.parameters, m, unit_of(m, units), os.path.join(out_dir, fname))
             plots.append({"key": f"sweep_{m}", "file": fname, "title": f"{m} by {sweep.parameters[0]}"
                           if sweep.parameters else m})
         except rp.Skip as why:
@@ -360,7 +369,7 @@ def main(argv=None):
             title = f"racksim report: {name}"
         else:
             groups = rd.group_sweep(sweep, metrics)
-            splots, sskipped, shtml = sweep_section(sweep, groups, metrics, args.output)
+            splots, sskipped, shtml = sweep_section(sweep, groups, metrics, args.output, run.units)
             data, rhtml = run_section(run, args.output, f"{chosen}_", f"Run {chosen} (per-run plots; --run to choose)")
             body = shtml + "\n" + rhtml
             summary = {"kind": "sweep", "source": source, "sweep": {k: v for k, v in sweep.attrs.items()},

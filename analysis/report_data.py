@@ -7,6 +7,7 @@ read into plain pandas/numpy objects here so the plotting code never touches h5p
 Run with Debian's /usr/bin/python3 (python3-h5py, python3-numpy, python3-pandas).
 """
 
+import json
 import math
 from dataclasses import dataclass, field
 
@@ -37,6 +38,7 @@ class Run:
     collectives: pd.DataFrame = None
     requests: pd.DataFrame = None
     events: pd.DataFrame = None
+    units: dict = field(default_factory=dict)  # /summary attribute -> unit, from /meta@summary_units ({} if absent)
 
 
 @dataclass
@@ -92,7 +94,17 @@ def read_run(group, where):
                                  pd.DataFrame(ds[()])))
     return Run(meta=meta, summary=summary, jobs=_table(group, "jobs"), series=series,
                collectives=_table(group, "collectives"), requests=_table(group, "requests"),
-               events=_table(group, "events"))
+               events=_table(group, "events"), units=summary_units(meta))
+
+
+def summary_units(meta):
+    """The units of the /summary attributes, from /meta@summary_units (a JSON object written from racksim's metric
+    table, sim/results/metrics.cpp); {} for files written before it existed or an unreadable value."""
+    try:
+        units = json.loads(str(meta.get("summary_units", "{}")))
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in units.items()} if isinstance(units, dict) else {}
 
 
 def read_sweep(f, where):

@@ -119,6 +119,10 @@ def check_run_numbers(h5group, data, page, prefix_ok=""):
         cell = page.values[f"meta-{k}"]
         assert (float(cell) == v) if isinstance(v, float) else (cell == str(v)), f"index.html meta {k} = {cell}"
     assert data["meta"]["scenario_name"], "no scenario name"
+    if "summary_units" in meta:  # written from racksim's metric table: the page shows exactly these units
+        units = json.loads(str(meta["summary_units"]))
+        assert list(units) == list(attrs), f"/meta@summary_units lists {list(units)}, /summary has {list(attrs)}"
+        assert data["units"] == units, f"summary.json units {data['units']} != /meta@summary_units {units}"
     return attrs
 
 
@@ -330,6 +334,8 @@ def cmd_extras(args):
         extra[1] = (0.5 * end, b"alert_clear", b"", -1, 0.5, b"gpu_utilization")
         del f["events"]
         f.create_dataset("events", data=np.concatenate([events, extra]))
+        if "summary_units" in f["meta"].attrs:  # as in a file written before racksim described /summary
+            del f["meta"].attrs["summary_units"]
     out = os.path.join(args.work, "report")
     shutil.rmtree(out, ignore_errors=True)
     racksim_report(args.racksim, copy, "-o", out)
@@ -339,6 +345,8 @@ def cmd_extras(args):
     assert list(ts)[:2] == ["gpus_allocated", "queue_length"] and "power_w" in ts, list(ts)
     assert ts["power_w"]["unit"] == "W" and ts["power_w"]["max"] == float(power["value"].max()), ts["power_w"]
     assert data["numbers"]["events"].get("alert_raise") == 1 and data["numbers"]["events"].get("alert_clear") == 1
+    units = data["units"]
+    assert units["mean_jct_s"] == "s" and units["co2_kg"] == "kg", f"units from the names: {units}"
     check_png(os.path.join(out, "timeseries.png"))
     check_png(os.path.join(out, "events.png"))
     check_page(out)

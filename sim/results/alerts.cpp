@@ -1,5 +1,7 @@
 #include "sim/results/alerts.hpp"
 
+#include "sim/results/metrics.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -32,16 +34,25 @@ std::string join(const std::vector<std::string>& names) {
 } // namespace
 
 std::vector<std::string> alert_series_names(const std::string& run_kind, bool autoscaled) {
-  std::vector<std::string> names{"gpus_allocated", "queue_length", "power_w"}; // power_w: docs/energy.md
-  if (run_kind == "inference") {
-    names.emplace_back("requests_in_system");
-    if (autoscaled) names.emplace_back("inference_replicas");
+  // The scenario loader knows the run kind, not whether a training run has an inference service, so a training run
+  // is checked as one without: the service's series (kind `service`) are only offered in inference runs.
+  const metrics::RunKinds kind = run_kind == "inference"    ? metrics::inference
+                                 : run_kind == "collective" ? metrics::collective
+                                                            : metrics::training;
+  std::vector<std::string> names;
+  for (const auto& m : metrics::metric_table()) {
+    if (m.section != metrics::Section::series || (m.kinds & kind) == 0) continue;
+    if (m.only == metrics::Only::always || (m.only == metrics::Only::autoscaler && autoscaled))
+      names.emplace_back(m.name);
   }
   return names;
 }
 
 std::vector<std::string> all_alert_series_names() {
-  return {"gpus_allocated", "queue_length", "power_w", "requests_in_system", "inference_replicas"};
+  std::vector<std::string> names;
+  for (const auto& m : metrics::metric_table())
+    if (m.section == metrics::Section::series) names.emplace_back(m.name);
+  return names;
 }
 
 std::string alert_cause(const AlertRule& rule) {

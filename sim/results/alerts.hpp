@@ -27,7 +27,7 @@ struct AlertRule {
 inline constexpr std::size_t alert_name_bytes = 16;
 
 // The time series a run records, by run kind ("training", "inference", "collective") and whether an autoscaler
-// runs. Alert rules are validated against these before the run.
+// runs, from the metric table (metrics.hpp). Alert rules are validated against these before the run.
 std::vector<std::string> alert_series_names(const std::string& run_kind, bool autoscaled);
 // Every series name any run kind records (to say "not recorded by this run kind" rather than "unknown").
 std::vector<std::string> all_alert_series_names();

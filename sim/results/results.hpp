@@ -1,7 +1,8 @@
 #pragma once
 // The results of one run and their HDF5 file (schema: docs/results-schema.md). Files are written under a
 // temporary name in the same directory and renamed when complete, so a crash never leaves a partial file
-// under the final name.
+// under the final name. Every summary attribute, series and /jobs column is declared in the metric table
+// (metrics.hpp); writing an undeclared one is an error.
 
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +13,8 @@
 
 namespace racksim::sim {
 
+// One /jobs row. A new column is a member here and one line in metrics.cpp (job_columns()), which gives its place,
+// HDF5 type, unit and definition.
 struct JobRecord {
   std::int64_t id = 0;
   std::string kind = "training"; // stored as a fixed-length string (16 bytes)
@@ -30,36 +33,36 @@ struct JobRecord {
   std::int32_t nodes = 0;          // placement summary: distinct nodes
   std::int32_t racks = 0;          //                    distinct racks
   std::string timing = "duration"; // compute time from: duration | iteration_time | roofline | calibration
-  double mfu = 0;          // 3D-parallel jobs: model FLOPs / ((compute_s + comm_s) x gpus x peak bf16); else 0
-  double tokens_per_s = 0; // 3D-parallel jobs: global_batch x seq x iterations / (compute_s + comm_s); else 0
+  double mfu = 0;                  // 3D-parallel jobs: model FLOPs / ((compute_s + comm_s) x gpus x peak bf16); else 0
+  double tokens_per_s = 0;         // 3D-parallel jobs: global_batch x seq x iterations / (compute_s + comm_s); else 0
 };
 
 // One collective of one group at one message size (/collectives; nccl-tests' definitions, docs/results-schema.md).
 struct CollectiveRecord {
-  std::int64_t job = 0;    // the group's row in /jobs
-  std::string op;          // allreduce | allgather | reducescatter | alltoall | broadcast (fixed 16 bytes)
-  std::string algorithm;   // ring | tree | hierarchical | direct: as run, never "auto" (fixed 16 bytes)
-  std::int64_t bytes = 0;  // S, nccl-tests' "size" of the op
-  std::int32_t ranks = 0;  // n
-  double start_s = 0;      // simulated time the collective started
-  double time_s = 0;       // t: simulated duration
-  double algbw_Bps = 0;    // S / t
-  double busbw_Bps = 0;    // algbw x bus factor (2(n-1)/n, (n-1)/n or 1)
-  double ideal_s = 0;      // the same collective alone on the platform (latency steps + most loaded link)
-  std::int32_t nodes = 0;  // placement summary: distinct nodes
-  std::int32_t racks = 0;  //                    distinct racks
+  std::int64_t job = 0;   // the group's row in /jobs
+  std::string op;         // allreduce | allgather | reducescatter | alltoall | broadcast (fixed 16 bytes)
+  std::string algorithm;  // ring | tree | hierarchical | direct: as run, never "auto" (fixed 16 bytes)
+  std::int64_t bytes = 0; // S, nccl-tests' "size" of the op
+  std::int32_t ranks = 0; // n
+  double start_s = 0;     // simulated time the collective started
+  double time_s = 0;      // t: simulated duration
+  double algbw_Bps = 0;   // S / t
+  double busbw_Bps = 0;   // algbw x bus factor (2(n-1)/n, (n-1)/n or 1)
+  double ideal_s = 0;     // the same collective alone on the platform (latency steps + most loaded link)
+  std::int32_t nodes = 0; // placement summary: distinct nodes
+  std::int32_t racks = 0; //                    distinct racks
 };
 
 // One request of an inference service (/requests; docs/results-schema.md, docs/inference.md). Times are -1 for
 // what never happened (a dropped request never starts).
 struct RequestRecord {
-  std::int64_t id = 0;        // arrival order, from 0
-  std::string service;        // the service's name (fixed 16 bytes)
-  std::int32_t replica = -1;  // the replica the load balancer chose; -1 when none (rejected before routing)
+  std::int64_t id = 0;       // arrival order, from 0
+  std::string service;       // the service's name (fixed 16 bytes)
+  std::int32_t replica = -1; // the replica the load balancer chose; -1 when none (rejected before routing)
   double arrival_s = 0;
-  double start_s = -1;        // admitted into a batch (kernel model) or taken by a server (explicit service time)
-  double first_token_s = -1;  // end of the iteration that ran its prefill (explicit service time: = finish_s)
-  double finish_s = -1;       // its last token
+  double start_s = -1;           // admitted into a batch (kernel model) or taken by a server (explicit service time)
+  double first_token_s = -1;     // end of the iteration that ran its prefill (explicit service time: = finish_s)
+  double finish_s = -1;          // its last token
   std::string status = "queued"; // completed | dropped | rejected | queued | running (fixed 16 bytes)
   std::int32_t prompt_tokens = 0;
   std::int32_t output_tokens = 0;
@@ -119,7 +122,8 @@ class ResultsError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Atomic: writes PATH.tmp.<pid> then renames. Throws ResultsError with the path on failure.
+// Atomic: writes PATH.tmp.<pid> then renames. Throws ResultsError with the path on failure, also when a summary
+// attribute or series is not declared in the metric table (metrics.hpp) or a series has another unit than declared.
 void write_results(const std::string& path, const ResultSet& results);
 // Reads back what write_results wrote (used by `racksim summary` and the tests).
 ResultSet read_results(const std::string& path);

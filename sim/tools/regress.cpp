@@ -1,9 +1,10 @@
 #include "sim/tools/regress.hpp"
 
 #include "platforms/analysis.hpp"
+#include "sim/config/units.hpp"
+#include "sim/results/metrics.hpp"
 #include "sim/results/results.hpp"
 #include "sim/tools/sweep.hpp"
-#include "sim/config/units.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -24,9 +25,6 @@ using platforms::number_text;
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-bool has(std::string_view s, std::string_view part) {
-  return s.find(part) != std::string_view::npos;
 }
 
 std::string json_number(const std::optional<double>& v) {
@@ -58,7 +56,8 @@ std::vector<std::vector<std::string>> cells(const Report& r, bool show_ok) {
   rows.push_back({"metric", "baseline", "current", "delta", "rel", "tolerance", "direction", "verdict"});
   for (const auto& row : r.rows) {
     if (!show_ok && row.verdict == Verdict::ok) continue;
-    rows.push_back({row.metric, row.baseline ? number_text(*row.baseline) : "-", row.current ? number_text(*row.current) : "-",
+    rows.push_back({row.metric, row.baseline ? number_text(*row.baseline) : "-",
+                    row.current ? number_text(*row.current) : "-",
                     row.baseline && row.current ? number_text(row.delta) : "-",
                     row.rel_delta ? (*row.rel_delta >= 0 ? "+" : "") + percent(*row.rel_delta) : "-",
                     tolerance_text(row.tolerance), to_string(row.direction), to_string(row.verdict)});
@@ -96,37 +95,16 @@ std::optional<Direction> parse_direction(const std::string& text) {
 }
 
 Direction default_direction(const std::string& metric) {
-  // Counts that describe the input (the scenario, not how well it ran): any change is suspicious both ways.
-  static const std::set<std::string, std::less<>> input_counts{"jobs_total",
-                                                               "total_gpus",
-                                                               "collectives_total",
-                                                               "inference_requests",
-                                                               "inference_replicas",
-                                                               "inference_kv_capacity_tokens",
-                                                               "inference_weight_bytes_per_gpu",
-                                                               "inference_iterations",
-                                                               "inference_mean_batch",
-                                                               "gpu_hours_allocated",
-                                                               "jobs_skipped_parallelism",
-                                                               "jobs_tp_across_nvlink",
-                                                               "checkpoint_drains",
-                                                               "inference_scale_events",
-                                                               "inference_replicas_mean",
-                                                               "model_compute_s_per_iteration"};
-  const std::string_view m = metric;
-  if (input_counts.contains(m) || m.starts_with("trace_")) return Direction::both;
-  if (m.starts_with("alert") && (ends_with(m, ".raised") || ends_with(m, ".seconds") || m == "alerts_raised"))
+  const auto* m = metrics::find_metric(metrics::Section::summary, metric);
+  if (m == nullptr) return Direction::both; // not declared (a file from another version): any change is suspicious
+  switch (m->direction) {
+  case metrics::Direction::lower_is_better:
     return Direction::lower_is_better;
-  for (const char* part : {"utilization", "goodput", "throughput", "attainment", "availability", "ettr", "mfu",
-                           "tokens_per_s", "busbw", "algbw", "busy_fraction"})
-    if (has(m, part)) return Direction::higher_is_better;
-  if (ends_with(m, "_completed")) return Direction::higher_is_better;
-  for (const char* part :
-       {"jct",     "queue",       "makespan",      "energy",     "cost",           "latency", "ttft",     "tpot",
-        "e2e",     "lost",        "failed",        "failures",   "unfinished",     "dropped", "rejected", "restarts",
-        "retries", "preemptions", "comm_fraction", "over_ideal", "relative_error", "clamped", "power"})
-    if (has(m, part)) return Direction::lower_is_better;
-  if (ends_with(m, "_s")) return Direction::lower_is_better; // durations
+  case metrics::Direction::higher_is_better:
+    return Direction::higher_is_better;
+  case metrics::Direction::descriptive:
+    break;
+  }
   return Direction::both;
 }
 
@@ -438,8 +416,9 @@ std::string format_runs(const std::vector<RunComparison>& runs, const Options& o
   const bool fail = failed(runs, options);
   const std::string closing = std::string(fail ? "FAIL" : "PASS") + ": " + std::to_string(runs.size()) + " runs, " +
                               std::to_string(regressed) + " failing their tolerances, " + std::to_string(missing) +
-                              " missing from the current file" + (missing && options.allow_missing ? " (allowed)" : "") +
-                              ", " + std::to_string(added) + " only in the current file";
+                              " missing from the current file" +
+                              (missing && options.allow_missing ? " (allowed)" : "") + ", " + std::to_string(added) +
+                              " only in the current file";
   const auto presence = [](const RunComparison& r) {
     return r.presence == Verdict::missing ? "missing from the current file" : "only in the current file";
   };
@@ -450,15 +429,17 @@ std::string format_runs(const std::vector<RunComparison>& runs, const Options& o
     for (std::size_t i = 0; i < runs.size(); ++i) {
       const auto& r = runs[i];
       out += std::string(i ? "," : "") + "\n{\"run\": " + json_string(r.name) + ", \"presence\": " +
-             json_string(r.presence == Verdict::ok ? "both" : r.presence == Verdict::missing ? "missing" : "new");
+             json_string(r.presence == Verdict::ok        ? "both"
+                         : r.presence == Verdict::missing ? "missing"
+                                                          : "new");
       if (r.presence == Verdict::ok) out += ", \"report\": " + format_json(r.report, options);
       out += "}";
     }
     return out + "\n]\n}\n";
   }
   for (const auto& r : runs) {
-    const bool quiet = r.presence == Verdict::ok && !r.report.failed(options) && r.report.count(Verdict::improved) == 0 &&
-                       r.report.count(Verdict::new_metric) == 0;
+    const bool quiet = r.presence == Verdict::ok && !r.report.failed(options) &&
+                       r.report.count(Verdict::improved) == 0 && r.report.count(Verdict::new_metric) == 0;
     if (quiet && !show_ok) continue;
     const std::string head = r.presence == Verdict::ok ? r.name : r.name + ": " + presence(r);
     if (format == "markdown") {

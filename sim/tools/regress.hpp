@@ -23,10 +23,9 @@ enum class Direction { lower_is_better, higher_is_better, both };
 const char* to_string(Direction d);
 std::optional<Direction> parse_direction(const std::string& text);
 
-// The built-in direction of a metric, from its name (docs/regression.md lists the rules): times, energy, cost,
-// losses, failures and alert counts are lower_is_better; utilisation, goodput, throughput, attainment,
-// availability, MFU, bandwidths and completed counts higher_is_better; anything else (counts that describe the
-// input, such as jobs_total or total_gpus, and unknown names) both.
+// The built-in direction of a /summary metric, from the metric table (sim/results/metrics.hpp): lower_is_better
+// and higher_is_better as declared, `both` for descriptive metrics (counts that describe the input, such as
+// jobs_total or total_gpus) and for names the table does not declare (docs/regression.md, "Directions").
 Direction default_direction(const std::string& metric);
 
 // A change is within tolerance when |current - baseline| <= absolute or |current - baseline| / |baseline| <=

@@ -185,7 +185,7 @@ TEST(SweepMerge, RunGroupReadsBackLikeTheRunFile) {
     j.end_s = 5.0 + i;
     rs.jobs = {j};
     rs.summary = {{"mean_jct_s", 1.5 + i}};
-    if (i == 1) rs.summary.emplace_back("only_in_r1", 7.0);
+    if (i == 1) rs.summary.emplace_back("p99_jct_s", 7.0); // only in r1
     const std::string file = (dir / ("r" + std::to_string(i) + ".h5")).string();
     write_results(file, rs);
     sweep::MergeEntry e;

@@ -183,3 +183,17 @@ TEST(Alerts, NoRulesLeaveTheResultsAlone) {
   EXPECT_EQ(rs.summary.size(), 1u);
   EXPECT_TRUE(rs.events.empty());
 }
+
+// The series a rule may name come from the metric table (sim/results/metrics.cpp), by run kind.
+TEST(Alerts, SeriesByRunKindComeFromTheMetricTable) {
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(alert_series_names("training", false), (Names{"gpus_allocated", "queue_length", "power_w"}));
+  EXPECT_EQ(alert_series_names("training", true), (Names{"gpus_allocated", "queue_length", "power_w"}));
+  EXPECT_EQ(alert_series_names("collective", false), (Names{"gpus_allocated", "queue_length", "power_w"}));
+  EXPECT_EQ(alert_series_names("inference", false),
+            (Names{"gpus_allocated", "queue_length", "power_w", "requests_in_system"}));
+  EXPECT_EQ(alert_series_names("inference", true),
+            (Names{"gpus_allocated", "queue_length", "power_w", "requests_in_system", "inference_replicas"}));
+  EXPECT_EQ(all_alert_series_names(),
+            (Names{"gpus_allocated", "queue_length", "power_w", "requests_in_system", "inference_replicas"}));
+}

@@ -1,8 +1,8 @@
 // racksim regress: verdicts from tolerances and directions (hand-computed deltas), tolerance files and flags,
 // output formats, and the CLI's exit codes on real result files.
 
-#include "sim/tools/regress.hpp"
 #include "sim/results/results.hpp"
+#include "sim/tools/regress.hpp"
 #include "tests/scenarios/cli_run.hpp"
 
 #include <gtest/gtest.h>
@@ -27,16 +27,26 @@ Verdict verdict_of(const Report& r, const std::string& metric) {
 
 } // namespace
 
+// Directions come from the metric table (sim/results/metrics.cpp); an undeclared name is `both`.
 TEST(Regress, DefaultDirections) {
-  for (const char* m : {"mean_jct_s", "p99_queue_s", "makespan_s", "energy_j", "lost_gpu_hours", "jobs_failed",
-                        "inference_ttft_p99_s", "alerts_raised", "alert.q.seconds", "jobs_unfinished"})
+  for (const char* m :
+       {"mean_jct_s", "p99_queue_s", "makespan_s", "energy_kwh", "lost_gpu_hours", "jobs_failed",
+        "inference_p99_ttft_s", "alerts_raised", "alert.q.seconds", "jobs_unfinished", "co2_kg", "capex_usd"})
     EXPECT_EQ(default_direction(m), Direction::lower_is_better) << m;
   for (const char* m :
        {"gpu_utilization", "goodput", "inference_throughput_rps", "inference_slo_attainment", "availability",
         "mean_ettr", "mean_mfu", "peak_busbw_Bps", "jobs_completed", "inference_tokens_per_s"})
     EXPECT_EQ(default_direction(m), Direction::higher_is_better) << m;
-  for (const char* m : {"jobs_total", "total_gpus", "trace_rows_clamped", "something_new"})
+  for (const char* m : {"jobs_total", "total_gpus", "trace_rows_clamped", "pue", "something_new", "energy_j",
+                        "power_w"}) // energy_j is a /jobs column, power_w a series: not /summary attributes
     EXPECT_EQ(default_direction(m), Direction::both) << m;
+}
+
+// A 21% drop in emissions is an improvement, not a regression (it was, when directions were guessed from names).
+TEST(Regress, LowerCarbonIsAnImprovement) {
+  const Report r = compare({{"co2_kg", 100}}, {{"co2_kg", 79}}, Tolerances{});
+  EXPECT_EQ(verdict_of(r, "co2_kg"), Verdict::improved);
+  EXPECT_FALSE(r.failed(Options{}));
 }
 
 TEST(Regress, VerdictsFromRelativeAndAbsoluteTolerances) {

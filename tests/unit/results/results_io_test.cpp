@@ -115,9 +115,10 @@ TEST_F(ResultsIo, RoundTripsEveryField) {
     r.meta.scenario_yaml += "key_" + std::to_string(i) + ": 1.5µs\n";
   ASSERT_GT(r.meta.scenario_yaml.size(), 64u * 1024);
   // Names out of alphabetical order, and more than HDF5 keeps in compact storage: order must still round trip.
-  r.summary.emplace_back("zeta_metric", 1e300);
-  r.summary.emplace_back("alpha_metric", -2.5e-300);
-  r.timeseries.push_back(TimeSeries{"empty_series", "W", {}, {}, 60});
+  r.summary.emplace_back("total_gpus", 1e300);
+  r.summary.emplace_back("availability", -2.5e-300);
+  r.summary.emplace_back("alert.q-1.seconds", 12.5); // a declared pattern
+  r.timeseries.push_back(TimeSeries{"power_w", "W", {}, {}, 60});
 
   write_results(path("run.h5"), r);
   const ResultSet back = read_results(path("run.h5"));
@@ -170,7 +171,7 @@ TEST_F(ResultsIo, EmptyJobListStillHasJobsDataset) {
 
 TEST_F(ResultsIo, IntervalIsDerivedFromTimesWhenUnset) {
   ResultSet r;
-  r.timeseries.push_back(TimeSeries{"power", "W", {0, 15, 30}, {100, 200, 150}, 0});
+  r.timeseries.push_back(TimeSeries{"power_w", "W", {0, 15, 30}, {100, 200, 150}, 0});
   write_results(path("series.h5"), r);
   const ResultSet back = read_results(path("series.h5"));
   ASSERT_EQ(back.timeseries.size(), 1u);
@@ -214,10 +215,10 @@ TEST_F(ResultsIo, JobsAreChunkedAndCompressed) {
   EXPECT_EQ(level, 4u);
   // Field names and order as in JobRecord.
   const hid_t type = H5Dget_type(dataset);
-  const std::vector<std::string> expected = {
-      "id",        "kind",   "submit_s",     "start_s",    "end_s",    "gpus",  "status", "restarts", "queue_s",
-      "compute_s", "comm_s", "checkpoint_s", "lost_gpu_s", "energy_j", "nodes", "racks",  "timing",
-      "mfu",       "tokens_per_s"};
+  const std::vector<std::string> expected = {"id",     "kind",         "submit_s",   "start_s",     "end_s",
+                                             "gpus",   "status",       "restarts",   "queue_s",     "compute_s",
+                                             "comm_s", "checkpoint_s", "lost_gpu_s", "energy_j",    "nodes",
+                                             "racks",  "timing",       "mfu",        "tokens_per_s"};
   ASSERT_EQ(H5Tget_nmembers(type), static_cast<int>(expected.size()));
   for (unsigned i = 0; i < expected.size(); ++i) {
     char* name = H5Tget_member_name(type, i);
@@ -259,7 +260,7 @@ TEST_F(ResultsIo, FailedWriteKeepsOldFileAndLeavesNoTemporary) {
     EXPECT_NE(std::string(e.what()).find(path("run.h5")), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("gpus_allocated"), std::string::npos) << e.what();
   }
-  // Fails in our own validation half way through the file.
+  // Fails in our own validation: half way through the file, or before it exists (names not in the metric table).
   ResultSet long_kind = sample_result_set();
   long_kind.jobs[3].kind = "a_kind_longer_than_16_bytes";
   EXPECT_THROW(write_results(path("run.h5"), long_kind), ResultsError);

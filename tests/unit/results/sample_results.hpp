@@ -71,7 +71,7 @@ inline ResultSet sample_result_set() {
   allocated.set(100, 32);
   allocated.set(110, 24);
   allocated.set(250, 8);
-  r.timeseries.push_back(allocated.sample("gpus_allocated", "gpus", 10, sample_end_s));
+  r.timeseries.push_back(allocated.sample("gpus_allocated", "GPUs", 10, sample_end_s));
   StepSeries queued;
   queued.set(0, 1);
   queued.set(10, 0);
