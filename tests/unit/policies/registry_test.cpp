@@ -18,6 +18,7 @@
 #include <climits>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -91,46 +92,40 @@ TEST(PolicyRegistry, TypedParamsKeepDefaultsUntilSet) {
 }
 
 template <class T>
-std::vector<std::string> param_paths(const Registry<T>& registry) {
-  std::vector<std::string> out;
-  for (const auto& p : registry.params())
-    out.push_back(p.path);
-  return out;
+void expect_complete_params(const Registry<T>& registry, const std::string& prefix) {
+  std::set<std::string> seen;
+  const PolicyParams defaults;
+  PolicyParams params;
+  for (const auto& p : registry.params()) {
+    EXPECT_TRUE(seen.insert(p.path).second) << "duplicate " << p.path;
+    EXPECT_EQ(p.path.rfind(prefix, 0), 0u) << p.path;
+    EXPECT_FALSE(p.doc.empty()) << p.path;
+    EXPECT_EQ(p.doc.find('\n'), std::string::npos) << p.path;
+    ASSERT_TRUE(p.get && p.set) << p.path;
+    p.set(params, p.get(defaults)); // the default reads back
+    EXPECT_EQ(p.get(params), p.get(defaults)) << p.path;
+  }
 }
 
-// Each kind's settings, in registry order (the scenario lists them in this order), each completely declared and
-// reading back what it set.
+// Each kind's settings are declared on its entries (their order and the whole list: tests/unit/scenario), completely,
+// and read back what they set, into the policy's typed struct or, for the engine's, into PolicyParams itself.
 TEST(PolicyRegistry, ParamsAreDeclaredOnTheirEntries) {
-  EXPECT_EQ(param_paths(schedulers()),
-            (std::vector<std::string>{"policies.srtf.min_gap", "policies.las.thresholds", "policies.las.promote_after",
-                                      "policies.fair_share.weights", "policies.fair_share.quotas",
-                                      "policies.fair_share.preempt", "policies.priority.preempt"}));
-  EXPECT_TRUE(param_paths(placements()).empty());
-  EXPECT_EQ(param_paths(load_balancers()),
-            (std::vector<std::string>{"policies.power_of_d.d", "policies.weighted.weights"}));
-  EXPECT_EQ(param_paths(autoscalers()),
-            (std::vector<std::string>{"policies.autoscaler.target", "policies.autoscaler.scale_out_queue",
-                                      "policies.autoscaler.scale_in_queue"}));
-  EXPECT_EQ(param_paths(failovers()),
-            (std::vector<std::string>{"failover.checkpoint_interval", "failover.restart_delay", "failover.max_restarts",
-                                      "failover.spare_nodes", "failover.spare_delay", "failover.elastic_delay",
-                                      "failover.elastic_min_fraction"}));
+  expect_complete_params(schedulers(), "policies.");
+  expect_complete_params(placements(), "policies.");
+  expect_complete_params(load_balancers(), "policies.");
+  expect_complete_params(autoscalers(), "policies.autoscaler.");
+  expect_complete_params(failovers(), "failover.");
+  EXPECT_EQ(schedulers().params().front().path, "policies.srtf.min_gap");       // entries' own, in registry order
+  EXPECT_EQ(failovers().params().front().path, "failover.checkpoint_interval"); // the kind's shared list
   PolicyParams params;
-  for (const auto& p : schedulers().params()) {
-    EXPECT_FALSE(p.doc.empty()) << p.path;
-    ASSERT_TRUE(p.get && p.set) << p.path;
-    p.set(params, p.get(params)); // the default reads back
-    EXPECT_EQ(p.get(params), p.get(PolicyParams{})) << p.path;
-  }
-  const auto& min_gap = schedulers().params().front();
-  min_gap.set(params, 42.0);
+  schedulers().params().front().set(params, 42.0);
   EXPECT_DOUBLE_EQ(params.get<SrtfParams>().min_gap_s, 42);
   const auto d = load_balancers().params().front();
   EXPECT_EQ(d.integer_max, INT_MAX); // an int field
   d.set(params, std::int64_t{3});
   EXPECT_EQ(params.get<PowerOfDParams>().d, 3);
-  const auto spare_nodes = failovers().params()[3]; // applied by the engine: a plain PolicyParams field
-  spare_nodes.set(params, std::int64_t{2});
+  for (const auto& p : failovers().params())
+    if (p.path == "failover.spare_nodes") p.set(params, std::int64_t{2}); // applied by the engine
   EXPECT_EQ(params.failover_spare_nodes, 2);
 }
 
