@@ -1,9 +1,9 @@
 #include "policies/registry.hpp"
 
-#include "policies/failover/failover_policies.hpp"
 #include "policies/autoscaling/none.hpp"
 #include "policies/autoscaling/queue_length.hpp"
 #include "policies/autoscaling/target_utilization.hpp"
+#include "policies/failover/failover_policies.hpp"
 #include "policies/load_balancing/jsq.hpp"
 #include "policies/load_balancing/least_outstanding.hpp"
 #include "policies/load_balancing/power_of_d.hpp"
@@ -13,10 +13,10 @@
 #include "policies/placement/best_fit.hpp"
 #include "policies/placement/first_fit.hpp"
 #include "policies/placement/pack.hpp"
-#include "policies/scheduling/conservative_backfill.hpp"
 #include "policies/placement/random.hpp"
 #include "policies/placement/spread.hpp"
 #include "policies/placement/topology_aware.hpp"
+#include "policies/scheduling/conservative_backfill.hpp"
 #include "policies/scheduling/easy_backfill.hpp"
 #include "policies/scheduling/fair_share.hpp"
 #include "policies/scheduling/fifo.hpp"
@@ -25,17 +25,26 @@
 #include "policies/scheduling/sjf.hpp"
 #include "policies/scheduling/srtf.hpp"
 
+#include <cstdint>
 #include <type_traits>
 
 namespace racksim::policies {
 
 namespace {
-template <class Base, class Impl>
+// Builds Impl from its own settings Own (with the seed when it takes one), or from PolicyParams (the seed), or
+// from nothing.
+template <class Base, class Impl, class Own = void>
 std::unique_ptr<Base> make(const PolicyParams& params) {
-  if constexpr (std::is_constructible_v<Impl, const PolicyParams&>)
-    return std::make_unique<Impl>(params);
-  else
-    return std::make_unique<Impl>();
+  if constexpr (std::is_void_v<Own>) {
+    if constexpr (std::is_constructible_v<Impl, const PolicyParams&>)
+      return std::make_unique<Impl>(params);
+    else
+      return std::make_unique<Impl>();
+  } else if constexpr (std::is_constructible_v<Impl, const Own&, std::uint64_t>) {
+    return std::make_unique<Impl>(params.get<Own>(), params.seed);
+  } else {
+    return std::make_unique<Impl>(params.get<Own>());
+  }
 }
 } // namespace
 
@@ -51,13 +60,13 @@ const Registry<Scheduler>& schedulers() {
           {"sjf", "shortest estimate first, non-preemptive; a job that does not fit is skipped",
            make<Scheduler, SjfScheduler>},
           {"srtf", "shortest remaining time first; preempts jobs longer by more than policies.srtf.min_gap",
-           make<Scheduler, SrtfScheduler>},
+           make<Scheduler, SrtfScheduler, SrtfParams>, srtf_params()},
           {"las", "Tiresias-style discretised least attained GPU-service queues, preempting lower queues",
-           make<Scheduler, LasScheduler>},
+           make<Scheduler, LasScheduler, LasParams>, las_params()},
           {"fair_share", "weighted fair share of GPUs across users, with optional quotas and preemption",
-           make<Scheduler, FairShareScheduler>},
+           make<Scheduler, FairShareScheduler, FairShareParams>, fair_share_params()},
           {"priority", "higher job class first, FIFO within a class; preempts lower classes by default",
-           make<Scheduler, PriorityScheduler>},
+           make<Scheduler, PriorityScheduler, PriorityParams>, priority_params()},
       });
   return registry;
 }
@@ -91,8 +100,9 @@ const Registry<LoadBalancer>& load_balancers() {
           {"jsq", "join the shortest queue: fewest waiting, then fewest outstanding, then lowest index",
            make<LoadBalancer, JsqBalancer>},
           {"power_of_d", "d replicas sampled uniformly (policies.power_of_d.d), the least outstanding of them",
-           make<LoadBalancer, PowerOfDBalancer>},
-          {"weighted", "smooth weighted round robin by policies.weighted.weights", make<LoadBalancer, WeightedBalancer>},
+           make<LoadBalancer, PowerOfDBalancer, PowerOfDParams>, power_of_d_params()},
+          {"weighted", "smooth weighted round robin by policies.weighted.weights",
+           make<LoadBalancer, WeightedBalancer, WeightedParams>, weighted_params(), check_weighted},
       });
   return registry;
 }
@@ -103,9 +113,9 @@ const Registry<Autoscaler>& autoscalers() {
       {
           {"none", "fixed replicas (workload.inference.replicas)", make<Autoscaler, NoAutoscaler>},
           {"target_utilization", "ceil(busy replicas / policies.autoscaler.target) replicas",
-           make<Autoscaler, TargetUtilizationAutoscaler>},
+           make<Autoscaler, TargetUtilizationAutoscaler, TargetUtilizationParams>, target_utilization_params()},
           {"queue_length", "one more above scale_out_queue waiting per replica, one fewer below scale_in_queue",
-           make<Autoscaler, QueueLengthAutoscaler>},
+           make<Autoscaler, QueueLengthAutoscaler, QueueLengthParams>, queue_length_params(), check_queue_length},
       });
   return registry;
 }
@@ -117,13 +127,15 @@ const Registry<Failover>& failovers() {
           {"none", "the job fails with its component", make<Failover, NoFailover>},
           {"requeue", "back to the queue, restarting from iteration zero", make<Failover, RequeueFailover>},
           {"checkpoint_restart",
-           "back to the queue from the last checkpoint; checkpoints every failover.checkpoint_interval (0 = Young/Daly)",
-           make<Failover, CheckpointRestartFailover>},
+           "back to the queue from the last checkpoint; checkpoints every failover.checkpoint_interval (0 = "
+           "Young/Daly)",
+           make<Failover, CheckpointRestartFailover, FailoverParams>},
           {"hot_spare", "spares from a reserved pool replace the failed GPUs after a delay; else checkpoint_restart",
-           make<Failover, HotSpareFailover>},
+           make<Failover, HotSpareFailover, FailoverParams>},
           {"elastic", "drop the failed GPUs and go on with fewer data-parallel replicas; else checkpoint_restart",
-           make<Failover, ElasticFailover>},
-      });
+           make<Failover, ElasticFailover, FailoverParams>},
+      },
+      failover_params());
   return registry;
 }
 

@@ -7,8 +7,13 @@
 
 namespace racksim::policies {
 
-TargetUtilizationAutoscaler::TargetUtilizationAutoscaler(const PolicyParams& params)
-    : target_(params.autoscaler_target) {
+std::vector<ParamSpec> target_utilization_params() {
+  return {param("policies.autoscaler.target", ParamType::real, &TargetUtilizationParams::target, left_open(0, 1), "",
+                "target_utilization: busy replicas / replicas to aim at (desired = ceil(busy / target))")};
+}
+
+TargetUtilizationAutoscaler::TargetUtilizationAutoscaler(const TargetUtilizationParams& params)
+    : target_(params.target) {
   if (!(target_ > 0 && target_ <= 1))
     throw std::invalid_argument("policies.autoscaler.target: must be in (0, 1], got " + std::to_string(target_));
 }

@@ -6,11 +6,18 @@
 #include "policies/autoscaler.hpp"
 #include "policies/params.hpp"
 
+#include <vector>
+
 namespace racksim::policies {
+
+struct TargetUtilizationParams {
+  double target = 0.7; // policies.autoscaler.target: busy replicas / active replicas to aim at
+};
+std::vector<ParamSpec> target_utilization_params();
 
 class TargetUtilizationAutoscaler final : public Autoscaler {
  public:
-  explicit TargetUtilizationAutoscaler(const PolicyParams& params);
+  explicit TargetUtilizationAutoscaler(const TargetUtilizationParams& params = {});
   int desired(const AutoscalerView& view) override;
 
  private:

@@ -4,7 +4,20 @@
 #include "policies/failover.hpp"
 #include "policies/params.hpp"
 
+#include <vector>
+
 namespace racksim::policies {
+
+// The settings the failover policies read (failover.*).
+struct FailoverParams {
+  double checkpoint_interval_s = 0;  // checkpoint_restart, hot_spare, elastic: 0 = Young/Daly
+  double spare_delay_s = 120;        // hot_spare: swapping spares in
+  double elastic_delay_s = 60;       // elastic: re-forming the job without the failed GPUs
+  double elastic_min_fraction = 0.5; // elastic: shrink only while this share of the GPUs remains
+};
+// Every failover.* setting but the policy's name, shared by the failover policies (the registry's shared list):
+// FailoverParams' fields and the ones the engine applies to every policy (PolicyParams::failover_*).
+std::vector<ParamSpec> failover_params();
 
 // The job fails with its component.
 class NoFailover : public Failover {
@@ -21,7 +34,7 @@ class RequeueFailover : public Failover {
 // Back to the queue from the last checkpoint; checkpoints every failover.checkpoint_interval (0 = Young/Daly).
 class CheckpointRestartFailover : public Failover {
  public:
-  explicit CheckpointRestartFailover(const PolicyParams& params) : interval_s_(params.failover_checkpoint_interval_s) {}
+  explicit CheckpointRestartFailover(const FailoverParams& params = {}) : interval_s_(params.checkpoint_interval_s) {}
   FailoverDecision on_failure(const FailoverView& view) override;
   double checkpoint_interval_s(double checkpoint_cost_s, double job_mtbf_s) const override;
 
@@ -33,8 +46,8 @@ class CheckpointRestartFailover : public Failover {
 // restart from the last checkpoint. Checkpoints as checkpoint_restart.
 class HotSpareFailover : public CheckpointRestartFailover {
  public:
-  explicit HotSpareFailover(const PolicyParams& params)
-      : CheckpointRestartFailover(params), delay_s_(params.failover_spare_delay_s) {}
+  explicit HotSpareFailover(const FailoverParams& params = {})
+      : CheckpointRestartFailover(params), delay_s_(params.spare_delay_s) {}
   FailoverDecision on_failure(const FailoverView& view) override;
 
  private:
@@ -45,9 +58,9 @@ class HotSpareFailover : public CheckpointRestartFailover {
 // least failover.elastic_min_fraction of its GPUs remain; else a restart from the last checkpoint.
 class ElasticFailover : public CheckpointRestartFailover {
  public:
-  explicit ElasticFailover(const PolicyParams& params)
-      : CheckpointRestartFailover(params), delay_s_(params.failover_elastic_delay_s),
-        min_fraction_(params.failover_elastic_min_fraction) {}
+  explicit ElasticFailover(const FailoverParams& params = {})
+      : CheckpointRestartFailover(params), delay_s_(params.elastic_delay_s),
+        min_fraction_(params.elastic_min_fraction) {}
   FailoverDecision on_failure(const FailoverView& view) override;
 
  private:

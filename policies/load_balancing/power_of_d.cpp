@@ -7,8 +7,13 @@
 
 namespace racksim::policies {
 
-PowerOfDBalancer::PowerOfDBalancer(const PolicyParams& params)
-    : d_(params.power_of_d_d), rng_(policy_stream(params.seed, power_of_d_tag)) {
+std::vector<ParamSpec> power_of_d_params() {
+  return {param("policies.power_of_d.d", ParamType::integer, &PowerOfDParams::d, at_least(1), "replicas",
+                "power_of_d: replicas sampled per request; the least outstanding of them gets it")};
+}
+
+PowerOfDBalancer::PowerOfDBalancer(const PowerOfDParams& params, std::uint64_t seed)
+    : d_(params.d), rng_(policy_stream(seed, power_of_d_tag)) {
   if (d_ < 1) throw std::invalid_argument("policies.power_of_d.d: must be >= 1, got " + std::to_string(d_));
 }
 

@@ -8,14 +8,20 @@
 #include "policies/load_balancer.hpp"
 #include "policies/params.hpp"
 
+#include <cstdint>
 #include <random>
 #include <vector>
 
 namespace racksim::policies {
 
+struct PowerOfDParams {
+  int d = 2; // policies.power_of_d.d: replicas sampled per request
+};
+std::vector<ParamSpec> power_of_d_params();
+
 class PowerOfDBalancer final : public LoadBalancer {
  public:
-  explicit PowerOfDBalancer(const PolicyParams& params);
+  PowerOfDBalancer(const PowerOfDParams& params, std::uint64_t seed);
   int choose(const LoadBalancerView& view) override;
 
  private:

@@ -12,9 +12,16 @@
 
 namespace racksim::policies {
 
+struct WeightedParams {
+  std::vector<double> weights; // policies.weighted.weights: one per replica index; empty = all 1
+};
+std::vector<ParamSpec> weighted_params();
+// One weight per replica that gets GPUs, not all 0 (whichever balancer is chosen: weights written must fit).
+std::vector<ParamProblem> check_weighted(const PolicyParams& params, const CheckContext& context);
+
 class WeightedBalancer final : public LoadBalancer {
  public:
-  explicit WeightedBalancer(const PolicyParams& params);
+  explicit WeightedBalancer(const WeightedParams& params = {});
   // Throws std::invalid_argument when the view has more replicas than there are weights.
   int choose(const LoadBalancerView& view) override;
 

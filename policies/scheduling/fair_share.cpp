@@ -54,14 +54,42 @@ UserValues parse_user_values(std::string_view text, bool integers_only) {
   return out;
 }
 
-FairShareScheduler::FairShareScheduler(const PolicyParams& params) : preempt_(params.fair_share_preempt) {
+namespace {
+
+// The strings are checked when the scenario is read, with the parser the scheduler uses.
+ValueCheck user_values(bool integers_only) {
+  return [integers_only](const ParamValue& v) -> std::string {
+    try {
+      (void)parse_user_values(std::get<std::string>(v), integers_only);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "";
+  };
+}
+
+} // namespace
+
+std::vector<ParamSpec> fair_share_params() {
+  return {
+      param("policies.fair_share.weights", ParamType::string, &FairShareParams::weights, unbounded(), "",
+            "fair_share: user=weight pairs, e.g. \"alice=2,vc3=1\"; users not listed weigh 1", user_values(false)),
+      param("policies.fair_share.quotas", ParamType::string, &FairShareParams::quotas, unbounded(), "",
+            "fair_share: user=GPUs caps on the GPUs a user holds at once, e.g. \"alice=16\"; \"\" = no caps",
+            user_values(true)),
+      param("policies.fair_share.preempt", ParamType::boolean, &FairShareParams::preempt, unbounded(), "",
+            "fair_share: preempt jobs of users above their weighted share when an under-share user waits"),
+  };
+}
+
+FairShareScheduler::FairShareScheduler(const FairShareParams& params) : preempt_(params.preempt) {
   try {
-    weights_ = parse_user_values(params.fair_share_weights, false);
+    weights_ = parse_user_values(params.weights, false);
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(std::string("policies.fair_share.weights: ") + e.what());
   }
   try {
-    quotas_ = parse_user_values(params.fair_share_quotas, true);
+    quotas_ = parse_user_values(params.quotas, true);
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(std::string("policies.fair_share.quotas: ") + e.what());
   }

@@ -17,6 +17,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace racksim::policies {
 
@@ -27,11 +28,17 @@ using UserValues = std::map<std::string, double, std::less<>>;
 // name, which the caller adds) on a missing '=', an empty name, a bad number or a repeated name.
 UserValues parse_user_values(std::string_view text, bool integers_only);
 
+struct FairShareParams {
+  std::string weights;  // policies.fair_share.weights: "user=weight,..." (users or virtual clusters not listed weigh 1)
+  std::string quotas;   // policies.fair_share.quotas: "user=GPUs,..." caps on the GPUs a user holds at once
+  bool preempt = false; // policies.fair_share.preempt: preempt jobs of users above their weighted share
+};
+std::vector<ParamSpec> fair_share_params();
+
 class FairShareScheduler final : public Scheduler {
  public:
-  FairShareScheduler() : FairShareScheduler(PolicyParams{}) {}
   // Throws std::invalid_argument ("policies.fair_share.weights: ...") on malformed weights or quotas.
-  explicit FairShareScheduler(const PolicyParams& params);
+  explicit FairShareScheduler(const FairShareParams& params = {});
   SchedulingDecision decide(const SchedulerView& view) override;
 
   double weight_of(std::string_view user) const;

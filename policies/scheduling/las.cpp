@@ -18,8 +18,19 @@ std::string check_las_thresholds(const std::vector<double>& t) {
   return "";
 }
 
-LasScheduler::LasScheduler(const PolicyParams& params)
-    : thresholds_gpu_s_(params.las_thresholds_gpu_s), promote_after_s_(params.las_promote_after_s) {
+std::vector<ParamSpec> las_params() {
+  return {
+      param("policies.las.thresholds", ParamType::real_list, &LasParams::thresholds_gpu_s, above(0), "GPU-seconds",
+            "las: attained-service thresholds between priority queues, strictly increasing; n thresholds make n + 1 "
+            "queues",
+            [](const ParamValue& v) { return check_las_thresholds(std::get<std::vector<double>>(v)); }),
+      param("policies.las.promote_after", ParamType::time, &LasParams::promote_after_s, at_least(0), "",
+            "las: a job queued longer than this in all goes back to the first queue; 0 = never"),
+  };
+}
+
+LasScheduler::LasScheduler(const LasParams& params)
+    : thresholds_gpu_s_(params.thresholds_gpu_s), promote_after_s_(params.promote_after_s) {
   if (const auto problem = check_las_thresholds(thresholds_gpu_s_); !problem.empty())
     throw std::invalid_argument("policies.las.thresholds: " + problem);
 }

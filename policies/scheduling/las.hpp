@@ -18,11 +18,20 @@
 
 namespace racksim::policies {
 
+struct LasParams {
+  // policies.las.thresholds: attained-service thresholds between the priority queues, GPU-seconds, strictly
+  // increasing; n thresholds make n + 1 queues. Default: 1 GPU-hour and 10 GPU-hours (three queues, Tiresias-like).
+  std::vector<double> thresholds_gpu_s{3600.0, 36000.0};
+  // policies.las.promote_after: a job that has waited longer than this (time queued since submission) goes back to
+  // the highest-priority queue (Tiresias' STARVELIMIT idea); 0 = never.
+  double promote_after_s = 0;
+};
+std::vector<ParamSpec> las_params();
+
 class LasScheduler final : public Scheduler {
  public:
-  LasScheduler() : LasScheduler(PolicyParams{}) {}
   // Throws std::invalid_argument when the thresholds are not positive and strictly increasing.
-  explicit LasScheduler(const PolicyParams& params);
+  explicit LasScheduler(const LasParams& params = {});
   SchedulingDecision decide(const SchedulerView& view) override;
 
   // The queue (0 = highest priority) of a job that has attained this many GPU-seconds.

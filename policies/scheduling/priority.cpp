@@ -7,6 +7,11 @@
 
 namespace racksim::policies {
 
+std::vector<ParamSpec> priority_params() {
+  return {param("policies.priority.preempt", ParamType::boolean, &PriorityParams::preempt, unbounded(), "",
+                "priority: preempt lower-class running jobs to make room for a higher-class queued job")};
+}
+
 SchedulingDecision PriorityScheduler::decide(const SchedulerView& view) {
   std::vector<const QueuedJob*> order;
   for (const auto& q : view.queue)

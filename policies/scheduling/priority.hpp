@@ -9,17 +9,22 @@
 #include "policies/scheduler.hpp"
 
 #include <map>
+#include <vector>
 
 namespace racksim::policies {
 
+struct PriorityParams {
+  bool preempt = true; // policies.priority.preempt
+};
+std::vector<ParamSpec> priority_params();
+
 class PriorityScheduler final : public Scheduler {
  public:
-  PriorityScheduler() = default;
-  explicit PriorityScheduler(const PolicyParams& params) : preempt_(params.priority_preempt) {}
+  explicit PriorityScheduler(const PriorityParams& params = {}) : preempt_(params.preempt) {}
   SchedulingDecision decide(const SchedulerView& view) override;
 
  private:
-  bool preempt_ = PolicyParams{}.priority_preempt;
+  bool preempt_;
   std::map<JobId, int> pending_; // victims still saving (detail::GreedyPass)
 };
 

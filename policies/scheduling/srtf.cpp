@@ -7,6 +7,11 @@
 
 namespace racksim::policies {
 
+std::vector<ParamSpec> srtf_params() {
+  return {param("policies.srtf.min_gap", ParamType::time, &SrtfParams::min_gap_s, at_least(0), "",
+                "srtf: a queued job preempts a running one only when their remaining times differ by more than this")};
+}
+
 SchedulingDecision SrtfScheduler::decide(const SchedulerView& view) {
   std::vector<const QueuedJob*> order;
   for (const auto& q : view.queue)

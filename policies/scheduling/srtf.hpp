@@ -8,17 +8,22 @@
 #include "policies/scheduler.hpp"
 
 #include <map>
+#include <vector>
 
 namespace racksim::policies {
 
+struct SrtfParams {
+  double min_gap_s = 600; // policies.srtf.min_gap: anti-thrashing hysteresis
+};
+std::vector<ParamSpec> srtf_params();
+
 class SrtfScheduler final : public Scheduler {
  public:
-  SrtfScheduler() = default;
-  explicit SrtfScheduler(const PolicyParams& params) : min_gap_s_(params.srtf_min_gap_s) {}
+  explicit SrtfScheduler(const SrtfParams& params = {}) : min_gap_s_(params.min_gap_s) {}
   SchedulingDecision decide(const SchedulerView& view) override;
 
  private:
-  double min_gap_s_ = PolicyParams{}.srtf_min_gap_s;
+  double min_gap_s_;
   std::map<JobId, int> pending_; // victims still saving (detail::GreedyPass)
 };
 

@@ -1,7 +1,8 @@
 #pragma once
-// A scenario: YAML file -> typed, validated values. Every setting is declared once (settings.cpp) with its
-// type, default, unit and doc; the same table drives parsing, validation, `--set` overrides, the resolved
-// scenario text stored in results, and `racksim validate --explain`.
+// A scenario: YAML file -> typed, validated values. Every setting is declared once (settings_*.cpp, or a
+// policy's own settings on its registry entry) with its type, default, unit and doc; the same table drives
+// parsing, validation, `--set` overrides, the resolved scenario text stored in results, and
+// `racksim validate --explain`.
 
 #include "platforms/spec.hpp"
 #include "sim/results/alerts.hpp"
@@ -44,7 +45,9 @@ struct PolicySpec {
   int autoscaler_max_replicas = 0;
   double autoscaler_interval_s = 10;
   double autoscaler_provisioning_delay_s = 30;
-  policies::PolicyParams params;             // the policies' own settings (policies.<name>.*); seed set by the engine
+  // Each policy's own settings (declared on its registry entry) and the ones the engine applies around the
+  // policies; the seed is set by policy_params().
+  policies::PolicyParams params;
 };
 
 // Energy, cost and carbon (docs/energy.md gives the model, the defaults and their sources). Powers in W.

@@ -1,8 +1,10 @@
 #pragma once
-// The scenario settings table, private to sim/. Every setting is declared once in settings.cpp (dotted path,
-// type, range, unit, doc, and where it lives in Scenario); its default is whatever the Scenario structs hold,
-// so the headers stay the single source of defaults. scenario.cpp drives parsing, overrides, validation and
-// resolved YAML from this table; explain_settings() prints it. Nothing here knows about YAML.
+// The scenario settings table, private to sim/. Every setting is declared once (dotted path, type, range, unit,
+// doc, and where it lives in Scenario): by section in settings_*.cpp, and each policy's own settings on its
+// registry entry (policies/params.hpp, turned into Settings by settings_policies.cpp). Its default is whatever the
+// Scenario structs hold, so the headers stay the single source of defaults. The loader (scenario.cpp) drives
+// parsing, overrides, validation and resolved YAML from this table; explain_settings() prints it. Nothing here
+// knows about YAML.
 
 #include "sim/config/scenario.hpp"
 #include "sim/config/units.hpp"
@@ -28,8 +30,8 @@ enum class SettingType {
   time,   // quantities: parsed with parse_quantity, stored in base units (s, B, B/s)
   size,
   bandwidth,
-  power, // W, kW, MW -> watts
-  price, // $/kWh, $/MWh -> dollars per kWh
+  power,    // W, kW, MW -> watts
+  price,    // $/kWh, $/MWh -> dollars per kWh
   int_list, // YAML sequences of integers / reals
   real_list,
   path,     // a file path; relative ones are resolved against the scenario file's directory
@@ -65,8 +67,8 @@ struct Setting {
   std::size_t min_items = 0; // lists
   std::int64_t integer_max = INT64_MAX;              // integers: what the target field can hold
   std::function<std::vector<std::string>()> choices; // choice: the valid names
-  // Optional: a further check of a value that parsed (a setting whose text has its own syntax, such as
-  // policies.fair_share.weights); returns what is wrong, without the setting's path, or "".
+  // Optional: a further check of a value that parsed (a setting whose text has its own syntax, such as a policy's
+  // ValueCheck); returns what is wrong, without the setting's path, or "".
   std::function<std::string(const SettingValue&)> check;
   std::function<SettingValue(const Scenario&)> get;
   std::function<void(Scenario&, const SettingValue&)> set;

@@ -42,31 +42,31 @@ TEST(PolicyAutoscaler, NoneKeepsTheCount) {
 }
 
 TEST(PolicyAutoscaler, TargetUtilizationIsCeilBusyOverTarget) {
-  PolicyParams params;
-  params.autoscaler_target = 0.6;
+  TargetUtilizationParams params;
+  params.target = 0.6;
   TargetUtilizationAutoscaler tu(params);
-  EXPECT_EQ(tu.desired(view(4, 0, 3, 0)), 5);  // 3 / 0.6 = 5 exactly
-  EXPECT_EQ(tu.desired(view(4, 0, 4, 9)), 7);  // 6.67 -> 7
-  EXPECT_EQ(tu.desired(view(8, 0, 1, 0)), 2);  // 1.67 -> 2
-  EXPECT_EQ(tu.desired(view(8, 0, 0, 0)), 1);  // never 0
-  params.autoscaler_target = 1;
+  EXPECT_EQ(tu.desired(view(4, 0, 3, 0)), 5); // 3 / 0.6 = 5 exactly
+  EXPECT_EQ(tu.desired(view(4, 0, 4, 9)), 7); // 6.67 -> 7
+  EXPECT_EQ(tu.desired(view(8, 0, 1, 0)), 2); // 1.67 -> 2
+  EXPECT_EQ(tu.desired(view(8, 0, 0, 0)), 1); // never 0
+  params.target = 1;
   EXPECT_EQ(TargetUtilizationAutoscaler(params).desired(view(5, 0, 5, 0)), 5);
-  params.autoscaler_target = 0;
+  params.target = 0;
   EXPECT_THROW(TargetUtilizationAutoscaler{params}, std::invalid_argument);
 }
 
 TEST(PolicyAutoscaler, QueueLengthScalesOutAboveInBelowHoldsBetween) {
-  PolicyParams params;
-  params.autoscaler_scale_out_queue = 4;
-  params.autoscaler_scale_in_queue = 1;
+  QueueLengthParams params;
+  params.scale_out_queue = 4;
+  params.scale_in_queue = 1;
   QueueLengthAutoscaler ql(params);
-  EXPECT_EQ(ql.desired(view(2, 0, 2, 9)), 3);  // 4.5 per replica > 4
-  EXPECT_EQ(ql.desired(view(2, 0, 2, 8)), 2);  // 4: not above
-  EXPECT_EQ(ql.desired(view(2, 1, 2, 9)), 4);  // provisioning counts as present
-  EXPECT_EQ(ql.desired(view(4, 0, 2, 3)), 3);  // 0.75 < 1
-  EXPECT_EQ(ql.desired(view(4, 1, 2, 3)), 5);  // ... but not while one is provisioning
-  EXPECT_EQ(ql.desired(view(1, 0, 0, 0)), 1);  // never 0
-  params.autoscaler_scale_in_queue = 4;
+  EXPECT_EQ(ql.desired(view(2, 0, 2, 9)), 3); // 4.5 per replica > 4
+  EXPECT_EQ(ql.desired(view(2, 0, 2, 8)), 2); // 4: not above
+  EXPECT_EQ(ql.desired(view(2, 1, 2, 9)), 4); // provisioning counts as present
+  EXPECT_EQ(ql.desired(view(4, 0, 2, 3)), 3); // 0.75 < 1
+  EXPECT_EQ(ql.desired(view(4, 1, 2, 3)), 5); // ... but not while one is provisioning
+  EXPECT_EQ(ql.desired(view(1, 0, 0, 0)), 1); // never 0
+  params.scale_in_queue = 4;
   EXPECT_THROW(QueueLengthAutoscaler{params}, std::invalid_argument);
 }
 

@@ -33,7 +33,7 @@ TEST(PolicyFailover, NoneRequeueCheckpointRestart) {
 
 TEST(PolicyFailover, HotSpareNeedsEnoughSpares) {
   PolicyParams params;
-  params.failover_spare_delay_s = 90;
+  params.get<FailoverParams>().spare_delay_s = 90;
   auto hot = failovers().create("hot_spare", params);
   const auto swap = hot->on_failure(view(32, 8, 8, false));
   EXPECT_EQ(swap.action, FailoverAction::swap_in_spares);
@@ -43,8 +43,8 @@ TEST(PolicyFailover, HotSpareNeedsEnoughSpares) {
 
 TEST(PolicyFailover, ElasticShrinksWhileEnoughRemains) {
   PolicyParams params;
-  params.failover_elastic_min_fraction = 0.75;
-  params.failover_elastic_delay_s = 30;
+  params.get<FailoverParams>().elastic_min_fraction = 0.75;
+  params.get<FailoverParams>().elastic_delay_s = 30;
   auto elastic = failovers().create("elastic", params);
   const auto shrink = elastic->on_failure(view(32, 8, 0, true)); // 24 of 32 left = 0.75
   EXPECT_EQ(shrink.action, FailoverAction::shrink);
@@ -61,14 +61,14 @@ TEST(PolicyFailover, YoungDalyInterval) {
   const double daly = young * (1 + std::sqrt(delta / (2 * m)) / 3 + delta / (18 * m)) - delta;
   EXPECT_NEAR(young_daly_interval_s(delta, m), daly, 1e-9);
   EXPECT_NEAR(young_daly_interval_s(delta, m), 1381.08, 0.01);
-  EXPECT_EQ(young_daly_interval_s(100, 40), 40);       // delta >= 2M: checkpoint every MTBF
+  EXPECT_EQ(young_daly_interval_s(100, 40), 40); // delta >= 2M: checkpoint every MTBF
   EXPECT_TRUE(std::isinf(young_daly_interval_s(50, std::numeric_limits<double>::infinity())));
   // The policies that checkpoint use it unless an interval is fixed; the others keep the workload's (0).
   PolicyParams params;
   EXPECT_NEAR(failovers().create("checkpoint_restart", params)->checkpoint_interval_s(delta, m), daly, 1e-9);
   EXPECT_NEAR(failovers().create("hot_spare", params)->checkpoint_interval_s(delta, m), daly, 1e-9);
   EXPECT_EQ(failovers().create("requeue", params)->checkpoint_interval_s(delta, m), 0);
-  params.failover_checkpoint_interval_s = 600;
+  params.get<FailoverParams>().checkpoint_interval_s = 600;
   EXPECT_EQ(failovers().create("elastic", params)->checkpoint_interval_s(delta, m), 600);
 }
 

@@ -45,16 +45,16 @@ TEST(PolicyFairShareParse, RejectsMalformedStringsNamingTheItem) {
 }
 
 TEST(PolicyFairShareParse, ConstructorNamesTheSetting) {
-  PolicyParams p;
-  p.fair_share_weights = "alice:2";
+  FairShareParams p;
+  p.weights = "alice:2";
   try {
     FairShareScheduler s(p);
     FAIL() << "accepted a malformed weight string";
   } catch (const std::invalid_argument& e) {
     EXPECT_EQ(std::string(e.what()).rfind("policies.fair_share.weights: ", 0), 0u) << e.what();
   }
-  p.fair_share_weights = "";
-  p.fair_share_quotas = "alice=lots";
+  p.weights = "";
+  p.quotas = "alice=lots";
   EXPECT_THROW(FairShareScheduler{p}, std::invalid_argument);
 }
 
@@ -66,8 +66,8 @@ TEST(PolicyFairShare, PicksTheUserWithTheLowestAllocationPerWeight) {
   b.running[1].user = "bob";   // 1 GPU, weight 1: 1 per weight
   b.queued(1, 1, 100, 0).queued(2, 1, 100, 1).queued(3, 1, 100, 2).queued(4, 1, 100, 3);
   b.queue[0].user = "bob", b.queue[1].user = "alice", b.queue[2].user = "alice", b.queue[3].user = "bob";
-  PolicyParams p;
-  p.fair_share_weights = "alice=2";
+  FairShareParams p;
+  p.weights = "alice=2";
   FairShareScheduler fs(p);
   // Allocation / weight after the start: bob (1+1)/1 = 2 < alice (4+1)/2 = 2.5 -> bob's job 1; alice 2.5 < bob 3
   // -> job 2; alice (5+1)/2 = 3 ties bob 3, the first name goes -> job 3; no GPU left for job 4.
@@ -81,10 +81,10 @@ TEST(PolicyFairShare, QuotaCapsAUserAndOthersGoOn) {
   b.running[0].user = "alice";
   b.queued(1, 1, 100, 0).queued(2, 2, 100, 1);
   b.queue[0].user = "alice", b.queue[1].user = "bob";
-  PolicyParams p;
-  p.fair_share_quotas = "alice=4";
+  FairShareParams p;
+  p.quotas = "alice=4";
   EXPECT_EQ(FairShareScheduler(p).decide(b.view()).start, (Ids{2}));
-  p.fair_share_quotas = "alice=5";
+  p.quotas = "alice=5";
   EXPECT_EQ(FairShareScheduler(p).decide(b.view()).start, (Ids{2, 1}));
 }
 
@@ -105,8 +105,8 @@ TEST(PolicyFairShare, PreemptsFromTheUserFurthestAboveItsShare) {
   b.queued(1, 2, 100, 10);
   b.queue[0].user = "bob";
   EXPECT_TRUE(FairShareScheduler().decide(b.view()).preempt.empty()); // preemption is off by default
-  PolicyParams p;
-  p.fair_share_preempt = true;
+  FairShareParams p;
+  p.preempt = true;
   FairShareScheduler fs(p);
   const auto d = fs.decide(b.view());
   EXPECT_EQ(d.preempt, (Ids{13})); // alice 8 -> 6 >= bob 0 -> 2: the most recently started alice job
@@ -120,8 +120,8 @@ TEST(PolicyFairShare, DoesNotPreemptWhenItWouldOvershoot) {
   b.running[0].user = "alice", b.running[1].user = "bob";
   b.queued(1, 2, 100, 10);
   b.queue[0].user = "bob"; // bob would hold 6 against alice's 0: GPUs would only move back later
-  PolicyParams p;
-  p.fair_share_preempt = true;
+  FairShareParams p;
+  p.preempt = true;
   EXPECT_TRUE(FairShareScheduler(p).decide(b.view()).preempt.empty());
 }
 

@@ -56,20 +56,20 @@ TEST(PolicyLas, StarvationPromotionPutsALongWaitingJobFirst) {
   b.queue[0].attained_gpu_s = 40000; // ran 10000 s on 4 GPUs: queue 2, and has waited 20000 - 10000 = 10000 s
   b.queue[1].attained_gpu_s = 4000;  // queue 1
   EXPECT_EQ(LasScheduler().decide(b.view()).start, (Ids{2}));
-  PolicyParams p;
-  p.las_promote_after_s = 9000;
+  LasParams p;
+  p.promote_after_s = 9000;
   EXPECT_EQ(LasScheduler(p).decide(b.view()).start, (Ids{1}));
-  p.las_promote_after_s = 11000;
+  p.promote_after_s = 11000;
   EXPECT_EQ(LasScheduler(p).decide(b.view()).start, (Ids{2}));
 }
 
 TEST(PolicyLas, RejectsThresholdsThatDoNotIncrease) {
-  PolicyParams p;
-  p.las_thresholds_gpu_s = {3600, 3600};
+  LasParams p;
+  p.thresholds_gpu_s = {3600, 3600};
   EXPECT_THROW(LasScheduler{p}, std::invalid_argument);
-  p.las_thresholds_gpu_s = {0};
+  p.thresholds_gpu_s = {0};
   EXPECT_THROW(LasScheduler{p}, std::invalid_argument);
-  p.las_thresholds_gpu_s = {};
+  p.thresholds_gpu_s = {};
   LasScheduler single_queue(p); // no thresholds: one queue, plain FIFO
   EXPECT_EQ(single_queue.queue_of(1e9), 0);
 }

@@ -64,14 +64,14 @@ TEST(PolicyJsq, FewestWaitingThenFewestOutstandingThenLowestIndex) {
 
 TEST(PolicyPowerOfD, PicksTheLeastOutstandingOfDSampled) {
   // d >= n: every replica is sampled, so the least outstanding always wins.
-  PolicyParams params = seeded(9);
-  params.power_of_d_d = 5;
-  PowerOfDBalancer all(params);
+  PowerOfDParams params;
+  params.d = 5;
+  PowerOfDBalancer all(params, 9);
   for (int i = 0; i < 100; ++i)
     EXPECT_EQ(all.choose(view_of({{3, 1}, {2, 0}, {0, 4}, {1, 3}})), 1);
   // d = 2 of 3: the most loaded replica (index 0) is never picked, since any pair holds a less loaded one.
-  params.power_of_d_d = 2;
-  PowerOfDBalancer two(params);
+  params.d = 2;
+  PowerOfDBalancer two(params, 9);
   std::vector<int> counts(3, 0);
   for (int i = 0; i < 30000; ++i)
     ++counts[static_cast<std::size_t>(two.choose(view_of({{9, 0}, {1, 0}, {5, 0}})))];
@@ -82,9 +82,9 @@ TEST(PolicyPowerOfD, PicksTheLeastOutstandingOfDSampled) {
 }
 
 TEST(PolicyPowerOfD, DIsOneIsUniformAndSeeded) {
-  PolicyParams params = seeded(5);
-  params.power_of_d_d = 1;
-  PowerOfDBalancer a(params), b(params);
+  PowerOfDParams params;
+  params.d = 1;
+  PowerOfDBalancer a(params, 5), b(params, 5);
   std::vector<int> counts(4, 0);
   for (int i = 0; i < 40000; ++i) {
     const int pick = a.choose(view_of({{0, 0}, {5, 5}, {1, 0}, {0, 9}}));
@@ -92,13 +92,13 @@ TEST(PolicyPowerOfD, DIsOneIsUniformAndSeeded) {
     ++counts[static_cast<std::size_t>(pick)];
   }
   EXPECT_LT(chi_square(counts, 10000), 16.27); // 99.9% quantile of chi2(3)
-  params.power_of_d_d = 0;
-  EXPECT_THROW(PowerOfDBalancer{params}, std::invalid_argument);
+  params.d = 0;
+  EXPECT_THROW(PowerOfDBalancer(params, 5), std::invalid_argument);
 }
 
 TEST(PolicyWeighted, ExactSharesOverACycleSmoothlyInterleaved) {
-  PolicyParams params;
-  params.weighted_weights = {5, 1, 1};
+  WeightedParams params;
+  params.weights = {5, 1, 1};
   WeightedBalancer w(params);
   const std::vector<ReplicaLoad> loads(3);
   std::vector<int> picks;
@@ -110,7 +110,7 @@ TEST(PolicyWeighted, ExactSharesOverACycleSmoothlyInterleaved) {
   for (int i = 0; i < 7; ++i)
     EXPECT_EQ(w.choose(view_of(loads, i)), picks[static_cast<std::size_t>(i)]);
   // Real weights: 140 picks of {0.5, 1.5, 2} give 17.5, 52.5, 70 -> within one of each.
-  params.weighted_weights = {0.5, 1.5, 2};
+  params.weights = {0.5, 1.5, 2};
   WeightedBalancer r(params);
   std::vector<int> counts(3, 0);
   for (int i = 0; i < 140; ++i)
@@ -121,14 +121,14 @@ TEST(PolicyWeighted, ExactSharesOverACycleSmoothlyInterleaved) {
 }
 
 TEST(PolicyWeighted, DefaultIsRoundRobinAndTooFewWeightsThrow) {
-  WeightedBalancer w{PolicyParams{}};
+  WeightedBalancer w;
   const std::vector<ReplicaLoad> loads(3);
   std::vector<int> picks;
   for (int i = 0; i < 6; ++i)
     picks.push_back(w.choose(view_of(loads, i)));
   EXPECT_EQ(picks, (std::vector<int>{0, 1, 2, 0, 1, 2}));
-  PolicyParams params;
-  params.weighted_weights = {1, 2};
+  WeightedParams params;
+  params.weights = {1, 2};
   WeightedBalancer short_list(params);
   EXPECT_THROW(short_list.choose(view_of(loads)), std::invalid_argument);
 }

@@ -53,8 +53,8 @@ TEST(PolicyPriority, NeverPreemptsItsOwnClassOrWhenOff) {
   EXPECT_TRUE(PriorityScheduler().decide(b.view()).preempt.empty());
   b.queue[0].priority = 2;
   EXPECT_EQ(PriorityScheduler().decide(b.view()).preempt, (Ids{10}));
-  PolicyParams p;
-  p.priority_preempt = false;
+  PriorityParams p;
+  p.preempt = false;
   EXPECT_TRUE(PriorityScheduler(p).decide(b.view()).preempt.empty());
 }
 

@@ -146,9 +146,9 @@ std::vector<SimJob> backlogged_users(std::uint64_t seed) {
 }
 
 void expect_weighted_shares(bool preempt) {
-  PolicyParams p;
-  p.fair_share_weights = "u0=1,u1=2,u2=3";
-  p.fair_share_preempt = preempt;
+  FairShareParams p;
+  p.weights = "u0=1,u1=2,u2=3";
+  p.preempt = preempt;
   FairShareScheduler fs(p);
   SimOptions opt;
   opt.total_gpus = 64, opt.horizon_s = 400000, opt.window_from_s = 20000;
@@ -189,8 +189,8 @@ TEST(PolicyFairShareSim, PreemptionGivesALateUserItsShareAtOnce) {
   }
   SimOptions opt;
   opt.total_gpus = 64;
-  PolicyParams p;
-  p.fair_share_preempt = true;
+  FairShareParams p;
+  p.preempt = true;
   FairShareScheduler with(p);
   const auto pre = test::simulate(with, jobs, opt);
   for (const auto& j : pre.jobs) {
@@ -309,8 +309,8 @@ TEST(PolicyPrioritySim, HighClassNeverWaitsBehindALowerOne) {
   const auto pre = test::simulate(with, jobs, opt, [&](const SchedulerView& v, const SchedulingDecision& d) {
     with_violations += waits_behind_lower_class(v, d);
   });
-  PolicyParams p;
-  p.priority_preempt = false;
+  PriorityParams p;
+  p.preempt = false;
   PriorityScheduler without(p);
   const auto no = test::simulate(without, jobs, opt, [&](const SchedulerView& v, const SchedulingDecision& d) {
     without_violations += waits_behind_lower_class(v, d);

@@ -63,8 +63,8 @@ TEST(PolicySrtf, PreemptsTheLongestRemainingJobWhenTheGapIsLarge) {
   b.free_gpus = 0;
   b.run(10, 4, 6000, 0).run(11, 4, 3000, 500); // remaining 5000 s and 2000 s
   b.queued(1, 4, 100, 900);
-  PolicyParams p;
-  p.srtf_min_gap_s = 600;
+  SrtfParams p;
+  p.min_gap_s = 600;
   SrtfScheduler srtf(p);
   const auto d = srtf.decide(b.view());
   EXPECT_TRUE(d.start.empty()); // the victim's GPUs free only after its checkpoint
@@ -81,10 +81,10 @@ TEST(PolicySrtf, ThresholdStopsPreemptionBetweenSimilarJobs) {
   b.free_gpus = 0;
   b.run(10, 4, 3000, 0).run(11, 4, 3000, 500); // both 2000 s left
   b.queued(1, 4, 1500, 900);
-  PolicyParams p;
-  p.srtf_min_gap_s = 600; // 2000 - 1500 = 500 <= 600
+  SrtfParams p;
+  p.min_gap_s = 600; // 2000 - 1500 = 500 <= 600
   EXPECT_TRUE(SrtfScheduler(p).decide(b.view()).preempt.empty());
-  p.srtf_min_gap_s = 0; // ties on remaining time: the most recent start goes first
+  p.min_gap_s = 0; // ties on remaining time: the most recent start goes first
   EXPECT_EQ(SrtfScheduler(p).decide(b.view()).preempt, (Ids{11}));
 }
 

@@ -5,6 +5,10 @@
 #include "test_util.hpp"
 
 #include "platforms/catalog.hpp"
+#include "policies/scheduling/fair_share.hpp"
+#include "policies/scheduling/las.hpp"
+#include "policies/scheduling/priority.hpp"
+#include "policies/scheduling/srtf.hpp"
 
 #include <gtest/gtest.h>
 
@@ -487,8 +491,9 @@ TEST(ScenarioSettings, SyntheticGeneratorChecks) {
 namespace racksim::sim {
 namespace {
 
-// The schedulers' settings (docs/scheduling.md): strings with their own syntax are checked at load time, at their
-// key, naming the setting; the values reach PolicyParams.
+// The schedulers' settings (docs/scheduling.md), declared by each scheduler on its registry entry: strings with
+// their own syntax are checked at load time, at their key, naming the setting; the values reach each scheduler's
+// typed settings.
 TEST(ScenarioSettings, SchedulerSettings) {
   using testing::single_error;
   const auto d = single_error("name: x\npolicies:\n  fair_share:\n    weights: alice=2,bob\n");
@@ -510,18 +515,19 @@ TEST(ScenarioSettings, SchedulerSettings) {
                                      "priority:\n    preempt: false\nworkload:\n  synthetic:\n    priority_classes: 3\n",
                                      "x.yaml", {}, ".");
   const auto& p = sc.policies.params;
-  EXPECT_EQ(p.fair_share_weights, "alice=2, vc3=1");
-  EXPECT_EQ(p.fair_share_quotas, "alice=16");
-  EXPECT_TRUE(p.fair_share_preempt);
-  EXPECT_DOUBLE_EQ(p.srtf_min_gap_s, 120);
-  EXPECT_EQ(p.las_thresholds_gpu_s, (std::vector<double>{100, 1000, 10000}));
-  EXPECT_DOUBLE_EQ(p.las_promote_after_s, 3600);
-  EXPECT_FALSE(p.priority_preempt);
+  EXPECT_EQ(p.get<policies::FairShareParams>().weights, "alice=2, vc3=1");
+  EXPECT_EQ(p.get<policies::FairShareParams>().quotas, "alice=16");
+  EXPECT_TRUE(p.get<policies::FairShareParams>().preempt);
+  EXPECT_DOUBLE_EQ(p.get<policies::SrtfParams>().min_gap_s, 120);
+  EXPECT_EQ(p.get<policies::LasParams>().thresholds_gpu_s, (std::vector<double>{100, 1000, 10000}));
+  EXPECT_DOUBLE_EQ(p.get<policies::LasParams>().promote_after_s, 3600);
+  EXPECT_FALSE(p.get<policies::PriorityParams>().preempt);
   EXPECT_EQ(sc.workload.synthetic.priority_classes, 3);
   // The resolved YAML reads back to the same settings.
   const auto again = load_scenario_text(sc.resolved_yaml, "x.yaml", {}, ".");
-  EXPECT_EQ(again.policies.params.fair_share_weights, "alice=2, vc3=1");
-  EXPECT_EQ(again.policies.params.las_thresholds_gpu_s, p.las_thresholds_gpu_s);
+  EXPECT_EQ(again.policies.params.get<policies::FairShareParams>().weights, "alice=2, vc3=1");
+  EXPECT_EQ(again.policies.params.get<policies::LasParams>().thresholds_gpu_s,
+            p.get<policies::LasParams>().thresholds_gpu_s);
 }
 
 // policies.weighted.weights and policies.autoscaler.*: consistent with the service's replicas.
