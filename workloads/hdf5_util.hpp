@@ -1,6 +1,7 @@
 #pragma once
 // Shared HDF5 plumbing (C API) for racksim's files: the results file (sim/results/results_write.cpp and
-// results_read.cpp) and calibration files (workloads/calibration/calibration.cpp). Header-only; include it only from .cpp files that link HDF5.
+// results_read.cpp) and calibration files (workloads/calibration/calibration.cpp). Header-only; include it only
+// from .cpp files that link HDF5.
 // Errors are thrown as hdf5::Error with a message that lacks the file's path: callers catch it at their API
 // boundary and rethrow their own error type with the path in front, so every message names the file once.
 
