@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Behaviour check for refactors: runs every example scenario and every regression-benchmark scenario with two racksim
 # binaries and compares the result files dataset by dataset and attribute by attribute (tests/sweep/compare_h5.py;
-# wall-clock, version and git-sha attributes aside). Also compares the new runs of the regression scenarios with
+# wall-clock, version and git-sha attributes aside, and the descriptive /meta attributes summary_units and
+# summary_directions that issue 14 added). Also compares the new runs of the regression scenarios with
 # their checked-in baselines (tests/regression/baselines).
 #   scripts/compare_builds.sh OLD_RACKSIM NEW_RACKSIM OUT_DIR
 # Exit 0 when every pair is equal; the differences are printed otherwise.
 set -uo pipefail
 old=$1 new=$2 out=$3
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cmp="/usr/bin/python3 $root/tests/sweep/compare_h5.py --ignore git_sha --ignore racksim_version"
+cmp="/usr/bin/python3 $root/tests/sweep/compare_h5.py --ignore git_sha --ignore racksim_version --ignore summary_units --ignore summary_directions"
 mkdir -p "$out/old" "$out/new"
 status=0
 run_both() { # name, racksim arguments after the binary (the output path is appended)
